@@ -1,0 +1,186 @@
+"""The advisor in a terminal: interactive with numbered buttons, or `--jsonl` for programs.
+
+`--jsonl` reads one JSON object per line and writes exactly one JSON object per
+line: {"text": "..."} or {"press": "<button id or its exact label>"}, optional
+"user" (integer, default 1) and "lang" (IETF tag). A malformed line gets
+{"replies": [], "error": "..."} and the session goes on.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+from pathlib import Path
+from typing import Any, TextIO
+
+from bot.runtime import Runtime
+from bot.settings import Settings
+from flows.i18n import N_, negotiate, translator
+from flows.model import Button, Event, Reply
+
+QUIT_WORDS = frozenset({"/quit", "/q"})
+BANNER = N_("sp-advisor: type a number to press a button, /help for commands, /quit to leave.")
+SAVED = N_("(document saved to {path})")
+
+
+class ConsoleSession:
+    """Turns terminal input into events for one runtime, remembering the buttons last
+    shown to each local user so that a label or a number can be pressed."""
+
+    def __init__(self, runtime: Runtime) -> None:
+        self.runtime = runtime
+        self.last_buttons: dict[int, list[Button]] = {}
+
+    def _event(self, user: int, kind: str, payload: str, lang: str | None) -> Event:
+        return Event(
+            user=self.runtime.sealer.pseudonym("terminal", user),
+            kind=kind,  # type: ignore[arg-type]
+            payload=payload,
+            language=lang,
+            channel="terminal",
+        )
+
+    def resolve_press(self, user: int, wanted: str) -> str | None:
+        buttons = self.last_buttons.get(user, [])
+        for button in buttons:
+            if wanted in (button.id, button.label) or button.label.removeprefix("✓ ") == wanted:
+                return button.id
+        return None
+
+    async def send(self, user: int, kind: str, payload: str, lang: str | None) -> list[Reply]:
+        replies = await self.runtime.advisor.handle(self._event(user, kind, payload, lang)) or []
+        shown = [b for r in replies for row in r.buttons for b in row]
+        if shown:
+            self.last_buttons[user] = shown
+        return replies
+
+    def save_documents(self, replies: list[Reply]) -> list[Path]:
+        saved = []
+        folder = self.runtime.settings.data_dir / "documents"
+        for reply in replies:
+            if reply.document is None:
+                continue
+            folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+            path = folder / Path(reply.document.name).name
+            path.write_text(reply.document.text, encoding="utf-8")
+            path.chmod(0o600)
+            saved.append(path)
+        return saved
+
+
+def _reply_json(reply: Reply) -> dict[str, Any]:
+    return {
+        "text": reply.text,
+        "buttons": [[{"id": b.id, "label": b.label} for b in row] for row in reply.buttons],
+        "document": reply.document.model_dump() if reply.document else None,
+    }
+
+
+async def _jsonl_line(console: ConsoleSession, line: str) -> dict[str, Any]:
+    try:
+        message = json.loads(line)
+    except json.JSONDecodeError as exc:
+        return {"replies": [], "error": f"not valid JSON: {exc.msg} at column {exc.colno}"}
+    if not isinstance(message, dict):
+        return {"replies": [], "error": "each line must be a JSON object"}
+    user = message.get("user", 1)
+    if not isinstance(user, int) or isinstance(user, bool) or user < 0:
+        return {"replies": [], "error": '"user" must be a non-negative integer'}
+    lang = message.get("lang")
+    if lang is not None and not isinstance(lang, str):
+        return {"replies": [], "error": '"lang" must be a string such as "fr"'}
+    has_text, has_press = "text" in message, "press" in message
+    if has_text == has_press:
+        return {"replies": [], "error": 'give exactly one of "text" or "press"'}
+    value = message["text"] if has_text else message["press"]
+    if not isinstance(value, str) or not value.strip():
+        field = "text" if has_text else "press"
+        return {"replies": [], "error": f'"{field}" must be a non-empty string'}
+    if has_press:
+        button = console.resolve_press(user, value)
+        if button is None:
+            return {"replies": [], "error": "no button with that id or label is on screen"}
+        replies = await console.send(user, "press", button, lang)
+    else:
+        kind = "command" if value.startswith("/") else "text"
+        replies = await console.send(user, kind, value, lang)
+    return {"replies": [_reply_json(r) for r in replies], "error": None}
+
+
+async def run_jsonl(console: ConsoleSession, inp: TextIO, out: TextIO) -> None:
+    loop = asyncio.get_running_loop()
+    while True:
+        line = await loop.run_in_executor(None, inp.readline)
+        if not line:
+            return
+        if not line.strip():
+            continue
+        out.write(json.dumps(await _jsonl_line(console, line), ensure_ascii=False) + "\n")
+        out.flush()
+
+
+def _print_replies(
+    replies: list[Reply], out: TextIO, saved: list[Path], lang: str | None
+) -> None:
+    number = 0
+    for reply in replies:
+        out.write("\n" + reply.text + "\n")
+        for row in reply.buttons:
+            cells = []
+            for button in row:
+                number += 1
+                cells.append(f"[{number}] {button.label}")
+            out.write("  " + "   ".join(cells) + "\n")
+    t = translator(negotiate(lang))
+    for path in saved:
+        out.write("\n" + t(SAVED, path=path) + "\n")
+    out.flush()
+
+
+async def run_interactive(
+    console: ConsoleSession, inp: TextIO, out: TextIO, lang: str | None
+) -> None:
+    out.write(translator(negotiate(lang))(BANNER) + "\n")
+    loop = asyncio.get_running_loop()
+    replies = await console.send(1, "command", "/start", lang)
+    _print_replies(replies, out, console.save_documents(replies), lang)
+    while True:
+        out.write("\n> ")
+        out.flush()
+        line = await loop.run_in_executor(None, inp.readline)
+        if not line:
+            return
+        text = line.strip()
+        if not text:
+            continue
+        if text.lower() in QUIT_WORDS:
+            return
+        buttons = console.last_buttons.get(1, [])
+        if text.isdigit() and 1 <= int(text) <= len(buttons):
+            replies = await console.send(1, "press", buttons[int(text) - 1].id, lang)
+        elif text.startswith("/"):
+            replies = await console.send(1, "command", text, lang)
+        else:
+            replies = await console.send(1, "text", text, lang)
+        _print_replies(replies, out, console.save_documents(replies), lang)
+
+
+async def run_console(
+    settings: Settings,
+    *,
+    jsonl: bool,
+    lang: str | None = None,
+    inp: TextIO | None = None,
+    out: TextIO | None = None,
+) -> int:
+    runtime = await Runtime.open(settings)
+    try:
+        console = ConsoleSession(runtime)
+        if jsonl:
+            await run_jsonl(console, inp or sys.stdin, out or sys.stdout)
+        else:
+            await run_interactive(console, inp or sys.stdin, out or sys.stdout, lang)
+    finally:
+        await runtime.close()
+    return 0

@@ -1,0 +1,45 @@
+"""Choosing the language of the conversation (also `/language`)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from flows.i18n import N_, NATIVE_NAMES, SHIPPED
+from flows.model import Choice, Flow, Session, Step, View
+
+
+def _set_locale(code: str) -> Callable[[Session], None]:
+    def do(session: Session) -> None:
+        session.locale = code
+
+    return do
+
+
+def _is_current(code: str) -> Callable[[View], bool]:
+    def checked(view: View) -> bool:
+        return bool(view.t.locale == code)
+
+    return checked
+
+
+LANGUAGE = Flow(
+    name="language",
+    title=N_("Language"),
+    steps=[
+        Step(
+            id="choose",
+            text=N_("Choose your language. You can change it at any time with /language."),
+            choices=[
+                Choice(
+                    id=code,
+                    # A language's own name is never translated.
+                    label=NATIVE_NAMES[code],
+                    do=_set_locale(code),
+                    checked=_is_current(code),
+                    to="menu.main",
+                )
+                for code in SHIPPED
+            ],
+        ),
+    ],
+)

@@ -1,0 +1,165 @@
+"""Find the right UN expert: what happened (buttons), where (a country name), the answer.
+
+The recommendation itself is data (`flows/data/situations.json`, read by
+`flows.catalog.recommend`); this module only asks and words the answer.
+"""
+
+from __future__ import annotations
+
+from flows.catalog import (
+    FACT_CHECK_OHCHR_LIST,
+    FACT_COUNTRY_MANDATE,
+    Fact,
+    Mandate,
+    Pick,
+    load_catalog,
+    recommend,
+)
+from flows.countries import country_name, match_country
+from flows.i18n import N_, T
+from flows.model import Choice, Flow, Parsed, Session, Step, View
+
+CATALOG = load_catalog()
+MAX_ECHO = 40  # how much of an unrecognised answer is quoted back
+
+ASK_WHAT = N_(
+    "What happened? Press every button that applies: a pressed button shows ✓ and "
+    "can be pressed again to undo. Then press Done.\n\n"
+    "Only the buttons are needed here. Please do not type names or details."
+)
+ASK_COUNTRY = N_(
+    "In which country did it happen? Type the country's name, in any language, "
+    "or press “Prefer not to say”."
+)
+NOT_FOUND = N_(
+    "I could not find a country called “{name}”. Please check the spelling and "
+    "type it again, or press “Prefer not to say”."
+)
+DID_YOU_MEAN = N_(
+    "I am not sure which country “{name}” is. Did you mean one of these? "
+    "You can also type the name again."
+)
+HEAD = N_("Who to write to, for what you described:")
+HEAD_IN = N_("Who to write to, for what you described in {country}:")
+LEAD = N_("Lead expert")
+JOINT = N_("Also address jointly")
+CONSIDER = N_("Also consider, if it applies")
+WHY = N_("Why: {reasons}")
+PAGE = N_("Web page: {url}")
+COUNTRY_EXPERT = N_("Expert on this country")
+NO_COUNTRY_MANDATE = N_(
+    "There is no Special Procedures mandate for {country} itself; the thematic experts "
+    "above cover every country."
+)
+SENDS_NOTHING = N_(
+    "This bot sends nothing to the UN or to anyone else. You decide what to send, "
+    "and through which channel."
+)
+
+
+def parse_country(text: str, view: View) -> Parsed:
+    match = match_country(text)
+    if match.iso2:
+        return Parsed(ok=True, value=match.iso2)
+    echo = " ".join(text.split())[:MAX_ECHO]
+    suggestions = [(code, country_name(code, view.t.locale)) for code in match.suggestions]
+    return Parsed(
+        error=DID_YOU_MEAN if suggestions else NOT_FOUND,
+        error_values={"name": echo},
+        suggestions=suggestions,
+    )
+
+
+def _mandate_block(t: T, mandate: Mandate, reasons: list[str]) -> list[str]:
+    lines = [mandate.title, t(mandate.description)]
+    if reasons:
+        lines.append(t(WHY, reasons=" ".join(t(r) for r in reasons)))
+    if mandate.url:
+        lines.append(t(PAGE, url=mandate.url))
+    else:
+        lines.append(_fact(t, CATALOG.fact(FACT_CHECK_OHCHR_LIST)))
+    return lines
+
+
+def _picks_section(t: T, heading: str, picks: list[Pick]) -> str:
+    blocks = []
+    for pick in picks:
+        blocks.append("• " + "\n  ".join(_mandate_block(t, pick.mandate, pick.reasons)))
+    return t(heading) + ":\n\n" + "\n\n".join(blocks)
+
+
+def _fact(t: T, fact: Fact) -> str:
+    return t(fact.text, **fact.values)
+
+
+def recommendation(view: View) -> list[str]:
+    t = view.t
+    iso2: str | None = view.slots.get("country")
+    result = recommend(CATALOG, view.slots.get("situations") or [], iso2)
+    place = country_name(iso2, t.locale) if iso2 else None
+    first = [t(HEAD_IN, country=place) if place else t(HEAD)]
+    if result.lead is not None:
+        block = "\n".join(_mandate_block(t, result.lead.mandate, result.lead.reasons))
+        first.append(f"{t(LEAD)}:\n{block}")
+    if result.joint:
+        first.append(_picks_section(t, JOINT, result.joint))
+    if result.consider:
+        first.append(_picks_section(t, CONSIDER, result.consider))
+    messages = ["\n\n".join(first)]
+
+    shown_with_country: set[str] = set()
+    if result.country is not None:
+        country = result.country
+        lines = [f"{t(COUNTRY_EXPERT)}:", *_mandate_block(t, country, [])]
+        for fact_id in (country.status_fact, FACT_COUNTRY_MANDATE):
+            fact = next((f for f in result.facts if f.id == fact_id), None)
+            if fact is not None:
+                lines.append(_fact(t, fact))
+                shown_with_country.add(fact.id)
+        messages.append("\n".join(lines))
+    elif place:
+        messages.append(t(NO_COUNTRY_MANDATE, country=place))
+
+    rest = [
+        _fact(t, f)
+        for f in result.facts
+        if f.id not in shown_with_country and f.id != FACT_CHECK_OHCHR_LIST
+    ]
+    rest.append(t(SENDS_NOTHING))
+    messages.append("\n\n".join(rest))
+    return messages
+
+
+def _forget_answers(session: Session) -> None:
+    for slot in ("situations", "country"):
+        session.slots.pop(slot, None)
+
+
+MANDATE = Flow(
+    name="mandate",
+    title=N_("Find the right UN expert"),
+    steps=[
+        Step(
+            id="what",
+            text=ASK_WHAT,
+            multi="situations",
+            to="country",
+            choices=[Choice(id=s.id, label=s.label) for s in CATALOG.situations],
+        ),
+        Step(
+            id="country",
+            text=ASK_COUNTRY,
+            ask="country",
+            parse=parse_country,
+            to="result",
+            choices=[Choice(id="skip", label=N_("Prefer not to say"), to="result",
+                            set={"country": None})],
+        ),
+        Step(
+            id="result",
+            render=recommendation,
+            choices=[Choice(id="again", label=N_("Start again"), to="what",
+                            do=_forget_answers)],
+        ),
+    ],
+)

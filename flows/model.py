@@ -1,0 +1,158 @@
+"""Types shared by every room: what comes in, what goes out, what is remembered.
+
+`flows/` is pure: these types carry no I/O and know nothing of Telegram.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Channel = Literal["telegram", "terminal"]
+EventKind = Literal["text", "press", "command"]
+
+
+class Event(BaseModel):
+    """One thing the person did: typed text, pressed a button, or sent a /command."""
+
+    model_config = ConfigDict(frozen=True)
+
+    user: str  # a pseudonym, never a Telegram id
+    kind: EventKind
+    payload: str
+    language: str | None = None  # IETF tag from the client, e.g. Telegram's language_code
+    channel: Channel = "terminal"
+    update_id: int | None = None
+
+
+class Button(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    id: str  # short: Telegram callback data is at most 64 bytes
+    label: str
+
+
+class Document(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    name: str
+    text: str
+
+
+class Reply(BaseModel):
+    text: str
+    buttons: list[list[Button]] = Field(default_factory=list)
+    document: Document | None = None
+    # Replace the message whose button was pressed instead of sending a new one
+    # (multi-select toggles), so the chat does not fill with copies.
+    edit: bool = False
+
+
+class Session(BaseModel):
+    """Everything remembered about one person between updates. Stored sealed."""
+
+    state: str = ""
+    history: list[str] = Field(default_factory=list)
+    slots: dict[str, Any] = Field(default_factory=dict)
+    locale: str | None = None
+    # Increases with every screen shown; buttons carry it, so a button from an
+    # older message can be recognised as expired instead of acting out of place.
+    screen: int = 0
+
+    @property
+    def flow(self) -> str:
+        return self.state.split(".", 1)[0] if self.state else ""
+
+
+class CountStat(BaseModel):
+    """An anonymous counter increment: no user, no text, only where and what."""
+
+    model_config = ConfigDict(frozen=True)
+
+    kind: Literal["count"] = "count"
+    flow: str
+    step: str
+    event: str
+
+
+Effect = CountStat
+
+
+class Outcome(BaseModel):
+    session: Session
+    replies: list[Reply]
+    effects: list[Effect] = Field(default_factory=list)
+
+
+# --- Flow declarations -------------------------------------------------------
+# A flow module declares its conversation with these; the engine compiles them
+# into one state machine and does all the rendering, navigation and counting.
+
+
+class View(BaseModel):
+    """What a flow's pure functions may look at: the answers so far and how to speak."""
+
+    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
+
+    slots: dict[str, Any]
+    t: Any  # flows.i18n.T (kept as Any to avoid an import cycle)
+    channel: Channel
+
+
+class Parsed(BaseModel):
+    """The result of reading free text: a value, or a message and close matches."""
+
+    model_config = ConfigDict(frozen=True)
+
+    value: Any = None
+    ok: bool = False
+    error: str | None = None  # msgid
+    error_values: dict[str, str] = Field(default_factory=dict)
+    suggestions: list[tuple[str, str]] = Field(default_factory=list)  # (value, label)
+
+
+class Choice(BaseModel):
+    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
+
+    id: str
+    label: str  # msgid
+    # Where it leads: a step of this flow, "flow.step", or "flow" for its first step.
+    # None keeps the person on the same step (used for toggles).
+    to: str | None = None
+    set: dict[str, Any] = Field(default_factory=dict)  # slot values to store when chosen
+    do: Any = None  # Callable[[Session], None]: a pure change to the session
+    when: Any = None  # Callable[[View], bool]: show the button only when true
+    checked: Any = None  # Callable[[View], bool]: show a check mark
+
+
+class Step(BaseModel):
+    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
+
+    id: str
+    text: str | None = None  # msgid
+    render: Any = None  # Callable[[View], list[str]]: dynamic messages instead of `text`
+    choices: list[Choice] = Field(default_factory=list)
+    multi: str | None = None  # slot holding the set of pressed choices; Done leads to `to`
+    ask: str | None = None  # slot filled by free text read with `parse`
+    parse: Any = None  # Callable[[str, View], Parsed]
+    to: str | None = None
+    hint: str | None = None  # msgid shown when the person types where buttons are expected
+    free_text: bool = False  # the step reads free text that may identify people
+    back: bool = True
+    columns: int = 1
+
+
+class Flow(BaseModel):
+    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
+
+    name: str
+    title: str  # msgid
+    steps: list[Step]
+    home: bool = True  # offer "Main menu" on its steps
+
+    def step(self, step_id: str) -> Step:
+        for step in self.steps:
+            if step.id == step_id:
+                return step
+        raise KeyError(f"{self.name}.{step_id}")

@@ -1,0 +1,40 @@
+"""The first screen: what this chat is, before anything else is said."""
+
+from __future__ import annotations
+
+from flows.i18n import N_
+from flows.model import Choice, Flow, Step, View
+
+NOTICE_TELEGRAM = N_(
+    "Before we start, a word on safety.\n\n"
+    "This is a Telegram cloud chat. It is not end-to-end encrypted: Telegram and "
+    "whoever runs this bot can read it.\n\n"
+    "Do not type names, places or anything else that identifies a person. Names, "
+    "places and documents belong in the OHCHR online form, Proton Mail or Signal. "
+    "This bot will never ask for them."
+)
+NOTICE_TERMINAL = N_(
+    "Before we start, a word on safety.\n\n"
+    "This conversation stays on this computer, in this program's data folder. "
+    "Anyone who can open that folder and its key file could read it.\n\n"
+    "Even so, you do not need to type names or places: the advice works without them."
+)
+
+
+def notice(view: View) -> list[str]:
+    return [view.t(NOTICE_TELEGRAM if view.channel == "telegram" else NOTICE_TERMINAL)]
+
+
+START = Flow(
+    name="start",
+    title=N_("Safety notice"),
+    home=False,
+    steps=[
+        Step(
+            id="notice",
+            render=notice,
+            back=False,
+            choices=[Choice(id="ok", label=N_("I understand, continue"), to="language.choose")],
+        ),
+    ],
+)

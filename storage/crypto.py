@@ -1,0 +1,234 @@
+"""The master key, sealing of stored values, and pseudonyms for user ids.
+
+Key formats accepted by `load_key` (from `SP_ADVISOR_SECRET_KEY` or the file
+named by `SP_ADVISOR_SECRET_KEY_FILE`; surrounding whitespace is ignored):
+
+* **base64 key** - a value that decodes as base64 (standard or URL-safe
+  alphabet, padding optional) to **at least 32 bytes** is key material.
+  Exactly 32 bytes are used as the master key as they are; longer material is
+  reduced to 32 bytes with HKDF-SHA256. Generate one with
+  ``python -c "import secrets; print(secrets.token_urlsafe(32))"``.
+* **passphrase** - anything else of at least `MIN_PASSPHRASE_CHARS`
+  characters is a passphrase; the master key is HKDF-SHA256 of its UTF-8
+  bytes with a fixed `info`. HKDF does not slow down guessing, so a passphrase
+  must be long and random (a generated base64 key is better).
+
+So the parsing is deterministic: the same setting always yields the same key.
+When neither setting is given, a random key is generated once into
+``<data dir>/secret.key`` (mode 0600) and reused on every later start.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import hmac
+import logging
+import os
+import re
+import secrets
+import stat
+import struct
+from pathlib import Path
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+from storage._fs import PRIVATE_FILE_MODE, ensure_private_dir, fsync_dir
+
+__all__ = [
+    "GENERATED_KEY_FILE",
+    "KEY_BYTES",
+    "MIN_PASSPHRASE_CHARS",
+    "SealError",
+    "Sealer",
+    "load_key",
+]
+
+logger = logging.getLogger(__name__)
+
+KEY_BYTES = 32
+MIN_PASSPHRASE_CHARS = 16
+GENERATED_KEY_FILE = "secret.key"
+
+# Fixed HKDF `info` labels: changing any of them makes every stored value
+# unreadable, so they are part of the on-disk format.
+_INFO_PASSPHRASE = b"sp-advisor/v1/master-key/passphrase"
+_INFO_LONG_KEY = b"sp-advisor/v1/master-key/long-key"
+_INFO_SEAL = b"sp-advisor/v1/subkey/seal"
+_INFO_PSEUDONYM = b"sp-advisor/v1/subkey/pseudonym"
+
+_VERSION = b"\x01"
+_NONCE_BYTES = 12
+_TAG_BYTES = 16
+_PSEUDONYM_HEX_CHARS = 32
+
+_BASE64_RE = re.compile(r"[A-Za-z0-9+/_-]+={0,2}")
+
+
+class SealError(Exception):
+    """A sealed value cannot be opened: tampered, misplaced, or sealed with another key."""
+
+
+def _hkdf(material: bytes, info: bytes) -> bytes:
+    return HKDF(algorithm=hashes.SHA256(), length=KEY_BYTES, salt=None, info=info).derive(material)
+
+
+def _decode_base64(text: str) -> bytes | None:
+    if not _BASE64_RE.fullmatch(text):
+        return None
+    normalized = text.rstrip("=").replace("-", "+").replace("_", "/")
+    if len(normalized) % 4 == 1:
+        return None
+    normalized += "=" * (-len(normalized) % 4)
+    try:
+        return base64.b64decode(normalized, validate=True)
+    except (binascii.Error, ValueError):
+        return None
+
+
+def _parse_secret(text: str, source: str) -> bytes:
+    # Error messages name the setting, never its value: they end up in logs
+    # and terminals.
+    text = text.strip()
+    if not text:
+        raise ValueError(f"{source} is empty")
+    raw = _decode_base64(text)
+    if raw is not None and len(raw) >= KEY_BYTES:
+        return raw if len(raw) == KEY_BYTES else _hkdf(raw, _INFO_LONG_KEY)
+    if len(text) < MIN_PASSPHRASE_CHARS:
+        raise ValueError(
+            f"{source} is too short: use a base64 key of {KEY_BYTES} random bytes "
+            f"or a passphrase of at least {MIN_PASSPHRASE_CHARS} characters"
+        )
+    return _hkdf(text.encode("utf-8"), _INFO_PASSPHRASE)
+
+
+def _read_key_file(path: Path) -> bytes:
+    source = "the secret key file"
+    try:
+        data = path.read_bytes()
+        mode = path.stat().st_mode
+    except OSError as exc:
+        raise ValueError(f"cannot read {source} {path}: {exc.strerror}") from None
+    if os.name == "posix" and stat.S_IMODE(mode) & 0o077:
+        logger.warning(
+            "the secret key file can be read by other users of this machine; "
+            "restrict it to its owner (chmod 600)"
+        )
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ValueError(f"{source} {path} is not UTF-8 text") from None
+    return _parse_secret(text, f"{source} {path}")
+
+
+def _generate_key_file(data_dir: Path) -> bytes:
+    ensure_private_dir(data_dir)
+    path = data_dir / GENERATED_KEY_FILE
+    key = secrets.token_bytes(KEY_BYTES)
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+    try:
+        fd = os.open(path, flags, PRIVATE_FILE_MODE)
+    except FileExistsError:
+        # Another process started at the same moment and won the race.
+        return _read_key_file(path)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(base64.urlsafe_b64encode(key) + b"\n")
+            handle.flush()
+            # Losing this file loses every stored session: make it durable
+            # before anything is sealed with it.
+            os.fsync(handle.fileno())
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
+    fsync_dir(data_dir)
+    logger.warning(
+        "generated a new secret key file in the data folder; keep it safe, "
+        "without it stored sessions cannot be read"
+    )
+    return key
+
+
+def load_key(data_dir: Path, secret_key: str | None, secret_key_file: Path | None) -> bytes:
+    """Return the 32-byte master key (see the module docstring for the formats).
+
+    Raises `ValueError` with a message that never contains the key.
+    """
+    if secret_key is not None and secret_key_file is not None:
+        raise ValueError("set either SP_ADVISOR_SECRET_KEY or SP_ADVISOR_SECRET_KEY_FILE, not both")
+    if secret_key is not None:
+        return _parse_secret(secret_key, "SP_ADVISOR_SECRET_KEY")
+    if secret_key_file is not None:
+        return _read_key_file(secret_key_file)
+    generated = data_dir / GENERATED_KEY_FILE
+    if generated.exists():
+        return _read_key_file(generated)
+    return _generate_key_file(data_dir)
+
+
+def _frame(*parts: str) -> bytes:
+    # Length-prefixing keeps ("ab", "c") and ("a", "bc") apart.
+    out = bytearray()
+    for part in parts:
+        encoded = part.encode("utf-8")
+        out += struct.pack(">I", len(encoded))
+        out += encoded
+    return bytes(out)
+
+
+class Sealer:
+    """Seals values for storage and turns user ids into pseudonyms.
+
+    Sealing and pseudonyms use independent subkeys, so a pseudonym reveals
+    nothing about the sealing key and vice versa.
+    """
+
+    __slots__ = ("_aead", "_mac_key")
+
+    def __init__(self, master_key: bytes) -> None:
+        if len(master_key) != KEY_BYTES:
+            raise ValueError(f"the master key must be {KEY_BYTES} bytes")
+        self._aead = AESGCM(_hkdf(master_key, _INFO_SEAL))
+        self._mac_key = _hkdf(master_key, _INFO_PSEUDONYM)
+
+    def __repr__(self) -> str:
+        return "Sealer(<key hidden>)"
+
+    @staticmethod
+    def _associated_data(table: str, field: str, owner: str) -> bytes:
+        # Binding the location means a sealed value copied into another row,
+        # column or table fails to open instead of being read as someone else's.
+        return _VERSION + _frame(table, field, owner)
+
+    def seal(self, plaintext: bytes, *, table: str, field: str, owner: str) -> bytes:
+        # Random 96-bit nonces are safe far beyond the number of values this
+        # bot will ever seal under one key (the bound is about 2**32).
+        nonce = os.urandom(_NONCE_BYTES)
+        ciphertext = self._aead.encrypt(
+            nonce, plaintext, self._associated_data(table, field, owner)
+        )
+        return _VERSION + nonce + ciphertext
+
+    def unseal(self, blob: bytes, *, table: str, field: str, owner: str) -> bytes:
+        if len(blob) < 1 + _NONCE_BYTES + _TAG_BYTES or blob[:1] != _VERSION:
+            raise SealError("not a sealed value of a known version")
+        nonce = blob[1 : 1 + _NONCE_BYTES]
+        try:
+            return self._aead.decrypt(
+                nonce, blob[1 + _NONCE_BYTES :], self._associated_data(table, field, owner)
+            )
+        except InvalidTag:
+            raise SealError("sealed value is damaged, misplaced or from another key") from None
+
+    def pseudonym(self, namespace: str, raw_id: int | str) -> str:
+        """A stable, keyed stand-in for a user id: the same id maps to the same
+        pseudonym under the same key, and cannot be reversed without the key."""
+        if isinstance(raw_id, bool):
+            raise TypeError("a user id must be an int or a str")
+        digest = hmac.new(self._mac_key, _frame(namespace, str(raw_id)), hashlib.sha256)
+        return digest.hexdigest()[:_PSEUDONYM_HEX_CHARS]

@@ -1,0 +1,82 @@
+"""A person talking to the engine: send text, press a button by its label, read replies."""
+
+from __future__ import annotations
+
+from flows.engine import Engine
+from flows.model import Button, Channel, CountStat, Event, Reply, Session
+
+
+class Chat:
+    def __init__(
+        self,
+        *,
+        engine: Engine | None = None,
+        channel: Channel = "terminal",
+        lang: str | None = None,
+        user: str = "u1",
+    ) -> None:
+        if engine is None:
+            from flows.registry import ENGINE
+
+            engine = ENGINE
+        self.engine = engine
+        self.channel = channel
+        self.lang = lang
+        self.user = user
+        self.session = Session()
+        self.replies: list[Reply] = []
+        self.stats: list[CountStat] = []
+        self.history: list[list[Reply]] = []
+
+    def _handle(self, kind: str, payload: str) -> Chat:
+        event = Event(
+            user=self.user, kind=kind, payload=payload,  # type: ignore[arg-type]
+            language=self.lang, channel=self.channel,
+        )
+        outcome = self.engine.handle(self.session, event)
+        self.session = outcome.session
+        self.replies = outcome.replies
+        self.history.append(outcome.replies)
+        self.stats += [e for e in outcome.effects if isinstance(e, CountStat)]
+        return self
+
+    def send(self, text: str) -> Chat:
+        return self._handle("command" if text.startswith("/") else "text", text)
+
+    def press_id(self, button_id: str) -> Chat:
+        return self._handle("press", button_id)
+
+    @property
+    def buttons(self) -> list[Button]:
+        return [b for r in self.replies for row in r.buttons for b in row]
+
+    @property
+    def labels(self) -> list[str]:
+        return [b.label for b in self.buttons]
+
+    def button(self, label: str) -> Button:
+        for b in self.buttons:
+            if b.label == label or b.label.removeprefix("✓ ") == label:
+                return b
+        raise AssertionError(f"no button {label!r}; on screen: {self.labels}")
+
+    def press(self, label: str) -> Chat:
+        return self.press_id(self.button(label).id)
+
+    @property
+    def text(self) -> str:
+        return "\n\n".join(r.text for r in self.replies)
+
+    def expect(self, *fragments: str) -> Chat:
+        for fragment in fragments:
+            assert fragment in self.text, f"{fragment!r} not in:\n{self.text}"
+        return self
+
+    def expect_not(self, *fragments: str) -> Chat:
+        for fragment in fragments:
+            assert fragment not in self.text, f"{fragment!r} unexpectedly in:\n{self.text}"
+        return self
+
+    def start(self, language: str = "English") -> Chat:
+        """From nothing to the main menu."""
+        return self.send("/start").press_id(self.buttons[0].id).press(language)

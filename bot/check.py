@@ -9,8 +9,8 @@ from babel.messages.catalog import Catalog as PoCatalog
 from babel.messages.pofile import read_po
 
 from flows.catalog import catalog_problems, load_catalog
-from flows.i18n import SHIPPED, locales_dir
 from flows.diagram import readme_section
+from flows.i18n import SHIPPED, locales_dir
 from flows.registry import ENGINE, FLOWS
 
 PLACEHOLDER = re.compile(r"\{[a-z_]*\}")
@@ -46,13 +46,14 @@ def locale_problems(root: Path | None = None) -> list[str]:
         for msgid in sorted(map(str, wanted - have)):
             problems.append(f"{locale}: not in catalog (run pybabel update): {msgid[:60]!r}")
         for message in catalog:
-            if not message.id or message.obsolete:
+            if not message.id:
                 continue
             key = message.id if isinstance(message.id, str) else message.id[0]
             if message.fuzzy:
                 problems.append(f"{locale}: fuzzy: {key[:60]!r}")
             ids = [message.id] if isinstance(message.id, str) else list(message.id)
-            strings = [message.string] if isinstance(message.string, str) else list(message.string)
+            raw = message.string or ""
+            strings = [raw] if isinstance(raw, str) else list(raw)
             if not all(strings):
                 problems.append(f"{locale}: untranslated: {key[:60]!r}")
                 continue

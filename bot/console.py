@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import sys
 from pathlib import Path
 from typing import Any, TextIO
@@ -17,9 +18,10 @@ from typing import Any, TextIO
 from bot.runtime import Runtime
 from bot.settings import Settings
 from flows.i18n import N_, negotiate, translator
-from flows.model import Button, Event, Reply
+from flows.model import Button, Event, EventKind, Reply
 
 QUIT_WORDS = frozenset({"/quit", "/q"})
+BUTTON_ID = re.compile(r"menu|[0-9a-f]+\.\S+")
 BANNER = N_("sp-advisor: type a number to press a button, /help for commands, /quit to leave.")
 SAVED = N_("(document saved to {path})")
 
@@ -32,10 +34,10 @@ class ConsoleSession:
         self.runtime = runtime
         self.last_buttons: dict[int, list[Button]] = {}
 
-    def _event(self, user: int, kind: str, payload: str, lang: str | None) -> Event:
+    def _event(self, user: int, kind: EventKind, payload: str, lang: str | None) -> Event:
         return Event(
             user=self.runtime.sealer.pseudonym("terminal", user),
-            kind=kind,  # type: ignore[arg-type]
+            kind=kind,
             payload=payload,
             language=lang,
             channel="terminal",
@@ -48,7 +50,9 @@ class ConsoleSession:
                 return button.id
         return None
 
-    async def send(self, user: int, kind: str, payload: str, lang: str | None) -> list[Reply]:
+    async def send(
+        self, user: int, kind: EventKind, payload: str, lang: str | None
+    ) -> list[Reply]:
         replies = await self.runtime.advisor.handle(self._event(user, kind, payload, lang)) or []
         shown = [b for r in replies for row in r.buttons for b in row]
         if shown:
@@ -99,11 +103,14 @@ async def _jsonl_line(console: ConsoleSession, line: str) -> dict[str, Any]:
         return {"replies": [], "error": f'"{field}" must be a non-empty string'}
     if has_press:
         button = console.resolve_press(user, value)
+        if button is None and BUTTON_ID.fullmatch(value):
+            # An id from an earlier run: the engine knows whether it is still valid.
+            button = value
         if button is None:
             return {"replies": [], "error": "no button with that id or label is on screen"}
         replies = await console.send(user, "press", button, lang)
     else:
-        kind = "command" if value.startswith("/") else "text"
+        kind: EventKind = "command" if value.startswith("/") else "text"
         replies = await console.send(user, kind, value, lang)
     return {"replies": [_reply_json(r) for r in replies], "error": None}
 

@@ -33,7 +33,10 @@ def mermaid(engine: Engine, flow: Flow) -> str:
         state = f"{flow.name}.{step.id}"
         lines.append(f'    {_node(state)}["{_quote(_describe(step))}"]')
     for source, trigger, dest in sorted(engine.edges()):
+        # Commands and Main menu lead everywhere from everywhere: left out as noise.
         if not source.startswith(f"{flow.name}.") or trigger in (MENU_ID, BACK):
+            continue
+        if trigger.startswith("/"):
             continue
         if trigger == DONE:
             label = "Done"

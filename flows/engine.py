@@ -93,16 +93,22 @@ def _resolve(flow: Flow, target: str) -> str:
     return target  # a flow name; resolved to its first step by the Engine
 
 
+def _ctx(ev: EventData) -> _Ctx:
+    model = ev.model
+    assert isinstance(model, _Ctx)
+    return model
+
+
 def _when(choice: Choice) -> Callable[[EventData], bool]:
     def condition(ev: EventData) -> bool:
-        return choice.when is None or bool(choice.when(ev.model.view))
+        return choice.when is None or bool(choice.when(_ctx(ev).view))
 
     return condition
 
 
 def _apply(choice: Choice) -> Callable[[EventData], None]:
     def before(ev: EventData) -> None:
-        session: Session = ev.model.session
+        session: Session = _ctx(ev).session
         session.slots.update(choice.set)
         if choice.do is not None:
             choice.do(session)
@@ -117,15 +123,15 @@ def _accepted(ev: EventData) -> bool:
 
 def _store_answer(slot: str) -> Callable[[EventData], None]:
     def before(ev: EventData) -> None:
-        ev.model.session.slots[slot] = ev.kwargs["parsed"].value
-        ev.model.session.slots.pop("_offer", None)
+        _ctx(ev).session.slots[slot] = ev.kwargs["parsed"].value
+        _ctx(ev).session.slots.pop("_offer", None)
 
     return before
 
 
 def _has_selection(slot: str) -> Callable[[EventData], bool]:
     def condition(ev: EventData) -> bool:
-        return bool(ev.model.session.slots.get(slot))
+        return bool(_ctx(ev).session.slots.get(slot))
 
     return condition
 
@@ -201,13 +207,17 @@ class Engine:
                 if source == "*":
                     continue
                 for tr in transitions:
-                    yield source, name, tr.dest
+                    if tr.dest is not None:
+                        yield source, name, tr.dest
 
     # --- handling ------------------------------------------------------------
 
     def handle(self, session: Session, event: Event) -> Outcome:
         s = session.model_copy(deep=True)
-        t = translator(s.locale or negotiate(event.language))
+        if s.locale is None:
+            # The client's language preselects ours until the person chooses one.
+            s.locale = negotiate(event.language)
+        t = translator(s.locale)
         run = _Run(self, s, t, event)
         run.dispatch()
         return Outcome(session=run.session, replies=_split(run.replies), effects=run.effects)
@@ -303,7 +313,7 @@ class _Run:
             self.count("expired")
             self.render()
             return
-        flow, step = self.current()
+        _, step = self.current()
         if cid == BACK:
             self.back()
         elif cid == DONE and step.multi:

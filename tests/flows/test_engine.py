@@ -42,7 +42,9 @@ FLOWS = [
         ]),
         Step(id="name", text="Type a fruit.", ask="fruit", parse=_parse_fruit, to="done",
              choices=[Choice(id="skip", label="Skip", to="done", set={"fruit": None})]),
-        Step(id="done", render=lambda v: [f"Kinds {v.slots.get('kinds')} fruit {v.slots.get('fruit')}"]),
+        Step(id="done", render=lambda v: [
+            f"Kinds {v.slots.get('kinds')} fruit {v.slots.get('fruit')}"
+        ]),
         Step(id="long", render=_long),
     ]),
 ]

@@ -1,0 +1,496 @@
+"""The Telegram adapter through the real python-telegram-bot `Application` (no network)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+import pytest
+
+from bot import telegram as tg
+from bot.telegram import TelegramAdapter
+from flows.model import Button, Document, Reply
+from tests.bot.fake_telegram import TOKEN, Harness, TgUser, labels
+
+CANARY = "Zebulon Quixotevna 4471"  # a distinctive string a person types
+SECRET_NAME = "Quillonia"  # a distinctive first name
+USER_ID = 731_904_265  # a distinctive Telegram user id
+
+
+async def to_main_menu(user: TgUser) -> None:
+    await user.send("/start")
+    await user.press("I understand, continue")
+    await user.press("English")
+    user.expect("What would you like to do?")
+
+
+# --- the way in --------------------------------------------------------------
+
+
+async def test_start_shows_the_safety_notice(harness: Harness) -> None:
+    user = harness.user(USER_ID)
+    await user.send("/start")
+    user.expect("not end-to-end encrypted")
+    assert "I understand, continue" in user.buttons()
+
+
+async def test_notice_language_menu_by_buttons(harness: Harness) -> None:
+    user = harness.user(USER_ID)
+    await user.send("/start")
+    await user.press("I understand, continue")
+    assert {"English", "Français", "Español"} <= user.plain_buttons()
+    await user.press("English")
+    user.expect("What would you like to do?")
+    assert {"Find the right UN expert", "Language", "About this bot"} <= user.plain_buttons()
+
+
+async def test_callback_queries_are_always_answered(harness: Harness) -> None:
+    user = harness.user(USER_ID)
+    await user.send("/start")
+    await user.press("I understand, continue")
+    answered = [c for c in harness.request.calls[user.since :] if c.method == "answerCallbackQuery"]
+    assert len(answered) == 1
+
+
+async def test_every_message_is_protected_and_every_callback_fits(harness: Harness) -> None:
+    user = harness.user(USER_ID)
+    await to_main_menu(user)
+    await user.press("Language")
+    await user.press("Français")
+    await user.send("/help")
+    await user.send("a question typed where buttons are expected")
+    await user.feed({"message": user.message_json(location={"latitude": 1, "longitude": 2})})
+    sends = harness.request.sends()
+    assert sends, "the bot sent nothing"
+    for call in sends:
+        assert call.params.get("protect_content") is True, call.method
+    buttons = 0
+    for call in harness.request.calls:
+        markup = call.params.get("reply_markup")
+        for row in (markup or {}).get("inline_keyboard", []):
+            for button in row:
+                buttons += 1
+                assert 0 < len(button["callback_data"].encode("utf-8")) <= 64
+    assert buttons > 5
+
+
+# --- what the bot does not read ----------------------------------------------
+
+
+async def test_group_chat_gets_one_line_and_nothing_is_stored(harness: Harness) -> None:
+    group = {"id": -100123456, "type": "supergroup", "title": "Defenders"}
+    sender = {"id": USER_ID, "is_bot": False, "first_name": SECRET_NAME, "language_code": "en"}
+    update_id = harness.next_update_id()
+    since = await harness.feed(
+        {
+            "update_id": update_id,
+            "message": {
+                "message_id": 7,
+                "date": 0,
+                "chat": group,
+                "from": sender,
+                "text": "/start",
+            },
+        }
+    )
+    texts = harness.request.texts(since)
+    assert texts == ["Please talk to me in a private chat."]
+    assert harness.request.calls[since].params["chat_id"] == group["id"]
+    assert await harness.runtime.store.count_sessions() == 0
+    assert not await harness.runtime.store.is_processed(update_id)
+
+
+async def test_channel_post_gets_the_same_line(harness: Harness) -> None:
+    channel = {"id": -100999, "type": "channel", "title": "News"}
+    since = await harness.feed(
+        {
+            "channel_post": {"message_id": 3, "date": 0, "chat": channel, "text": CANARY},
+        }
+    )
+    assert harness.request.texts(since) == ["Please talk to me in a private chat."]
+    assert await harness.runtime.store.count_sessions() == 0
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        {
+            "photo": [{"file_id": "p", "file_unique_id": "pu", "width": 10, "height": 10}],
+            "caption": CANARY,
+        },
+        {"document": {"file_id": "d", "file_unique_id": "du", "file_name": "case.pdf"}},
+        {
+            "sticker": {
+                "file_id": "s",
+                "file_unique_id": "su",
+                "width": 1,
+                "height": 1,
+                "is_animated": False,
+                "is_video": False,
+                "type": "regular",
+            }
+        },
+        {"voice": {"file_id": "v", "file_unique_id": "vu", "duration": 3}},
+        {"location": {"latitude": 35.7, "longitude": 51.4}},
+        {"contact": {"phone_number": "+100000", "first_name": SECRET_NAME}},
+    ],
+    ids=["photo", "document", "sticker", "voice", "location", "contact"],
+)
+async def test_non_text_gets_the_short_warning(harness: Harness, content: dict[str, Any]) -> None:
+    user = harness.user(USER_ID)
+    texts = await user.feed({"message": user.message_json(**content)})
+    assert len(texts) == 1
+    assert "I can only read text and button presses" in texts[0]
+    assert "not end-to-end encrypted" in texts[0]
+    assert await harness.runtime.store.count_sessions() == 0
+
+
+async def test_non_text_warning_with_any_language_tag(harness: Harness) -> None:
+    for tag in ("fr-CA", "pt-br", None):
+        user = harness.user(USER_ID, language=tag)
+        texts = await user.feed(
+            {"message": user.message_json(location={"latitude": 1, "longitude": 2})}
+        )
+        assert len(texts) == 1  # translated once the catalogs have it; never missing
+
+
+async def test_edited_message_gets_a_short_line(harness: Harness) -> None:
+    user = harness.user(USER_ID)
+    await to_main_menu(user)
+    edited = user.message_json(text=CANARY, edit_date=1)
+    texts = await user.feed({"edited_message": edited})
+    assert texts == ["I do not read edited messages; please send a new one."]
+
+
+async def test_updates_without_user_or_message_do_not_crash(harness: Harness) -> None:
+    await harness.feed({})  # nothing but an update id
+    await harness.feed(
+        {
+            "inline_query": {
+                "id": "iq1",
+                "query": CANARY,
+                "offset": "",
+                "from": {"id": USER_ID, "is_bot": False, "first_name": SECRET_NAME},
+            }
+        }
+    )
+    await harness.feed(
+        {
+            "my_chat_member": {
+                "chat": {"id": USER_ID, "type": "private"},
+                "from": {"id": USER_ID, "is_bot": False, "first_name": SECRET_NAME},
+                "date": 0,
+                "old_chat_member": {
+                    "status": "member",
+                    "user": {"id": 1, "is_bot": True, "first_name": "b"},
+                },
+                "new_chat_member": {
+                    "status": "kicked",
+                    "until_date": 0,
+                    "user": {"id": 1, "is_bot": True, "first_name": "b"},
+                },
+            }
+        }
+    )
+    assert harness.request.sends() == []
+
+
+async def test_press_without_message_is_only_answered(harness: Harness) -> None:
+    user = harness.user(USER_ID)
+    since = await harness.feed(
+        {
+            "callback_query": {
+                "id": "q1",
+                "from": user.user_json(),
+                "chat_instance": "x",
+                "data": "1.ok",
+                "inline_message_id": "inline-1",
+            }
+        }
+    )
+    assert [c.method for c in harness.request.calls[since:]] == ["answerCallbackQuery"]
+
+
+# --- conversation state ------------------------------------------------------
+
+
+async def test_an_old_button_says_it_expired(harness: Harness) -> None:
+    user = harness.user(USER_ID)
+    await user.send("/start")
+    notice = user.last_keyboard()
+    await user.press("I understand, continue")
+    await user.press("English")
+    texts = await user.press("I understand, continue", message=notice)
+    assert any("earlier message" in t for t in texts), texts
+    assert harness.errors == []
+
+
+async def test_two_people_do_not_share_state(harness: Harness) -> None:
+    amina = harness.user(111_111_111, "Amina")
+    bruno = harness.user(222_222_222, "Bruno", language="es")
+    await amina.send("/start")
+    await amina.press("I understand, continue")
+    await bruno.send("/start")
+    bruno.expect("not end-to-end encrypted")
+    # Amina is still at the language choice, whatever Bruno did.
+    await amina.press("English")
+    amina.expect("What would you like to do?")
+    assert all(c.params.get("chat_id") == amina.id for c in harness.request.sends(amina.since))
+    # And Bruno is still at his notice.
+    await bruno.press("I understand, continue")
+    assert {"English", "Français", "Español"} <= bruno.plain_buttons()
+    assert await harness.runtime.store.count_sessions() == 2
+
+
+async def test_a_redelivered_update_is_answered_once(harness: Harness) -> None:
+    user = harness.user(USER_ID)
+    update = user.text_update("/start")
+    first = await user.feed(dict(update))
+    again = await user.feed(dict(update))
+    assert first and any("not end-to-end encrypted" in t for t in first)
+    assert again == []
+
+
+async def test_a_redelivered_press_is_answered_but_not_replayed(harness: Harness) -> None:
+    user = harness.user(USER_ID)
+    await user.send("/start")
+    message = user.last_keyboard()
+    update = user.press_update(user.find_button("I understand, continue", message), message)
+    await user.feed(dict(update))
+    since = len(harness.request.calls)
+    await user.feed(dict(update))
+    methods = [c.method for c in harness.request.calls[since:]]
+    assert methods == ["answerCallbackQuery"]
+
+
+async def test_one_persons_quick_updates_are_answered_in_order(harness: Harness) -> None:
+    user = harness.user(USER_ID)
+    # The first send is slow, the second fast: without the per-person lock held
+    # through sending, the second reply would overtake the first.
+    harness.request.delays["sendMessage"] = [0.2, 0.0]
+    first, second = user.text_update("/start"), user.text_update("/help")
+    await asyncio.gather(
+        harness.app.process_update(harness_update(harness, first)),
+        harness.app.process_update(harness_update(harness, second)),
+    )
+    texts = harness.request.texts(chat_id=user.id)
+    assert len(texts) == 2
+    assert "not end-to-end encrypted" in texts[0]
+    assert "/language" in texts[1]
+
+
+def harness_update(harness: Harness, data: dict[str, Any]) -> Any:
+    from telegram import Update
+
+    return Update.de_json(data, harness.app.bot)
+
+
+# --- the finder (needs the lead's mandate flow) ------------------------------
+
+
+async def test_finder_toggles_edit_in_place_and_recommend(harness: Harness) -> None:
+    user = harness.user(USER_ID)
+    await to_main_menu(user)
+    await user.press("Find the right UN expert")
+    assert "Detention or arrest" in user.buttons()
+    finder = user.last_keyboard()
+    await user.press("Detention or arrest")
+    methods = [c.method for c in harness.request.calls[user.since :]]
+    assert "editMessageText" in methods and "sendMessage" not in methods
+    assert user.last_keyboard()["message_id"] == finder["message_id"]
+    assert "✓ Detention or arrest" in user.buttons()
+    await user.press("Done")
+    user.expect("country")
+    await user.send("Iran")
+    user.expect("Working Group on Arbitrary Detention")
+
+
+# --- rendering and Bot API errors ----------------------------------------------
+
+
+async def test_document_is_sent_as_protected_txt(harness: Harness) -> None:
+    adapter = TelegramAdapter(harness.runtime)
+    reply = Reply(
+        text="Your draft, with placeholders instead of names:",
+        buttons=[[Button(id="menu", label="Main menu")]],
+        document=Document(name="draft letter", text="Dear Special Rapporteur, V1 ..."),
+    )
+    await adapter.render(harness.app.bot, USER_ID, [reply])
+    (call,) = [c for c in harness.request.calls if c.method == "sendDocument"]
+    assert call.params["protect_content"] is True
+    assert call.params["caption"].startswith("Your draft")
+    assert labels(call.params["reply_markup"]) == ["Main menu"]
+    ((filename, content, mimetype),) = call.files.values()
+    assert filename == "draft-letter.txt"
+    assert content == b"Dear Special Rapporteur, V1 ..."
+    assert mimetype.startswith("text/plain")
+
+
+async def test_long_text_with_document_is_sent_before_it(harness: Harness) -> None:
+    adapter = TelegramAdapter(harness.runtime)
+    reply = Reply(text="x" * 2000, document=Document(name="a.txt", text="b"))
+    await adapter.render(harness.app.bot, USER_ID, [reply])
+    assert [c.method for c in harness.request.calls][-2:] == ["sendMessage", "sendDocument"]
+
+
+async def test_too_long_callback_data_is_left_out(harness: Harness) -> None:
+    adapter = TelegramAdapter(harness.runtime)
+    too_long = Button(id="x" * 65, label="bad")
+    reply = Reply(text="t", buttons=[[too_long, Button(id="ok", label="ok")]])
+    await adapter.render(harness.app.bot, USER_ID, [reply])
+    assert labels(harness.request.calls[-1].params["reply_markup"]) == ["ok"]
+
+
+async def test_edit_falls_back_to_sending_when_editing_fails(harness: Harness) -> None:
+    adapter = TelegramAdapter(harness.runtime)
+    harness.request.fail_next("editMessageText", 400, "Bad Request: message to edit not found")
+    await adapter.render(
+        harness.app.bot, USER_ID, [Reply(text="edited", edit=True)], pressed=(USER_ID, 5)
+    )
+    assert [c.method for c in harness.request.calls][-2:] == ["editMessageText", "sendMessage"]
+
+
+async def test_message_not_modified_is_ignored(harness: Harness, caplog: Any) -> None:
+    adapter = TelegramAdapter(harness.runtime)
+    harness.request.fail_next(
+        "editMessageText",
+        400,
+        "Bad Request: message is not modified: specified new message content and reply "
+        "markup are exactly the same",
+    )
+    await adapter.render(
+        harness.app.bot, USER_ID, [Reply(text="same", edit=True)], pressed=(USER_ID, 5)
+    )
+    assert [c.method for c in harness.request.calls][-1] == "editMessageText"
+
+
+async def test_blocked_bot_is_logged_by_event_name_only(harness: Harness, caplog: Any) -> None:
+    caplog.set_level(logging.DEBUG)
+    user = harness.user(USER_ID, SECRET_NAME)
+    harness.request.fail_next("sendMessage", 403, "Forbidden: bot was blocked by the user")
+    await user.send("/start")  # no crash
+    assert harness.errors == []
+    assert any("blocked" in r.getMessage() for r in caplog.records)
+    assert_clean_logs(caplog, extra=[SECRET_NAME])
+
+
+async def test_flood_control_waits_and_retries_once(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    slept: list[float] = []
+
+    async def fake_sleep(seconds: float) -> None:
+        slept.append(seconds)
+
+    monkeypatch.setattr(asyncio, "sleep", fake_sleep)
+    harness.request.fail_next("sendMessage", 429, "Too Many Requests", retry_after=3)
+    user = harness.user(USER_ID)
+    await user.send("/start")
+    assert slept == [3.0]
+    user.expect("not end-to-end encrypted")
+    assert [c.method for c in harness.request.calls[user.since :]] == ["sendMessage"] * 2
+
+
+async def test_network_trouble_is_logged_by_type(harness: Harness, caplog: Any) -> None:
+    caplog.set_level(logging.INFO)
+    harness.request.fail_next("sendMessage", 502, "Bad Gateway")
+    user = harness.user(USER_ID)
+    await user.send("/start")
+    assert harness.errors == []
+    assert any("NetworkError" in r.getMessage() for r in caplog.records)
+
+
+async def test_commands_are_registered_in_every_language(harness: Harness) -> None:
+    adapter = TelegramAdapter(harness.runtime)
+    await adapter.register_commands(harness.app.bot)
+    calls = [c for c in harness.request.calls if c.method == "setMyCommands"]
+    assert len(calls) == 3
+    assert [c["command"] for c in calls[0].params["commands"]] == [
+        "start",
+        "menu",
+        "language",
+        "help",
+    ]
+    assert {c.params.get("language_code") for c in calls} == {None, "fr", "es"}
+
+
+def test_file_url_follows_the_base_url() -> None:
+    assert tg._base_file_url("http://127.0.0.1:8081/bot") == "http://127.0.0.1:8081/file/bot"
+    assert (
+        tg._base_file_url("https://api.example.org/bot{token}")
+        == "https://api.example.org/file/bot{token}"
+    )
+
+
+# --- nothing identifying in the logs -------------------------------------------
+
+
+def assert_clean_logs(caplog: Any, extra: list[str] = ()) -> None:  # type: ignore[assignment]
+    forbidden = [CANARY, TOKEN, TOKEN.split(":", 1)[1], str(USER_ID), *extra]
+    for record in caplog.records:
+        text = record.getMessage()
+        if record.exc_info:
+            text += logging.Formatter().formatException(record.exc_info)
+        for secret in forbidden:
+            assert secret not in text, f"{secret!r} logged by {record.name}"
+
+
+async def test_logs_hold_no_text_no_id_no_token(harness: Harness, caplog: Any) -> None:
+    caplog.set_level(logging.DEBUG)
+    user = harness.user(USER_ID, SECRET_NAME)
+    await user.send("/start")
+    await user.send(CANARY)
+    await user.press("I understand, continue")
+    await user.send(CANARY)
+    await user.feed({"edited_message": user.message_json(text=CANARY, edit_date=1)})
+    await user.feed(
+        {
+            "message": user.message_json(
+                document={"file_id": "d", "file_unique_id": "du", "file_name": f"{CANARY}.pdf"},
+                caption=CANARY,
+            )
+        }
+    )
+    await harness.feed(
+        {
+            "message": {
+                "message_id": 9,
+                "date": 0,
+                "text": CANARY,
+                "chat": {"id": -100555, "type": "group", "title": CANARY},
+                "from": user.user_json(),
+            }
+        }
+    )
+    harness.request.fail_next("answerCallbackQuery", 400, f"Bad Request: {CANARY}")
+    await user.press("English")
+    assert_clean_logs(caplog, extra=[SECRET_NAME])
+
+
+async def test_a_failing_handler_is_logged_by_type_only(
+    harness: Harness, caplog: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    caplog.set_level(logging.DEBUG)
+
+    async def broken(event: Any) -> None:
+        raise ValueError(f"cannot handle {event.payload}")
+
+    monkeypatch.setattr(harness.runtime.advisor, "handle", broken)
+    user = harness.user(USER_ID, SECRET_NAME)
+    await user.feed(user.text_update(CANARY), allow_errors=True)
+    assert [type(e) for e in harness.errors] == [ValueError]
+    logged = [r.getMessage() for r in caplog.records if r.name == "bot.telegram"]
+    assert any("ValueError" in m and "message update" in m for m in logged), logged
+    assert_clean_logs(caplog, extra=[SECRET_NAME])
+
+
+def test_library_log_arguments_are_withheld(caplog: Any) -> None:
+    tg._quiet_library_logs()
+    caplog.set_level(logging.DEBUG)
+    logging.getLogger("telegram.ext.ExtBot").critical(
+        "Error while parsing updates! Received data was %r", [{"text": CANARY}]
+    )
+    logging.getLogger("telegram.ext.ExtBot").debug("Calling %s with %s", "sendMessage", CANARY)
+    messages = [r.getMessage() for r in caplog.records]
+    assert messages == ["Error while parsing updates! Received data was [withheld]"]

@@ -1,0 +1,136 @@
+"""Find the right UN expert, as a person would use it."""
+
+from __future__ import annotations
+
+import pytest
+
+from flows.catalog import country_mandates, load_catalog, recommend
+from flows.countries import country_name
+from flows.engine import TELEGRAM_TEXT_LIMIT
+from flows.i18n import SHIPPED, translator
+from tests.flows.chat import Chat
+
+C = load_catalog()
+LANGUAGE_BUTTON = {"en": "English", "fr": "Français", "es": "Español"}
+
+
+def finder(lang: str = "en", channel: str = "terminal") -> Chat:
+    chat = Chat(lang=lang, channel=channel)  # type: ignore[arg-type]
+    chat.start(LANGUAGE_BUTTON[lang])
+    t = translator(lang)
+    return chat.press(t("Find the right UN expert"))
+
+
+def choose(chat: Chat, *situations: str) -> Chat:
+    t = translator(chat.session.locale)
+    for sid in situations:
+        chat.press(t(C.situation(sid).label))
+    done = t.n(("Done ({count} chosen)", "Done ({count} chosen)"), len(situations))
+    return chat.press(done)
+
+
+@pytest.mark.parametrize("situation", [s.id for s in C.situations])
+def test_every_situation_leads_to_its_mapped_experts(situation: str) -> None:
+    chat = choose(finder(), situation).press("Prefer not to say")
+    expected = recommend(C, [situation], None)
+    for pick in expected.picks + expected.consider:
+        chat.expect(pick.mandate.title)
+        for reason in pick.reasons:
+            chat.expect(reason)
+    if expected.unsure:
+        chat.expect("No specific expert clearly fits", "https://spsubmission.ohchr.org/")
+    chat.expect("https://spsubmission.ohchr.org/", "June 2025")
+    assert all(len(r.text) < TELEGRAM_TEXT_LIMIT for r in chat.replies)
+
+
+def test_a_detained_defender_who_organised_a_protest() -> None:
+    chat = choose(finder(), "detention", "defender", "assembly").send("Iran")
+    chat.expect(
+        "Lead expert:\nWorking Group on Arbitrary Detention",
+        "Special Rapporteur on the situation of human rights defenders",
+        "freedom of peaceful assembly and of association",
+        "Special Rapporteur on the situation of human rights in the Islamic Republic of Iran",
+        "legal Opinion",
+        "March or April, in August or September, and in November",
+        "explain why acting together",
+    )
+
+
+def test_a_recent_disappearance_shows_the_urgent_procedure() -> None:
+    chat = choose(finder(), "disappear").press("Prefer not to say")
+    chat.expect("Working Group on Enforced or Involuntary Disappearances", "Urgent procedure",
+                "February, May and September", "relatives")
+
+
+def test_something_else_alone_points_to_the_online_form() -> None:
+    choose(finder(), "other").press("Prefer not to say").expect(
+        "No specific expert clearly fits", "OHCHR staff")
+
+
+def test_the_dormant_syria_mandate_is_explained() -> None:
+    chat = choose(finder(), "torture").send("Syria")
+    chat.expect("Commission of Inquiry", "Special Rapporteur on torture")
+
+
+@pytest.mark.parametrize("country", ["Sudan", "Haiti"])
+def test_experts_designated_by_the_high_commissioner_are_explained(country: str) -> None:
+    choose(finder(), "killing").send(country).expect(
+        "designated by the High Commissioner", "not one of the Special Procedures")
+
+
+def test_a_country_without_a_mandate_says_thematic_experts_cover_it() -> None:
+    choose(finder(), "expression").send("France").expect(
+        "no Special Procedures mandate for France")
+
+
+def test_a_misspelt_country_offers_close_names_to_press() -> None:
+    chat = choose(finder(), "expression").send("Myanmr")
+    chat.expect("Did you mean")
+    chat.press("Myanmar (Burma)").expect("situation of human rights in Myanmar")
+
+
+def test_an_unknown_country_is_asked_again_politely() -> None:
+    chat = choose(finder(), "expression").send("Qwxzv")
+    chat.expect("I could not find a country called “Qwxzv”")
+    assert chat.session.state == "mandate.country"
+    chat.send("Belarus").expect("Belarus")
+
+
+def test_back_from_the_country_keeps_the_choices() -> None:
+    chat = choose(finder(), "detention", "torture").press("Back")
+    assert "✓ Detention or arrest" in chat.labels and "✓ Torture or ill-treatment" in chat.labels
+
+
+def test_start_again_forgets_the_answers() -> None:
+    chat = choose(finder(), "detention").press("Prefer not to say").press("Start again")
+    assert "✓ Detention or arrest" not in chat.labels
+    assert chat.session.history[-1] == "menu.main"
+
+
+@pytest.mark.parametrize("lang", SHIPPED)
+def test_the_whole_finder_in_each_language(lang: str) -> None:
+    t = translator(lang)
+    chat = choose(finder(lang), "detention")
+    chat.expect(t("In which country did it happen? Type the country's name, in any language, "
+                  "or press “Prefer not to say”."))
+    chat.send(country_name("IR", lang))
+    chat.expect(t("Lead expert"), "Working Group on Arbitrary Detention",
+                t(C.mandate("wgad").description), t(C.fact("online_form").text,
+                                                     **C.fact("online_form").values))
+
+
+@pytest.mark.parametrize("lang", SHIPPED)
+@pytest.mark.parametrize("mandate", [m for m in country_mandates(C)], ids=lambda m: m.id)
+def test_every_country_mandate_is_reached_by_typing_its_name(lang: str, mandate: object) -> None:
+    from flows.catalog import Mandate
+
+    assert isinstance(mandate, Mandate) and mandate.country is not None
+    chat = choose(finder(lang), "expression").send(country_name(mandate.country.iso2, lang))
+    chat.expect(mandate.title)
+
+
+def test_telegram_users_are_told_the_chat_is_not_end_to_end_encrypted() -> None:
+    chat = Chat(channel="telegram").send("/start")
+    chat.expect("not end-to-end encrypted", "OHCHR online form", "Proton Mail", "Signal")
+    terminal = Chat(channel="terminal").send("/start")
+    terminal.expect("stays on this computer").expect_not("Telegram")

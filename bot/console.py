@@ -12,13 +12,24 @@ import asyncio
 import json
 import re
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
 from bot.runtime import Runtime
 from bot.settings import Settings
 from flows.i18n import N_, negotiate, translator
-from flows.model import Button, Event, EventKind, Reply
+from flows.model import (
+    AddReminder,
+    Button,
+    CancelReminder,
+    Event,
+    EventKind,
+    QuickExit,
+    Reply,
+    Wipe,
+)
+from flows.reminders import fired_text
 
 QUIT_WORDS = frozenset({"/quit", "/q"})
 BUTTON_ID = re.compile(r"menu|[0-9a-f]+\.\S+")
@@ -33,6 +44,8 @@ class ConsoleSession:
     def __init__(self, runtime: Runtime) -> None:
         self.runtime = runtime
         self.last_buttons: dict[int, list[Button]] = {}
+        # Set by a quick exit: the interactive terminal clears the screen.
+        self.cleared = False
 
     def _event(self, user: int, kind: EventKind, payload: str, lang: str | None) -> Event:
         return Event(
@@ -42,6 +55,17 @@ class ConsoleSession:
             language=lang,
             channel="terminal",
         )
+
+    async def due_reminders(self, user: int, now: datetime | None = None) -> list[str]:
+        """The reminders of this local user that are due: shown once, then deleted."""
+        owner = self.runtime.sealer.pseudonym("terminal", user)
+        texts = []
+        for reminder in await self.runtime.store.due_reminders(now or datetime.now(UTC)):
+            if reminder.owner != owner:
+                continue
+            texts.append(fired_text(translator(reminder.locale), reminder.kind, reminder.due_at))
+            await self.runtime.store.delete_reminder(reminder.id)
+        return texts
 
     def resolve_press(self, user: int, wanted: str) -> str | None:
         buttons = self.last_buttons.get(user, [])
@@ -53,11 +77,21 @@ class ConsoleSession:
     async def send(
         self, user: int, kind: EventKind, payload: str, lang: str | None
     ) -> list[Reply]:
-        replies = await self.runtime.advisor.handle(self._event(user, kind, payload, lang)) or []
-        shown = [b for r in replies for row in r.buttons for b in row]
-        if shown:
-            self.last_buttons[user] = shown
-        return replies
+        event = self._event(user, kind, payload, lang)
+        advisor = self.runtime.advisor
+        async with advisor.lock(event.user):
+            handled = await advisor.handle(event)
+            if handled is None:
+                return []
+            for effect in handled.effects:
+                if isinstance(effect, Wipe):
+                    await advisor.wipe(event.user, None)
+                elif isinstance(effect, QuickExit):
+                    self.cleared = True
+                elif isinstance(effect, AddReminder | CancelReminder):
+                    await advisor.schedule(event.user, None, effect)
+        self.last_buttons[user] = [b for r in handled.replies for row in r.buttons for b in row]
+        return handled.replies
 
     def save_documents(self, replies: list[Reply]) -> list[Path]:
         saved = []
@@ -140,6 +174,9 @@ def _print_replies(
                 cells.append(f"[{number}] {button.label}")
             out.write("  " + "   ".join(cells) + "\n")
     t = translator(negotiate(lang))
+    for reply in replies:
+        if reply.document is not None:
+            out.write("\n" + reply.document.text)
     for path in saved:
         out.write("\n" + t(SAVED, path=path) + "\n")
     out.flush()
@@ -149,6 +186,8 @@ async def run_interactive(
     console: ConsoleSession, inp: TextIO, out: TextIO, lang: str | None
 ) -> None:
     out.write(translator(negotiate(lang))(BANNER) + "\n")
+    for text in await console.due_reminders(1):
+        out.write(f"\n* {text}\n")
     loop = asyncio.get_running_loop()
     replies = await console.send(1, "command", "/start", lang)
     _print_replies(replies, out, console.save_documents(replies), lang)
@@ -170,6 +209,10 @@ async def run_interactive(
             replies = await console.send(1, "command", text, lang)
         else:
             replies = await console.send(1, "text", text, lang)
+        if console.cleared:
+            console.cleared = False
+            # Clear the screen and the scrollback, then home the cursor.
+            out.write("\033[3J\033[2J\033[H")
         _print_replies(replies, out, console.save_documents(replies), lang)
 
 

@@ -23,6 +23,9 @@ class Settings(BaseSettings):
     # Comma-separated Telegram user ids allowed operator commands.
     operators: str = ""
     session_days: int = Field(default=30, ge=1)
+    draft_hours: int = Field(default=48, ge=1)
+    # Published by the operator elsewhere (e.g. their website); /verify shows it.
+    verify_phrase: str | None = None
     log_level: str = "INFO"
 
     @field_validator("operators")

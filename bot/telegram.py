@@ -17,14 +17,14 @@ Log lines carry event names, Bot API method names and exception type names only.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import enum
 import functools
 import logging
 import re
 import warnings
-import weakref
 from collections.abc import Awaitable, Callable, Coroutine
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, TypeAlias
 
 from telegram import (
@@ -57,10 +57,23 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest
 
+from bot.advisor import Handled
 from bot.settings import Settings
-from flows.engine import COMMANDS
 from flows.i18n import DEFAULT, N_, SHIPPED, negotiate, translator
-from flows.model import Button, Event, EventKind, Reply
+from flows.model import (
+    AddReminder,
+    Button,
+    CancelReminder,
+    DeleteMessages,
+    Event,
+    EventKind,
+    QuickExit,
+    Reply,
+    SetAutoDelete,
+    Wipe,
+)
+from flows.reminders import fired_text
+from flows.safety import WIPE_LEFT_TELEGRAM
 
 if TYPE_CHECKING:  # the runtime import is deferred to run_polling: it loads every flow
     from bot.runtime import Runtime
@@ -81,12 +94,15 @@ logger = logging.getLogger(__name__)
 CALLBACK_DATA_LIMIT = 64  # bytes, Bot API limit for callback_data
 CAPTION_LIMIT = 1024  # characters, Bot API limit for a document caption
 MAX_RETRY_AFTER = 30.0  # seconds we are willing to wait once on flood control
+HOUSEKEEPING_EVERY = timedelta(minutes=1)
+PURGE_EVERY = timedelta(hours=1)
 
 # Fixed answers that do not go through the conversation (nothing is stored).
 PRIVATE_CHAT_ONLY = N_("Please talk to me in a private chat.")
 TEXT_ONLY = N_(
-    "I can only read text and button presses. Please do not send documents or photos "
-    "here: this chat is not end-to-end encrypted."
+    "I can only read text and button presses. I deleted what you sent from this chat "
+    "without opening it. Please do not send documents or photos here: this chat is not "
+    "end-to-end encrypted. Send them only through the OHCHR online form or encrypted mail."
 )
 EDITED_MESSAGE = N_("I do not read edited messages; please send a new one.")
 
@@ -124,6 +140,11 @@ def _retry_after(exc: RetryAfter) -> float:
         # PTB 22 warns that the int form is deprecated; both forms are handled.
         warnings.simplefilter("ignore")
         return _seconds(exc.retry_after)
+
+
+def _ids(message: object) -> list[int]:
+    message_id = getattr(message, "message_id", None)
+    return [message_id] if isinstance(message_id, int) else []
 
 
 def _fits(button: Button) -> bool:
@@ -207,20 +228,26 @@ def _quiet_library_logs() -> None:
             lib.addFilter(_WITHHOLD)
 
 
+class _TelegramChat:
+    """The `Chat` the Advisor deletes messages in."""
+
+    def __init__(self, adapter: TelegramAdapter, bot: Bot, chat_id: int) -> None:
+        self.adapter, self.bot, self.chat_id = adapter, bot, chat_id
+
+    async def delete(self, message_ids: list[int]) -> bool:
+        status = await self.adapter._call(
+            "deleteMessages",
+            functools.partial(self.bot.delete_messages, self.chat_id, message_ids),
+        )
+        return status is _Status.OK
+
+
 class TelegramAdapter:
     """The handlers. `runtime` is set before the first update is processed."""
 
     def __init__(self, runtime: Runtime | None = None) -> None:
         self.runtime = runtime
-        # A lock lives only while an update of that person is in hand.
-        self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
-
-    def _lock(self, who: str) -> asyncio.Lock:
-        lock = self._locks.get(who)
-        if lock is None:
-            lock = asyncio.Lock()
-            self._locks[who] = lock
-        return lock
+        self._purged_at: datetime | None = None
 
     def _runtime(self) -> Runtime:
         if self.runtime is None:
@@ -234,7 +261,15 @@ class TelegramAdapter:
         if message is None or user is None or message.text is None:
             return
         kind: EventKind = "command" if message.text.startswith("/") else "text"
-        await self._advise(context.bot, user, message.chat.id, kind, message.text, update.update_id)
+        await self._advise(
+            context.bot,
+            user,
+            message.chat.id,
+            kind,
+            message.text,
+            update.update_id,
+            message_id=message.message_id,
+        )
 
     async def on_press(self, update: Update, context: Context) -> None:
         query = update.callback_query
@@ -258,6 +293,14 @@ class TelegramAdapter:
         )
 
     async def on_unreadable(self, update: Update, context: Context) -> None:
+        """A photo, document, voice note...: removed from the chat unopened (it is never
+        downloaded), and the person is told why."""
+        message = update.message
+        if message is not None and message.chat.type == ChatType.PRIVATE:
+            await self._call(
+                "deleteMessage",
+                functools.partial(context.bot.delete_message, message.chat.id, message.message_id),
+            )
         await self._say(context.bot, update, TEXT_ONLY)
 
     async def on_edited(self, update: Update, context: Context) -> None:
@@ -278,6 +321,16 @@ class TelegramAdapter:
 
     # --- the way of an update -------------------------------------------
 
+    def _meta(self, bot: Bot) -> dict[str, str]:
+        meta: dict[str, str] = {}
+        # Before getMe (not initialized) there is no username to show.
+        with contextlib.suppress(RuntimeError):
+            meta["bot_username"] = bot.username
+        phrase = self._runtime().settings.verify_phrase
+        if phrase:
+            meta["verify_phrase"] = phrase
+        return meta
+
     async def _advise(
         self,
         bot: Bot,
@@ -289,6 +342,7 @@ class TelegramAdapter:
         *,
         pressed: tuple[int, int] | None = None,
         query: CallbackQuery | None = None,
+        message_id: int | None = None,
     ) -> None:
         runtime = self._runtime()
         who = runtime.sealer.pseudonym("telegram", user.id)
@@ -299,23 +353,59 @@ class TelegramAdapter:
             language=user.language_code,
             channel="telegram",
             update_id=update_id,
+            message_id=message_id,
+            meta=self._meta(bot),
         )
         # No await before the lock is taken: updates of one person started in
         # order are handled, and answered, in order.
-        async with self._lock(who):
+        async with runtime.advisor.lock(who):
             try:
                 try:
-                    replies = await runtime.advisor.handle(event)
+                    handled = await runtime.advisor.handle(event)
                 finally:
                     if query is not None:
                         await self._call("answerCallbackQuery", query.answer)
-                if replies:  # None: a redelivered update, already answered
-                    await self.render(bot, chat_id, replies, pressed=pressed)
+                if handled is None:  # a redelivered update, already answered
+                    return
+                chat = _TelegramChat(self, bot, chat_id)
+                replies, record = await self._perform(who, chat, handled, event)
+                sent = await self.render(bot, chat_id, replies, pressed=pressed)
+                if record and sent:
+                    await runtime.store.record_messages(who, sent)
             except _ChatGone:
                 return
 
+    async def _perform(
+        self, who: str, chat: _TelegramChat, handled: Handled, event: Event
+    ) -> tuple[list[Reply], bool]:
+        """Carry out the engine's effects before its replies are sent. Returns the
+        replies (a wipe may add a line) and whether the sent messages go to the ledger."""
+        runtime = self._runtime()
+        replies, record = list(handled.replies), True
+        for effect in handled.effects:
+            if isinstance(effect, DeleteMessages):
+                await runtime.advisor.delete_messages(who, chat, only=effect.message_ids)
+            elif isinstance(effect, QuickExit):
+                await runtime.advisor.delete_messages(who, chat)
+            elif isinstance(effect, Wipe):
+                result = await runtime.advisor.wipe(who, chat)
+                left = result.too_old + result.failed
+                if left:
+                    t = translator(negotiate(event.language) or DEFAULT)
+                    replies.append(Reply(text=t.n(WIPE_LEFT_TELEGRAM, left)))
+                if result.failed:
+                    logger.warning("wipe: %d message deletions failed", result.failed)
+                # What is sent now is not recorded: nothing of the person stays stored.
+                record = False
+            elif isinstance(effect, SetAutoDelete):
+                await runtime.store.set_autodelete(who, chat.chat_id, effect.seconds)
+            elif isinstance(effect, AddReminder | CancelReminder):
+                await runtime.advisor.schedule(who, chat.chat_id, effect)
+        return replies, record
+
     async def _say(self, bot: Bot, update: Update, msgid: str) -> None:
-        """A fixed line, outside the conversation: no Advisor call, nothing stored."""
+        """A fixed line, outside the conversation: no Advisor call, nothing stored
+        but, in a private chat, the id of the line sent (so a wipe can delete it)."""
         chat = update.effective_chat
         if chat is None:
             return
@@ -324,13 +414,68 @@ class TelegramAdapter:
         send = functools.partial(bot.send_message, chat_id=chat.id, text=t(msgid))
         try:
             if chat.type == ChatType.PRIVATE and user is not None and self.runtime is not None:
+                who = self.runtime.sealer.pseudonym("telegram", user.id)
                 # In turn with this person's other updates, so replies keep their order.
-                async with self._lock(self.runtime.sealer.pseudonym("telegram", user.id)):
-                    await self._call("sendMessage", send)
+                async with self.runtime.advisor.lock(who):
+                    _, message = await self._call_for("sendMessage", send)
+                    if _ids(message):
+                        await self.runtime.store.record_messages(who, _ids(message))
             else:
                 await self._call("sendMessage", send)
         except _ChatGone:
             return
+
+    # --- housekeeping -----------------------------------------------------
+
+    async def housekeeping(self, bot: Bot, now: datetime | None = None) -> None:
+        """Auto-delete what is due; at most hourly, purge what retention allows."""
+        runtime = self._runtime()
+        now = now or datetime.now(UTC)
+        if self._purged_at is None or now - self._purged_at >= PURGE_EVERY:
+            days = timedelta(days=runtime.settings.session_days)
+            counts = await runtime.store.purge(
+                now,
+                session_max_age=days,
+                draft_max_age=timedelta(hours=runtime.settings.draft_hours),
+                # Kept as long as the session: a wipe can then say how many old
+                # messages the person must delete by hand.
+                ledger_max_age=days,
+            )
+            self._purged_at = now
+            logger.info("purge: %d sessions, %d drafts removed", counts.sessions, counts.drafts)
+        for reminder in await runtime.store.due_reminders(now):
+            if reminder.chat_id is None:
+                continue  # a terminal reminder: shown when the terminal chat starts
+            t = translator(reminder.locale)
+            send = functools.partial(
+                bot.send_message,
+                chat_id=reminder.chat_id,
+                text=fired_text(t, reminder.kind, reminder.due_at),
+            )
+            try:
+                _, message = await self._call_for("sendMessage", send)
+                if _ids(message):
+                    await runtime.store.record_messages(reminder.owner, _ids(message))
+            except _ChatGone:
+                pass
+            # Fired once, then gone, whatever Telegram answered.
+            await runtime.store.delete_reminder(reminder.id)
+        for due in await runtime.store.due_autodeletes(now):
+            chat = _TelegramChat(self, bot, due.chat_id)
+            try:
+                await runtime.advisor.delete_messages(
+                    due.owner, chat, only=due.message_ids, now=now
+                )
+            except _ChatGone:
+                await runtime.store.forget_messages(due.owner, due.message_ids)
+
+    async def housekeeping_loop(self, bot: Bot) -> None:
+        while True:
+            try:
+                await self.housekeeping(bot)
+            except Exception as exc:  # keep the loop alive; nothing personal in the log
+                logger.error("housekeeping failed: %s", type(exc).__name__)
+            await asyncio.sleep(HOUSEKEEPING_EVERY.total_seconds())
 
     # --- output ----------------------------------------------------------
 
@@ -341,8 +486,10 @@ class TelegramAdapter:
         replies: list[Reply],
         *,
         pressed: tuple[int, int] | None = None,
-    ) -> None:
-        """Send `replies` to the chat; the first `edit` reply replaces the pressed message."""
+    ) -> list[int]:
+        """Send `replies` to the chat; the first `edit` reply replaces the pressed message.
+        Returns the ids of the messages sent, for the ledger."""
+        sent: list[int] = []
         target = pressed
         for reply in replies:
             markup = keyboard(reply.buttons)
@@ -364,14 +511,16 @@ class TelegramAdapter:
                     continue
                 # The message cannot be edited (too old, deleted, not text): send anew.
             if reply.document is not None:
-                await self._send_document(bot, chat_id, reply, text, markup)
+                sent += await self._send_document(bot, chat_id, reply, text, markup)
             elif text:
-                await self._call(
+                _, message = await self._call_for(
                     "sendMessage",
                     functools.partial(
                         bot.send_message, chat_id=chat_id, text=text, reply_markup=markup
                     ),
                 )
+                sent += _ids(message)
+        return sent
 
     async def _send_document(
         self,
@@ -380,17 +529,19 @@ class TelegramAdapter:
         reply: Reply,
         text: str,
         markup: InlineKeyboardMarkup | None,
-    ) -> None:
+    ) -> list[int]:
         assert reply.document is not None
+        sent: list[int] = []
         caption = text if text and len(text) <= CAPTION_LIMIT else None
         if text and caption is None:
-            await self._call(
+            _, message = await self._call_for(
                 "sendMessage", functools.partial(bot.send_message, chat_id=chat_id, text=text)
             )
+            sent += _ids(message)
         document = InputFile(
             reply.document.text.encode("utf-8"), filename=_txt_name(reply.document.name)
         )
-        await self._call(
+        _, message = await self._call_for(
             "sendDocument",
             functools.partial(
                 bot.send_document,
@@ -400,13 +551,20 @@ class TelegramAdapter:
                 reply_markup=markup,
             ),
         )
+        return sent + _ids(message)
 
     async def _call(self, method: str, call: Callable[[], Awaitable[Any]]) -> _Status:
         """One Bot API call with the errors handled; raises `_ChatGone` on Forbidden."""
+        status, _ = await self._call_for(method, call)
+        return status
+
+    async def _call_for(
+        self, method: str, call: Callable[[], Awaitable[Any]]
+    ) -> tuple[_Status, Any]:
+        """`_call`, also returning what the Bot API answered (None unless OK)."""
         for attempt in (1, 2):
             try:
-                await call()
-                return _Status.OK
+                return _Status.OK, await call()
             except Forbidden:
                 logger.info("the person blocked the bot or left the chat (%s)", method)
                 raise _ChatGone from None
@@ -414,27 +572,30 @@ class TelegramAdapter:
                 wait = _retry_after(exc)
                 if attempt == 2 or wait > MAX_RETRY_AFTER:
                     logger.warning("flood control: %s dropped (retry after %.0f s)", method, wait)
-                    return _Status.FAILED
+                    return _Status.FAILED, None
                 logger.info("flood control: %s retried after %.0f s", method, wait)
                 await asyncio.sleep(wait)
             except BadRequest as exc:
                 if "message is not modified" in exc.message.lower():
-                    return _Status.UNCHANGED
+                    return _Status.UNCHANGED, None
                 logger.info("the Bot API refused %s (BadRequest)", method)
-                return _Status.REJECTED
+                return _Status.REJECTED, None
             except (TimedOut, NetworkError) as exc:
                 logger.warning("%s failed: %s", method, type(exc).__name__)
-                return _Status.FAILED
+                return _Status.FAILED, None
             except TelegramError as exc:
                 logger.warning("%s failed: %s", method, type(exc).__name__)
-                return _Status.FAILED
-        return _Status.FAILED  # pragma: no cover - the loop always returns
+                return _Status.FAILED, None
+        return _Status.FAILED, None  # pragma: no cover - the loop always returns
 
     async def register_commands(self, bot: Bot) -> None:
         """The command menu in every shipped language; best-effort."""
         for locale in SHIPPED:
             t = translator(locale)
-            commands = [BotCommand(name, t(description)) for name, _, description in COMMANDS]
+            commands = [
+                BotCommand(name, t(description))
+                for name, _, description in self._runtime().advisor.engine.commands
+            ]
             language = None if locale == DEFAULT else locale
             try:
                 await self._call(
@@ -510,12 +671,18 @@ def run_polling(settings: Settings) -> int:
 
     adapter = TelegramAdapter()
 
+    tasks: list[asyncio.Task[None]] = []
+
     async def post_init(app: AnyApplication) -> None:
         adapter.runtime = await Runtime.open(settings)
         await adapter.register_commands(app.bot)
+        # Auto-delete schedules live in the database, so they resume after a restart.
+        tasks.append(asyncio.create_task(adapter.housekeeping_loop(app.bot)))
         logger.info("the Telegram bot is ready")
 
     async def post_shutdown(app: AnyApplication) -> None:
+        for task in tasks:
+            task.cancel()
         runtime, adapter.runtime = adapter.runtime, None
         if runtime is not None:
             await runtime.close()

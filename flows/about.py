@@ -12,8 +12,9 @@ ABOUT_TEXT = N_(
     "It helps you choose which experts to write to and explains their rules. It gives "
     "advice only: it never sends anything to the UN or to anyone else, and it is not "
     "part of the UN. It is not legal advice.\n\n"
-    "Its knowledge comes mainly from the International Service for Human Rights (ISHR), "
-    "A Practical Guide to the UN Special Procedures (2025), and from OHCHR pages. "
+    "Its knowledge comes mainly from the guide of the International Service for Human "
+    "Rights (ISHR), A Practical Guide to the UN Special Procedures (2025), and from "
+    "OHCHR pages. "
     "Each fact keeps its source in the project's data."
 )
 

@@ -194,6 +194,16 @@ def _read_json(name: str) -> Any:
     return json.loads(resources.files("flows").joinpath("data", name).read_text(encoding="utf-8"))
 
 
+def _fact_files() -> list[str]:
+    folder = resources.files("flows") / "data"
+    return sorted(
+        entry.name
+        for entry in folder.iterdir()
+        if entry.name == "facts.json"
+        or (entry.name.startswith("facts_") and entry.name.endswith(".json"))
+    )
+
+
 @functools.cache
 def load_catalog() -> Catalog:
     """The packaged catalog, validated once. Raises pydantic.ValidationError on bad data."""
@@ -207,7 +217,8 @@ def load_catalog() -> Catalog:
             "counts_june_2025": mandates["counts_june_2025"],
             "mandates": mandates["mandates"],
             "situations": _read_json("situations.json")["situations"],
-            "facts": _read_json("facts.json")["facts"],
+            # Facts may be split by subject: facts.json, facts_<subject>.json.
+            "facts": [f for name in _fact_files() for f in _read_json(name)["facts"]],
         }
     )
 

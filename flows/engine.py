@@ -13,25 +13,34 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Set as AbstractSet
+from datetime import datetime
 from typing import Any
 
 from transitions import EventData, Machine
 
 from flows.i18n import N_, NP_, T, negotiate, translator
 from flows.model import (
+    AddReminder,
     Button,
+    CancelReminder,
     Choice,
     CountStat,
+    DeleteMessages,
     Effect,
     Event,
     Flow,
+    Go,
     Outcome,
     Parsed,
+    QuickExit,
     Reply,
     Session,
     Step,
     View,
+    Wipe,
 )
+from flows.personal_data import kinds as personal_data_kinds
 
 # transitions logs every callback at INFO/DEBUG; states are not personal, but the
 # noise would hide what matters and its format may change.
@@ -42,8 +51,12 @@ SPLIT_AT = 3900  # leave room for bidi marks and the adapter's own additions
 CALLBACK_LIMIT = 64
 HISTORY_LIMIT = 40
 
-MENU_ID = "menu"  # the one button that works from any message, however old
+# The buttons that work from any message, however old.
+MENU_ID = "menu"
+EXIT_ID = "exit"
 BACK, DONE, PICK = "<", ">", "~"
+# Answers to a personal-data warning.
+RETYPE, KEEP_DELETED, USE_AS_IS, DELETE_IT = "!r", "!k", "!u", "!d"
 
 HOME_STATE = "menu.main"
 START_STATE = "start.notice"
@@ -53,6 +66,15 @@ COMMANDS: list[tuple[str, str, str]] = [
     ("start", START_STATE, N_("begin again, with the safety notice")),
     ("menu", HOME_STATE, N_("the main menu")),
     ("language", "language.choose", N_("choose another language")),
+    ("urgent", "urgency.timing", N_("is it urgent? which kind of letter to expect")),
+    ("submission", "submission.intro", N_("prepare a submission (consent and risk first)")),
+    ("reprisal", "reprisal.danger", N_("report a reprisal")),
+    ("learn", "learn.topics", N_("learn how the UN experts work")),
+    ("safety", "safety.main", N_("safety: what this chat is, deleting, quick exit")),
+    ("wipe", "safety.wipe", N_("delete everything: messages and stored answers")),
+    ("exit", "", N_("quick exit: close at once and delete recent messages")),
+    ("verify", "verify.main", N_("check that this bot is the real one")),
+    ("reminders", "reminders.list", N_("your reminders: see or cancel them")),
     ("help", "help.main", N_("this list")),
 ]
 
@@ -63,6 +85,38 @@ EXPIRED = N_("That button belongs to an earlier message. Here is where you are n
 UNKNOWN_COMMAND = N_("I do not know that command. /help lists the ones I understand.")
 CHOOSE_ONE = N_("Press at least one button first, then Done.")
 LABEL_BACK = N_("Back")
+LABEL_EXIT = N_("Quick exit")
+CLOSED = N_("Closed.")
+WIPED = N_("Done. Everything this bot stored about you has been deleted.")
+PD_WARNING = {
+    "telegram": N_(
+        "Careful: this looks like it could identify someone ({what}). This chat is not "
+        "end-to-end encrypted: Telegram and whoever runs this bot could read it.\n\n"
+        "You can delete your message now and answer again with placeholders instead: "
+        "V1, V2 for victims, P1 for perpetrators, L1 for places."
+    ),
+    "terminal": N_(
+        "Careful: this looks like it could identify someone ({what}). It stays on this "
+        "computer, but anyone who can open this computer could read it.\n\n"
+        "You can answer again with placeholders instead: V1, V2 for victims, P1 for "
+        "perpetrators, L1 for places."
+    ),
+}
+PD_KINDS = {
+    "phone": N_("a phone number"),
+    "email": N_("an e-mail address"),
+    "birth_date": N_("a date of birth"),
+    "id_number": N_("an ID or passport number"),
+    "address": N_("a street address"),
+    "name": N_("a name"),
+}
+LABEL_RETYPE_DELETE = N_("Delete it, I will use placeholders")
+LABEL_RETYPE = N_("I will answer again with placeholders")
+LABEL_KEEP_DELETED = N_("Delete it from the chat, keep my answer")
+LABEL_USE_AS_IS = N_("Keep it as it is")
+LABEL_DELETE_IT = N_("Delete that message now")
+DELETED = N_("Deleted from this chat.")
+GATE_FIRST = N_("Before anything is drafted, a few questions on consent and risk.")
 LABEL_MENU = N_("Main menu")
 LABEL_DONE = N_("Done")
 LABEL_DONE_COUNT = NP_("Done ({count} chosen)", "Done ({count} chosen)")
@@ -72,9 +126,10 @@ CHECK = "✓ "
 class _Ctx:
     """The machine's model for one event: the session being changed and the event data."""
 
-    def __init__(self, session: Session, view: View) -> None:
+    def __init__(self, session: Session, view: View, effects: list[Effect]) -> None:
         self.session = session
         self.view = view
+        self.effects = effects
 
     @property
     def state(self) -> str:
@@ -108,12 +163,32 @@ def _when(choice: Choice) -> Callable[[EventData], bool]:
 
 def _apply(choice: Choice) -> Callable[[EventData], None]:
     def before(ev: EventData) -> None:
-        session: Session = _ctx(ev).session
-        session.slots.update(choice.set)
-        if choice.do is not None:
-            choice.do(session)
+        ctx = _ctx(ev)
+        _choose(choice, ctx.session, ctx.view, ctx.effects)
 
     return before
+
+
+def _choose(choice: Choice, session: Session, view: View, effects: list[Effect]) -> None:
+    session.slots.update(choice.set)
+    if choice.do is not None:
+        choice.do(session)
+    if choice.act is not None:
+        choice.act(session, view)
+    effects.extend(choice.effects)
+
+
+def _routes(to: str | list[Go] | None) -> list[Go]:
+    if to is None:
+        return []
+    return [Go(to=to)] if isinstance(to, str) else to
+
+
+def _holds(go: Go) -> Callable[[EventData], bool]:
+    def condition(ev: EventData) -> bool:
+        return go.when is None or bool(go.when(_ctx(ev).view))
+
+    return condition
 
 
 def _accepted(ev: EventData) -> bool:
@@ -121,9 +196,21 @@ def _accepted(ev: EventData) -> bool:
     return parsed.ok
 
 
+DRAFT_PREFIX = "draft."
+
+
+def store(session: Session, slot: str, value: Any) -> None:
+    """Put an answer where it belongs: "draft.x" in the draft (which expires sooner and is
+    stored apart), anything else in the session's slots."""
+    if slot.startswith(DRAFT_PREFIX):
+        session.draft = {**(session.draft or {}), slot[len(DRAFT_PREFIX) :]: value}
+    else:
+        session.slots[slot] = value
+
+
 def _store_answer(slot: str) -> Callable[[EventData], None]:
     def before(ev: EventData) -> None:
-        _ctx(ev).session.slots[slot] = ev.kwargs["parsed"].value
+        store(_ctx(ev).session, slot, ev.kwargs["parsed"].value)
         _ctx(ev).session.slots.pop("_offer", None)
 
     return before
@@ -155,7 +242,14 @@ class Engine:
         for flow in flows:
             for step in flow.steps:
                 self._compile_step(flow, step)
-        for name, target, _ in COMMANDS:
+            if flow.requires is not None:
+                if flow.redirect is None:
+                    raise ValueError(f"{flow.name}: a gate needs a redirect")
+                redirect = self.target(flow, flow.redirect)
+                if redirect.startswith(f"{flow.name}."):
+                    raise ValueError(f"{flow.name}: a gate cannot redirect into its own flow")
+        self.commands = [c for c in COMMANDS if c[1] in self.steps or c[0] == "exit"]
+        for name, target, _ in self.commands:
             if target in self.steps:
                 self.machine.add_transition(f"/{name}", "*", target)
         if HOME_STATE in self.steps:
@@ -176,29 +270,33 @@ class Engine:
         for choice in step.choices:
             if len(f"ffffff.{choice.id}".encode()) > CALLBACK_LIMIT or "." in choice.id:
                 raise ValueError(f"{source}: choice id {choice.id!r} unusable as callback data")
-            if choice.to is None:
-                continue
-            self.machine.add_transition(
-                choice.id,
-                source,
-                self.target(flow, choice.to),
-                conditions=[_when(choice)],
-                before=[_apply(choice)],
-            )
-        if step.multi and step.to:
-            self.machine.add_transition(
-                DONE, source, self.target(flow, step.to), conditions=[_has_selection(step.multi)]
-            )
-        if step.ask and step.to:
+            for go in _routes(choice.to):
+                self.machine.add_transition(
+                    choice.id,
+                    source,
+                    self.target(flow, go.to),
+                    conditions=[_when(choice), _holds(go)],
+                    before=[_apply(choice)],
+                )
+        if step.multi:
+            for go in _routes(step.to):
+                self.machine.add_transition(
+                    DONE,
+                    source,
+                    self.target(flow, go.to),
+                    conditions=[_has_selection(step.multi), _holds(go)],
+                )
+        if step.ask:
             if step.parse is None:
                 raise ValueError(f"{source}: a step that asks needs a parser")
-            self.machine.add_transition(
-                "answer",
-                source,
-                self.target(flow, step.to),
-                conditions=[_accepted],
-                before=[_store_answer(step.ask)],
-            )
+            for go in _routes(step.to):
+                self.machine.add_transition(
+                    "answer",
+                    source,
+                    self.target(flow, go.to),
+                    conditions=[_accepted, _holds(go)],
+                    before=[_store_answer(step.ask)],
+                )
 
     def edges(self) -> Iterable[tuple[str, str, str]]:
         """(source, trigger, dest) of every declared move, for diagrams and checks."""
@@ -220,7 +318,15 @@ class Engine:
         t = translator(s.locale)
         run = _Run(self, s, t, event)
         run.dispatch()
-        return Outcome(session=run.session, replies=_split(run.replies), effects=run.effects)
+        effects = run.effects
+        if not any(isinstance(e, Wipe | QuickExit) for e in effects):
+            # Quick exit keeps reminders (they live apart); a wipe deletes them all.
+            effects += reminder_changes(
+                session.slots.get(REMINDERS_SLOT),
+                run.session.slots.get(REMINDERS_SLOT),
+                locale=run.t.locale,
+            )
+        return Outcome(session=run.session, replies=_split(run.replies), effects=effects)
 
 
 class _Run:
@@ -237,7 +343,14 @@ class _Run:
     # -- helpers --
 
     def view(self) -> View:
-        return View(slots=self.session.slots, t=self.t, channel=self.event.channel)
+        return View(
+            slots=self.session.slots,
+            t=self.t,
+            channel=self.event.channel,
+            meta=self.event.meta,
+            today=self.event.today,
+            draft=self.session.draft or {},
+        )
 
     def current(self) -> tuple[Flow, Step]:
         return self.engine.steps[self.session.state]
@@ -251,7 +364,7 @@ class _Run:
 
     def fire(self, trigger: str, **kwargs: Any) -> bool:
         before = self.session.state
-        ctx = _Ctx(self.session, self.view())
+        ctx = _Ctx(self.session, self.view(), self.effects)
         event = self.engine.machine.events.get(trigger)
         if event is None or not event.trigger(ctx, **kwargs):
             return False
@@ -259,6 +372,16 @@ class _Run:
         return True
 
     def arrived(self, before: str, *, forward: bool) -> None:
+        flow, step = self.current()
+        if flow.requires is not None and not flow.requires(self.view()):
+            # The gate holds whatever the way in: a button, an old button, a command, Back.
+            assert flow.redirect is not None
+            self.count("gate_redirect")
+            self.session.state = self.engine.target(flow, flow.redirect)
+            self.say(GATE_FIRST)
+            flow, step = self.current()
+        if step.enter is not None:
+            step.enter(self.session)
         after = self.session.state
         if forward and before and before != after and after != HOME_STATE:
             self.session.history = [*self.session.history, before][-HISTORY_LIMIT:]
@@ -269,39 +392,50 @@ class _Run:
         if after in (HOME_STATE, START_STATE):
             self.session.history = []
         self.count("enter")
-        self.render()
+        # A document is handed over on arrival, not again on Back or on a re-shown screen.
+        self.render(with_document=forward)
 
     # -- dispatch --
 
     def dispatch(self) -> None:
+        self._dispatch()
+        if any(isinstance(e, Wipe | QuickExit) for e in self.effects):
+            self.close(wipe=any(isinstance(e, Wipe) for e in self.effects))
+
+    def _dispatch(self) -> None:
         ev = self.event
+        known = self.session.state in self.engine.steps
         if ev.kind == "command":
-            name = ev.payload.lstrip("/").split(maxsplit=1)[0].split("@", 1)[0].lower() if (
-                ev.payload.strip("/ ")
-            ) else ""
-            if not self.session.state or self.session.state not in self.engine.steps:
-                self.session.state = ""
-            if name == "start" or not self.session.state:
+            words = ev.payload.lstrip("/").split(maxsplit=1)
+            name = words[0].split("@", 1)[0].lower() if words else ""
+            if name == "exit":
+                self.effects.append(QuickExit())
+            elif name == "start" or not known:
                 self.restart()
-                return
-            if not self.fire(f"/{name}"):
+            elif not self.fire(f"/{name}"):
                 self.say(UNKNOWN_COMMAND)
                 self.count("unknown_command")
                 self.render()
-            return
-        if not self.session.state or self.session.state not in self.engine.steps:
+        elif ev.kind == "press" and ev.payload == EXIT_ID:
+            self.effects.append(QuickExit())
+        elif not known:
             self.restart()
-            return
-        if ev.kind == "press":
+        elif ev.kind == "press":
             self.press(ev.payload)
         else:
             self.text(ev.payload)
 
     def restart(self) -> None:
-        locale = self.session.locale
-        self.session = Session(locale=locale, screen=self.session.screen)
+        self.session = Session(locale=self.session.locale, screen=self.session.screen)
         self.session.state = START_STATE
         self.arrived("", forward=False)
+
+    def close(self, *, wipe: bool) -> None:
+        """Quick exit and wipe: nothing of the conversation is kept or shown any more.
+        The one message left is neutral: no buttons, nothing about human rights."""
+        self.count("wipe" if wipe else "quick_exit", self.session.state or "start.notice")
+        self.session = Session(screen=self.session.screen + 1)
+        self.replies = [Reply(text=self.t(WIPED if wipe else CLOSED))]
 
     def press(self, payload: str) -> None:
         if payload == MENU_ID:
@@ -309,35 +443,50 @@ class _Run:
             return
         screen, _, cid = payload.partition(".")
         if screen != format(self.session.screen, "x") or not cid:
-            self.say(EXPIRED)
-            self.count("expired")
-            self.render()
+            self.expired()
             return
         _, step = self.current()
-        if cid == BACK:
+        if cid in (RETYPE, KEEP_DELETED, USE_AS_IS, DELETE_IT):
+            self.personal_data_answer(cid, step)
+        elif cid == BACK:
             self.back()
         elif cid == DONE and step.multi:
             if not self.fire(DONE):
                 self.say(CHOOSE_ONE)
                 self.render()
+        elif cid.startswith(PICK) and step.options is not None:
+            value, view = cid[len(PICK) :], self.view()
+            if value in dict(step.options(view)):
+                self.effects.extend(step.pick(self.session, view, value))
+                self.count("option")
+                self.render(edit=True)
+            else:
+                self.expired()
         elif cid.startswith(PICK) and step.ask:
             offer: dict[str, str] = self.session.slots.get("_offer") or {}
             value = cid[len(PICK) :]
             if value in offer:
                 self.fire("answer", parsed=Parsed(ok=True, value=value))
             else:
-                self.say(EXPIRED)
-                self.render()
+                self.expired()
         else:
             choice = next((c for c in step.choices if c.id == cid), None)
-            if choice is None:
-                self.say(EXPIRED)
-                self.count("expired")
-                self.render()
+            if choice is None or (choice.when is not None and not choice.when(self.view())):
+                self.expired()
             elif step.multi and choice.to is None:
                 self.toggle(step.multi, choice.id)
+            elif choice.to is None:
+                # A setting on the same screen: apply it and show the screen again.
+                _choose(choice, self.session, self.view(), self.effects)
+                self.count(f"choose_{choice.id}")
+                self.render(edit=True)
             elif not self.fire(choice.id):
                 self.render()
+
+    def expired(self) -> None:
+        self.say(EXPIRED)
+        self.count("expired")
+        self.render()
 
     def toggle(self, slot: str, value: str) -> None:
         chosen: list[str] = list(self.session.slots.get(slot) or [])
@@ -360,11 +509,28 @@ class _Run:
 
     def text(self, text: str) -> None:
         _, step = self.current()
+        if step.ask and not step.free_text:
+            # A short structured answer (a country, a date) that reads correctly is
+            # not personal data; anything else is checked before it is used.
+            parsed: Parsed = step.parse(text, self.view())
+            if parsed.ok:
+                self.fire("answer", parsed=parsed)
+                return
+        found = personal_data_kinds(text)
+        if found:
+            # Warn before using it; the text waits, sealed with the session, until the
+            # person decides what to do with it.
+            self.count("personal_data")
+            self.render(warning=found, pending=text if step.ask else None)
+            return
         if not step.ask:
             self.say(step.hint or HINT_BUTTONS)
             self.count("hint")
             self.render()
             return
+        self.answer(step, text)
+
+    def answer(self, step: Step, text: str) -> None:
         parsed: Parsed = step.parse(text, self.view())
         if parsed.ok:
             self.fire("answer", parsed=parsed)
@@ -373,22 +539,80 @@ class _Run:
         self.session.slots["_offer"] = dict(parsed.suggestions)
         self.render(problem=parsed)
 
+    def personal_data_answer(self, cid: str, step: Step) -> None:
+        pending: str | None = self.session.slots.get("_pending")
+        message_id: int | None = self.session.slots.get("_pd_message")
+        if cid in (RETYPE, KEEP_DELETED, DELETE_IT) and message_id is not None:
+            self.effects.append(DeleteMessages(message_ids=[message_id]))
+        if cid == DELETE_IT:
+            self.say(DELETED)
+            self.render()
+        elif cid == RETYPE or pending is None or not step.ask:
+            self.render()
+        else:
+            self.count("personal_data_kept")
+            self.answer(step, pending)
+
     # -- rendering --
 
-    def render(self, *, edit: bool = False, problem: Parsed | None = None) -> None:
+    def render(
+        self,
+        *,
+        edit: bool = False,
+        problem: Parsed | None = None,
+        warning: AbstractSet[str] | None = None,
+        pending: str | None = None,
+        with_document: bool = False,
+    ) -> None:
         flow, step = self.current()
+        slots = self.session.slots
+        for key in ("_pending", "_pd_message"):
+            slots.pop(key, None)
+        if problem is None:
+            slots.pop("_offer", None)
         self.session.screen += 1
         view = self.view()
-        texts: list[str] = list(step.render(view)) if step.render else []
-        if step.text:
-            texts.insert(0, self.t(step.text))
-        if problem is not None and problem.error:
-            texts = [self.t(problem.error, **problem.error_values)]
         prefix = format(self.session.screen, "x") + "."
         rows: list[list[Button]] = []
+        if warning:
+            texts = self.warning_texts(warning, step, pending)
+            rows += self.warning_rows(prefix, pending is not None)
+            if pending is not None:
+                slots["_pending"] = pending
+            if self.event.message_id is not None and self.event.channel == "telegram":
+                slots["_pd_message"] = self.event.message_id
+        else:
+            texts = list(step.render(view)) if step.render else []
+            if step.text:
+                texts.insert(0, self.t(step.text))
+            if problem is not None and problem.error:
+                texts = [self.t(problem.error, **problem.error_values)]
         if problem is not None:
             for value, label in problem.suggestions:
                 rows.append([Button(id=f"{prefix}{PICK}{value}", label=label)])
+        if pending is None and step.options is not None:
+            rows += [[Button(id=f"{prefix}{PICK}{value}", label=label)]
+                     for value, label in step.options(view)]
+        if pending is None:
+            rows += self.choice_rows(prefix, step, view)
+        nav: list[Button] = []
+        if step.back and self.session.history:
+            nav.append(Button(id=prefix + BACK, label=self.t(LABEL_BACK)))
+        if flow.home and self.session.state != HOME_STATE:
+            nav.append(Button(id=MENU_ID, label=self.t(LABEL_MENU)))
+        if nav:
+            rows.append(nav)
+        if flow.sensitive:
+            rows.append([Button(id=EXIT_ID, label=self.t(LABEL_EXIT))])
+        document = step.document(view) if step.document and with_document else None
+        for text in texts[:-1]:
+            self.replies.append(Reply(text=text))
+        self.replies.append(
+            Reply(text=texts[-1] if texts else "…", buttons=rows, edit=edit, document=document)
+        )
+
+    def choice_rows(self, prefix: str, step: Step, view: View) -> list[list[Button]]:
+        rows: list[list[Button]] = []
         chosen = set(self.session.slots.get(step.multi) or []) if step.multi else set()
         row: list[Button] = []
         for choice in step.choices:
@@ -410,16 +634,52 @@ class _Run:
                 else self.t(LABEL_DONE)
             )
             rows.append([Button(id=prefix + DONE, label=done)])
-        nav: list[Button] = []
-        if step.back and self.session.history:
-            nav.append(Button(id=prefix + BACK, label=self.t(LABEL_BACK)))
-        if flow.home and self.session.state != HOME_STATE:
-            nav.append(Button(id=MENU_ID, label=self.t(LABEL_MENU)))
-        if nav:
-            rows.append(nav)
-        for text in texts[:-1]:
-            self.replies.append(Reply(text=text))
-        self.replies.append(Reply(text=texts[-1] if texts else "…", buttons=rows, edit=edit))
+        return rows
+
+    def warning_texts(
+        self, warning: AbstractSet[str], step: Step, pending: str | None
+    ) -> list[str]:
+        what = ", ".join(self.t(PD_KINDS[k]) for k in PD_KINDS if k in warning)
+        texts = [self.t(PD_WARNING[self.event.channel], what=what)]
+        if pending is None:
+            # On a step that expects buttons, show the step again under the warning.
+            texts += list(step.render(self.view())) if step.render else []
+            if step.text:
+                texts.insert(1, self.t(step.text))
+        return texts
+
+    def warning_rows(self, prefix: str, pending: bool) -> list[list[Button]]:
+        deletable = self.event.channel == "telegram" and self.event.message_id is not None
+        if not pending:
+            return [[Button(id=prefix + DELETE_IT, label=self.t(LABEL_DELETE_IT))]] if (
+                deletable
+            ) else []
+        rows = [[Button(id=prefix + RETYPE,
+                        label=self.t(LABEL_RETYPE_DELETE if deletable else LABEL_RETYPE))]]
+        if deletable:
+            rows.append([Button(id=prefix + KEEP_DELETED, label=self.t(LABEL_KEEP_DELETED))])
+        rows.append([Button(id=prefix + USE_AS_IS, label=self.t(LABEL_USE_AS_IS))])
+        return rows
+
+
+REMINDERS_SLOT = "reminders"
+
+
+def reminder_changes(before: Any, after: Any, *, locale: str) -> list[Effect]:
+    """Flows only edit the session's list of reminders; what to schedule or cancel is
+    the difference, so no flow can forget to tell the adapter."""
+    def keys(entries: Any) -> dict[tuple[str, str], dict[str, Any]]:
+        return {(e["kind"], e["due"]): e for e in entries or []}
+
+    old, new = keys(before), keys(after)
+    changes: list[Effect] = []
+    for key in new.keys() - old.keys():
+        changes.append(
+            AddReminder(reminder=key[0], due=datetime.fromisoformat(key[1]), locale=locale)
+        )
+    for key in old.keys() - new.keys():
+        changes.append(CancelReminder(reminder=key[0], due=datetime.fromisoformat(key[1])))
+    return sorted(changes, key=lambda e: e.model_dump_json())
 
 
 def _split(replies: list[Reply]) -> list[Reply]:

@@ -1,8 +1,9 @@
 """Babel extraction method for the catalog's JSON files (see babel.cfg).
 
 Yields every user-facing msgid in `flows/data/*.json`: mandate `description`,
-situation `label`, link `reason` and fact `text`, with the line it is on and a
-comment telling translators what it is. Other JSON files yield nothing.
+situation `label`, link `reason`, fact `text`, and the Learn cards' topic `title`, card
+`title` and card `text`, with the line it is on and a comment telling translators what
+it is. Other JSON files yield nothing.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from typing import IO, Any
 # Babel's extraction result: (lineno, funcname, message, comments).
 Extracted = tuple[int, str | None, str, list[str]]
 
-_FIELD = re.compile(r'"(description|label|reason|text)"\s*:\s*("(?:[^"\\]|\\.)*")')
+_FIELD = re.compile(r'"(description|label|reason|text|title)"\s*:\s*("(?:[^"\\]|\\.)*")')
 
 
 def _wanted(doc: Any) -> Iterator[tuple[str, str, str]]:
@@ -36,6 +37,23 @@ def _wanted(doc: Any) -> Iterator[tuple[str, str, str]]:
         names = ", ".join("{" + k + "}" for k in f.get("values", {}))
         keep = f" Keep the placeholders {names} unchanged." if names else ""
         yield "text", f["text"], f"Fact {f['id']}.{keep}"
+    # flows/data/cards.json: the Learn topics and cards.
+    for topic in doc.get("topics", []):
+        yield "title", topic["title"], f"Learn topic {topic['id']}: button label, keep it short."
+    for card in doc.get("cards", []):
+        yield (
+            "title",
+            card["title"],
+            f"Learn card {card['id']} (topic {card['topic']}): the card's title, keep it short.",
+        )
+        names = ", ".join("{" + k + "}" for k in card.get("values", {}))
+        keep = f" Keep the placeholders {names} unchanged." if names else ""
+        yield (
+            "text",
+            card["text"],
+            f"Learn card {card['id']}: one chat message; keep it under 1,200 characters, "
+            f"with its line breaks and bullets.{keep}",
+        )
 
 
 def extract_data(

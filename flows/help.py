@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flows.engine import COMMANDS
 from flows.i18n import N_
 from flows.model import Choice, Flow, Step, View
 
@@ -15,7 +14,9 @@ INTRO = N_(
 def commands(view: View) -> list[str]:
     t = view.t
     lines = [t(INTRO), ""]
-    lines += [f"/{name} — {t(description)}" for name, _, description in COMMANDS]
+    from flows.registry import ENGINE  # the commands of the engine actually built
+
+    lines += [f"/{name} — {t(description)}" for name, _, description in ENGINE.commands]
     return ["\n".join(lines)]
 
 

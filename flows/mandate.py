@@ -41,12 +41,12 @@ DID_YOU_MEAN = N_(
 )
 HEAD = N_("Who to write to, for what you described:")
 HEAD_IN = N_("Who to write to, for what you described in {country}:")
-LEAD = N_("Lead expert")
-JOINT = N_("Also address jointly")
-CONSIDER = N_("Also consider, if it applies")
+LEAD = N_("Lead expert:")
+JOINT = N_("Also address jointly:")
+CONSIDER = N_("Also consider, if it applies:")
 WHY = N_("Why: {reasons}")
 PAGE = N_("Web page: {url}")
-COUNTRY_EXPERT = N_("Expert on this country")
+COUNTRY_EXPERT = N_("Expert on this country:")
 NO_COUNTRY_MANDATE = N_(
     "There is no Special Procedures mandate for {country} itself; the thematic experts "
     "above cover every country."
@@ -85,7 +85,7 @@ def _picks_section(t: T, heading: str, picks: list[Pick]) -> str:
     blocks = []
     for pick in picks:
         blocks.append("• " + "\n  ".join(_mandate_block(t, pick.mandate, pick.reasons)))
-    return t(heading) + ":\n\n" + "\n\n".join(blocks)
+    return t(heading) + "\n\n" + "\n\n".join(blocks)
 
 
 def _fact(t: T, fact: Fact) -> str:
@@ -100,7 +100,7 @@ def recommendation(view: View) -> list[str]:
     first = [t(HEAD_IN, country=place) if place else t(HEAD)]
     if result.lead is not None:
         block = "\n".join(_mandate_block(t, result.lead.mandate, result.lead.reasons))
-        first.append(f"{t(LEAD)}:\n{block}")
+        first.append(f"{t(LEAD)}\n{block}")
     if result.joint:
         first.append(_picks_section(t, JOINT, result.joint))
     if result.consider:
@@ -110,7 +110,7 @@ def recommendation(view: View) -> list[str]:
     shown_with_country: set[str] = set()
     if result.country is not None:
         country = result.country
-        lines = [f"{t(COUNTRY_EXPERT)}:", *_mandate_block(t, country, [])]
+        lines = [t(COUNTRY_EXPERT), *_mandate_block(t, country, [])]
         for fact_id in (country.status_fact, FACT_COUNTRY_MANDATE):
             fact = next((f for f in result.facts if f.id == fact_id), None)
             if fact is not None:
@@ -138,6 +138,7 @@ def _forget_answers(session: Session) -> None:
 MANDATE = Flow(
     name="mandate",
     title=N_("Find the right UN expert"),
+    sensitive=True,
     steps=[
         Step(
             id="what",
@@ -158,8 +159,10 @@ MANDATE = Flow(
         Step(
             id="result",
             render=recommendation,
-            choices=[Choice(id="again", label=N_("Start again"), to="what",
-                            do=_forget_answers)],
+            choices=[
+                Choice(id="next", label=N_("Next: is it urgent?"), to="urgency"),
+                Choice(id="again", label=N_("Start again"), to="what", do=_forget_answers),
+            ],
         ),
     ],
 )

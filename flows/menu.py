@@ -15,6 +15,11 @@ MENU = Flow(
             back=False,
             choices=[
                 Choice(id="mandate", label=N_("Find the right UN expert"), to="mandate"),
+                Choice(id="reprisal", label=N_("Report a reprisal"), to="reprisal.danger"),
+                Choice(id="urgency", label=N_("Is it urgent?"), to="urgency"),
+                Choice(id="submission", label=N_("Prepare a submission"), to="submission"),
+                Choice(id="safety", label=N_("Safety"), to="safety.main"),
+                Choice(id="learn", label=N_("Learn how the UN experts work"), to="learn.topics"),
                 Choice(id="language", label=N_("Language"), to="language.choose"),
                 Choice(id="about", label=N_("About this bot"), to="about.main"),
             ],

@@ -5,7 +5,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from datetime import UTC, date, datetime
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -24,6 +25,12 @@ class Event(BaseModel):
     language: str | None = None  # IETF tag from the client, e.g. Telegram's language_code
     channel: Channel = "terminal"
     update_id: int | None = None
+    message_id: int | None = None  # the person's message in the chat, if any
+    # The adapter's clock, so that flows stay pure functions of the event.
+    today: date = Field(default_factory=lambda: datetime.now(UTC).date())
+    # What the adapter knows of itself that flows may show: e.g. the bot's
+    # username and the operator's verification phrase for /verify.
+    meta: dict[str, str] = Field(default_factory=dict)
 
 
 class Button(BaseModel):
@@ -59,6 +66,10 @@ class Session(BaseModel):
     # Increases with every screen shown; buttons carry it, so a button from an
     # older message can be recognised as expired instead of acting out of place.
     screen: int = 0
+    # The answers of a submission being drafted. Stored apart from the session
+    # (sealed, in its own table) because it expires much sooner: 48 hours after
+    # the last answer, by default.
+    draft: dict[str, Any] | None = None
 
     @property
     def flow(self) -> str:
@@ -76,7 +87,67 @@ class CountStat(BaseModel):
     event: str
 
 
-Effect = CountStat
+class DeleteMessages(BaseModel):
+    """Delete these messages of the chat (e.g. the one that held personal data)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    kind: Literal["delete"] = "delete"
+    message_ids: list[int]
+
+
+class QuickExit(BaseModel):
+    """Leave at once: delete the conversation's recent messages (or clear the screen)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    kind: Literal["quick_exit"] = "quick_exit"
+
+
+class Wipe(BaseModel):
+    """Delete every message the bot can and every stored row of this person."""
+
+    model_config = ConfigDict(frozen=True)
+
+    kind: Literal["wipe"] = "wipe"
+
+
+class SetAutoDelete(BaseModel):
+    """Delete this chat's messages once they are this old (None: off)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    kind: Literal["autodelete"] = "autodelete"
+    seconds: int | None
+
+
+ReminderKind = Literal["database", "sg_deadline", "date"]
+
+
+class AddReminder(BaseModel):
+    """Write to this person once, on `due` (UTC), a neutral line of this kind. Only what
+    the reminder needs is stored: the chat (sealed), when, which kind, the language."""
+
+    model_config = ConfigDict(frozen=True)
+
+    kind: Literal["add_reminder"] = "add_reminder"
+    reminder: ReminderKind
+    due: datetime
+    locale: str = "en"  # the language the reminder is written in
+
+
+class CancelReminder(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    kind: Literal["cancel_reminder"] = "cancel_reminder"
+    reminder: ReminderKind
+    due: datetime
+
+
+Effect = Annotated[
+    CountStat | DeleteMessages | QuickExit | Wipe | SetAutoDelete | AddReminder | CancelReminder,
+    Field(discriminator="kind"),
+]
 
 
 class Outcome(BaseModel):
@@ -98,6 +169,9 @@ class View(BaseModel):
     slots: dict[str, Any]
     t: Any  # flows.i18n.T (kept as Any to avoid an import cycle)
     channel: Channel
+    meta: dict[str, str] = Field(default_factory=dict)
+    today: date = Field(default_factory=lambda: datetime.now(UTC).date())
+    draft: dict[str, Any] = Field(default_factory=dict)
 
 
 class Parsed(BaseModel):
@@ -112,18 +186,30 @@ class Parsed(BaseModel):
     suggestions: list[tuple[str, str]] = Field(default_factory=list)  # (value, label)
 
 
+class Go(BaseModel):
+    """One possible destination, taken when `when` (a Callable[[View], bool]) holds.
+    A list of them is tried in order; the first that holds wins."""
+
+    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
+
+    to: str
+    when: Any = None
+
+
 class Choice(BaseModel):
     model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
 
     id: str
     label: str  # msgid
-    # Where it leads: a step of this flow, "flow.step", or "flow" for its first step.
-    # None keeps the person on the same step (used for toggles).
-    to: str | None = None
+    # Where it leads: a step of this flow, "flow.step", or "flow" for its first step,
+    # or a list of conditional destinations. None keeps the person on the same step.
+    to: str | list[Go] | None = None
     set: dict[str, Any] = Field(default_factory=dict)  # slot values to store when chosen
     do: Any = None  # Callable[[Session], None]: a pure change to the session
     when: Any = None  # Callable[[View], bool]: show the button only when true
     checked: Any = None  # Callable[[View], bool]: show a check mark
+    effects: list[Effect] = Field(default_factory=list)  # asked of the adapter when chosen
+    act: Any = None  # Callable[[Session, View], None]: like `do`, when it needs the view
 
 
 class Step(BaseModel):
@@ -136,9 +222,15 @@ class Step(BaseModel):
     multi: str | None = None  # slot holding the set of pressed choices; Done leads to `to`
     ask: str | None = None  # slot filled by free text read with `parse`
     parse: Any = None  # Callable[[str, View], Parsed]
-    to: str | None = None
+    to: str | list[Go] | None = None
     hint: str | None = None  # msgid shown when the person types where buttons are expected
     free_text: bool = False  # the step reads free text that may identify people
+    enter: Any = None  # Callable[[Session], None]: a pure change made on arriving here
+    # Buttons made from the answers (e.g. one per reminder): options(view) gives
+    # (value, label) pairs; pressing one calls pick(session, view, value) -> effects.
+    options: Any = None
+    pick: Any = None
+    document: Any = None  # Callable[[View], Document]: a file handed over with the text
     back: bool = True
     columns: int = 1
 
@@ -150,6 +242,12 @@ class Flow(BaseModel):
     title: str  # msgid
     steps: list[Step]
     home: bool = True  # offer "Main menu" on its steps
+    # Sensitive flows carry a "Quick exit" button on every screen.
+    sensitive: bool = False
+    # A gate: the flow can only be entered when this holds (Callable[[View], bool]);
+    # otherwise the person is taken to `redirect` instead, however they came.
+    requires: Any = None
+    redirect: str | None = None
 
     def step(self, step_id: str) -> Step:
         for step in self.steps:

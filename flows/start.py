@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from flows.i18n import N_
-from flows.model import Choice, Flow, Step, View
+from flows.model import Choice, Flow, SetAutoDelete, Step, View
+from flows.safety import on_telegram
 
 NOTICE_TELEGRAM = N_(
     "Before we start, a word on safety.\n\n"
@@ -34,7 +35,25 @@ START = Flow(
             id="notice",
             render=notice,
             back=False,
-            choices=[Choice(id="ok", label=N_("I understand, continue"), to="language.choose")],
+            choices=[
+                Choice(id="ok", label=N_("I understand, continue"), to="language.choose"),
+                # Offered here, before anything is said, because it only protects what
+                # comes after it.
+                *(
+                    Choice(
+                        id=f"ok{cid}",
+                        label=label,
+                        to="language.choose",
+                        set={"autodelete": seconds},
+                        effects=[SetAutoDelete(seconds=seconds)],
+                        when=on_telegram,
+                    )
+                    for cid, label, seconds in (
+                        ("1h", N_("Continue, auto-delete after 1 hour"), 3600),
+                        ("24h", N_("Continue, auto-delete after 24 hours"), 86400),
+                    )
+                ),
+            ],
         ),
     ],
 )

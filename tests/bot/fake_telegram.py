@@ -221,6 +221,9 @@ class TgUser:
 
     # --- JSON pieces ---------------------------------------------------------
 
+    def pseudonym(self) -> str:
+        return self.h.runtime.sealer.pseudonym("telegram", self.id)
+
     def user_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {"id": self.id, "is_bot": False, "first_name": self.first_name}
         if self.language:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from flows.engine import Engine
-from flows.model import Button, Channel, CountStat, Event, Reply, Session
+from flows.model import Button, Channel, CountStat, Effect, Event, Reply, Session
 
 
 class Chat:
@@ -14,6 +16,7 @@ class Chat:
         channel: Channel = "terminal",
         lang: str | None = None,
         user: str = "u1",
+        today: date | None = None,
     ) -> None:
         if engine is None:
             from flows.registry import ENGINE
@@ -27,17 +30,24 @@ class Chat:
         self.replies: list[Reply] = []
         self.stats: list[CountStat] = []
         self.history: list[list[Reply]] = []
+        self.last_effects: list[Effect] = []
+        self.meta: dict[str, str] = {}
+        self.message_id: int | None = None  # the id the next typed message gets
+        self.today = today
 
     def _handle(self, kind: str, payload: str) -> Chat:
         event = Event(
             user=self.user, kind=kind, payload=payload,  # type: ignore[arg-type]
-            language=self.lang, channel=self.channel,
+            language=self.lang, channel=self.channel, meta=self.meta,
+            message_id=self.message_id if kind != "press" else None,
+            **({"today": self.today} if self.today else {}),
         )
         outcome = self.engine.handle(self.session, event)
         self.session = outcome.session
         self.replies = outcome.replies
         self.history.append(outcome.replies)
         self.stats += [e for e in outcome.effects if isinstance(e, CountStat)]
+        self.last_effects = [e for e in outcome.effects if not isinstance(e, CountStat)]
         return self
 
     def send(self, text: str) -> Chat:

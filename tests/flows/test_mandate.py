@@ -114,7 +114,7 @@ def test_the_whole_finder_in_each_language(lang: str) -> None:
     chat.expect(t("In which country did it happen? Type the country's name, in any language, "
                   "or press “Prefer not to say”."))
     chat.send(country_name("IR", lang))
-    chat.expect(t("Lead expert"), "Working Group on Arbitrary Detention",
+    chat.expect(t("Lead expert:"), "Working Group on Arbitrary Detention",
                 t(C.mandate("wgad").description), t(C.fact("online_form").text,
                                                      **C.fact("online_form").values))
 

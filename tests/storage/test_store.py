@@ -114,7 +114,8 @@ async def test_reopen_applies_migrations_once(data_dir: Path, sealer: Sealer) ->
         store = await Store.open(data_dir, sealer)
         await store.close()
     with _read_only(data_dir) as conn:
-        assert conn.execute("SELECT count(*) FROM _sqlite_migrations").fetchone()[0] == 1
+        # One row per migration (m001, m002), each applied once.
+        assert conn.execute("SELECT count(*) FROM _sqlite_migrations").fetchone()[0] == 2
 
 
 # -- sessions --------------------------------------------------------------
@@ -310,7 +311,8 @@ async def test_purge_removes_idle_sessions_only(store: Store) -> None:
     old = NOW - timedelta(days=40)
     await store.commit_update("idle", _session(), update_id=1, stats=[], now=old)
     await store.commit_update("active", _session(), update_id=2, stats=[], now=NOW)
-    removed = await store.purge(NOW + timedelta(hours=1), session_max_age=timedelta(days=30))
+    counts = await store.purge(NOW + timedelta(hours=1), session_max_age=timedelta(days=30))
+    removed = counts.sessions
     assert removed == 1
     assert await store.load_session("idle") is None
     assert await store.load_session("active") == _session()
@@ -318,7 +320,7 @@ async def test_purge_removes_idle_sessions_only(store: Store) -> None:
     # Old update ids go, recent ones stay (redelivery protection still works).
     assert not await store.is_processed(1)
     assert await store.is_processed(2)
-    assert await store.purge(NOW, session_max_age=timedelta(days=30)) == 0
+    assert (await store.purge(NOW, session_max_age=timedelta(days=30))).sessions == 0
 
 
 # -- the canary: what a user typed never lies on disk or in logs in clear ---

@@ -1,0 +1,345 @@
+"""Consent and risk: a gate before anything is drafted.
+
+Victims are asked about as V1, V2…, never by name. The answers give a risk level
+(`assess`, a pure and reviewable table) with advice fitted to them, and decide
+whether the builder may name individuals or works in anonymous mode only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from flows.catalog import load_catalog
+from flows.i18n import N_, T
+from flows.model import Choice, Flow, Go, Session, Step, View
+
+CATALOG = load_catalog()
+MAX_VICTIMS = 4
+
+Level = Literal["lower", "elevated", "high"]
+
+# How much each answer adds to the risk score; the level is read from the total.
+# Kept as data so that it can be reviewed and argued about.
+RISK_POINTS: dict[tuple[str, str], int] = {
+    ("plan", "no"): 2,
+    ("plan", "partly"): 1,
+    ("talked", "no"): 2,
+    ("talked", "some"): 1,
+    ("consent_by", "nobody"): 2,
+    ("writing", "no"): 1,
+    ("public", "yes"): 1,
+}
+AFFECTED_POINTS = 1  # for each group besides the victims who could be affected
+AFFECTED_CAP = 2
+LEVELS: tuple[tuple[int, Level], ...] = ((4, "high"), (2, "elevated"), (0, "lower"))
+
+AFFECTED: tuple[tuple[str, str], ...] = (
+    ("family", N_("Family")),
+    ("colleagues", N_("Colleagues")),
+    ("org", N_("The organisation")),
+    ("witnesses", N_("Witnesses")),
+    ("nobody", N_("Nobody else")),
+)
+CONFIDENTIAL: tuple[tuple[str, str], ...] = (
+    ("source", N_("That I am the source")),
+    ("names", N_("The victims' names")),
+    ("places", N_("Places")),
+    ("details", N_("Some details")),
+    ("nothing", N_("Nothing")),
+)
+CHANNELS: tuple[tuple[str, str], ...] = (
+    ("signal", N_("Signal")),
+    ("proton", N_("Proton Mail")),
+    ("none", N_("Neither")),
+)
+
+INTRO = N_(
+    "Consent and risk, before anything is drafted. A few questions, one at a time, about "
+    "the people your submission would name and who else could be affected. Buttons only: "
+    "no names."
+)
+ASK_VICTIMS = N_(
+    "How many people would your submission name as victims? They will be called V1, V2… "
+    "here, never by name."
+)
+ASK_GOV = N_(
+    "Victim {v}: does {v} agree to be named to the government? The experts' letter to the "
+    "government normally includes the names."
+)
+ASK_PUBLIC = N_(
+    "Victim {v}: does {v} agree to be named in public, in the experts' reports and the "
+    "online database of their letters? Names can be left out of the public version."
+)
+ASK_CONSENT_BY = N_("Victim {v}: who gave this consent?")
+ASK_WRITING = N_(
+    "Victim {v}: could this consent be given in writing, if OHCHR staff ask for it?"
+)
+ASK_AFFECTED = N_(
+    "Who else could be affected if the government learns of this submission? Press every "
+    "button that applies, then Done."
+)
+ASK_TALKED = N_("Have you talked with them about the risks?")
+ASK_PLAN = N_(
+    "Is there a plan if reprisals happen: who to call, where to go, what is backed up?"
+)
+ASK_CONFIDENTIAL = N_(
+    "Which parts must not be shared with the government? Press every button that applies, "
+    "then Done."
+)
+ASK_VIA_NGO = N_("Would you rather another organisation submitted it on your behalf?")
+ASK_CHANNELS = N_(
+    "Which secure channels can you use? Press every button that applies, then Done."
+)
+
+LEVEL_TEXT: dict[Level, str] = {
+    "lower": N_("Risk level: lower. Keep the precautions below anyway."),
+    "elevated": N_("Risk level: elevated. Take the steps below before you submit."),
+    "high": N_(
+        "Risk level: high. Think carefully with the people concerned before you submit, "
+        "and take the steps below first."
+    ),
+}
+NAMED_MODE = N_(
+    "The draft can name {victims} (with placeholders), because consent to be named to the "
+    "government was given."
+)
+ANONYMOUS_MODE = N_(
+    "Nobody has agreed to be named to the government, so the draft will describe a pattern "
+    "or a group, with no individual."
+)
+ADVICE_TALK = N_("Talk with the people who could be affected before you submit.")
+ADVICE_PLAN = N_(
+    "Make a plan for reprisals now: who to call, where to go, and a backup of your "
+    "documents kept somewhere safe."
+)
+ADVICE_CONSENT = N_(
+    "Get consent from the person, or their family or lawyer, before naming anyone, and "
+    "note how it was given."
+)
+ADVICE_PUBLIC = N_(
+    "Being named in public adds exposure: check again that this is really wanted."
+)
+ADVICE_NO_CHANNEL = N_(
+    "Without Signal or Proton Mail, use the OHCHR online form, or ask a partner "
+    "organisation with secure channels to help."
+)
+
+
+@dataclass(frozen=True)
+class Assessment:
+    level: Level
+    score: int
+    named: list[str]  # V1… who agreed to be named to the government
+    anonymous: bool
+    advice: list[str] = field(default_factory=list)  # msgids
+    facts: list[str] = field(default_factory=list)  # fact ids
+
+
+def victims(slots: dict[str, Any]) -> list[dict[str, str]]:
+    return list(slots.get("c_victims") or [])
+
+
+def assess(slots: dict[str, Any]) -> Assessment:
+    """The risk level and the advice that fits these answers (pure)."""
+    score = 0
+    people = victims(slots)
+    for person in people:
+        for question in ("consent_by", "writing", "public"):
+            score += RISK_POINTS.get((question, person.get(question, "")), 0)
+    for question in ("plan", "talked"):
+        score += RISK_POINTS.get((question, slots.get(f"c_{question}", "")), 0)
+    affected = [a for a in slots.get("c_affected") or [] if a != "nobody"]
+    score += min(len(affected) * AFFECTED_POINTS, AFFECTED_CAP)
+    level = next(lvl for threshold, lvl in LEVELS if score >= threshold)
+
+    named = [f"V{i + 1}" for i, p in enumerate(people) if p.get("gov") == "yes"]
+    advice: list[str] = []
+    if affected and slots.get("c_talked") != "yes":
+        advice.append(ADVICE_TALK)
+    if slots.get("c_plan") != "yes":
+        advice.append(ADVICE_PLAN)
+    if any(p.get("gov") != "yes" or p.get("consent_by") == "nobody" for p in people):
+        advice.append(ADVICE_CONSENT)
+    if any(p.get("public") == "yes" for p in people):
+        advice.append(ADVICE_PUBLIC)
+    channels = set(slots.get("c_channels") or [])
+    if not channels - {"none"}:
+        advice.append(ADVICE_NO_CHANNEL)
+
+    facts = ["safe_do_no_harm", "safe_risk_reaches_others", "safe_consent_central",
+             "safe_source_confidential", "safe_names_to_government"]
+    if slots.get("c_via_ngo") in ("yes", "maybe"):
+        facts.append("safe_via_ngo")
+    confidential = set(slots.get("c_confidential") or [])
+    if confidential - {"nothing"}:
+        facts.append("safe_confidential_parts")
+    if channels & {"signal", "proton"}:
+        facts.append("safe_encrypted")
+    if not named:
+        facts.append("safe_anonymous_cost")
+    return Assessment(level, score, named, not named, advice, facts)
+
+
+def passed(view: View) -> bool:
+    """The gate: every question answered in this session."""
+    return bool(view.slots.get("c_done"))
+
+
+# --- the per-victim loop ---------------------------------------------------
+
+
+def _current(slots: dict[str, Any]) -> int:
+    return int(slots.get("c_i") or 1)
+
+
+def _more(view: View) -> bool:
+    return _current(view.slots) < int(view.slots.get("c_n") or 0)
+
+
+def _answer(question: str, value: str, advance: bool = False) -> Callable[[Session], None]:
+    def do(session: Session) -> None:
+        i = _current(session.slots)
+        people = victims(session.slots)
+        while len(people) < i:
+            people.append({})
+        people[i - 1] = {**people[i - 1], question: value}
+        session.slots["c_victims"] = people
+        if advance and i < int(session.slots.get("c_n") or 0):
+            session.slots["c_i"] = i + 1
+
+    return do
+
+
+def _count(n: int) -> Callable[[Session], None]:
+    def do(session: Session) -> None:
+        session.slots.update({"c_n": n, "c_i": 1, "c_victims": [{} for _ in range(n)]})
+        session.slots.pop("c_done", None)
+
+    return do
+
+
+def _asking(msgid: str) -> Callable[[View], list[str]]:
+    def render(view: View) -> list[str]:
+        return [view.t(msgid, v=f"V{_current(view.slots)}")]
+
+    return render
+
+
+def _yes_no_unsure(question: str, *, advance: bool = False, to: Any) -> list[Choice]:
+    options = (("yes", N_("Yes")), ("no", N_("No")), ("unsure", N_("Not asked yet")))
+    return [Choice(id=v, label=label, do=_answer(question, v, advance), to=to)
+            for v, label in options]
+
+
+def _done(session: Session) -> None:
+    session.slots["c_done"] = True
+
+
+def _fact(t: T, fact_id: str) -> str:
+    fact = CATALOG.fact(fact_id)
+    return t(fact.text, **fact.values)
+
+
+def result(view: View) -> list[str]:
+    t = view.t
+    a = assess(view.slots)
+    first = [t(LEVEL_TEXT[a.level])]
+    first.append(t(NAMED_MODE, victims=", ".join(a.named)) if a.named else t(ANONYMOUS_MODE))
+    first += [f"• {t(advice)}" for advice in a.advice]
+    return ["\n\n".join(first), "\n\n".join(_fact(t, f) for f in a.facts)]
+
+
+def _restart(session: Session) -> None:
+    for key in [k for k in session.slots if k.startswith("c_")]:
+        del session.slots[key]
+
+
+NEXT_VICTIM = [Go(to="gov", when=_more), Go(to="affected")]
+
+CONSENT = Flow(
+    name="consent",
+    title=N_("Consent and risk"),
+    sensitive=True,
+    steps=[
+        Step(id="intro", text=INTRO,
+             choices=[Choice(id="go", label=N_("Continue"), to="victims", do=_restart)]),
+        Step(
+            id="victims",
+            text=ASK_VICTIMS,
+            choices=[
+                *(Choice(id=f"n{n}", label=str(n), do=_count(n), to="gov")
+                  for n in range(1, MAX_VICTIMS + 1)),
+                Choice(id="group", label=N_("A group or pattern, no individual"),
+                       do=_count(0), to="affected"),
+            ],
+        ),
+        Step(id="gov", render=_asking(ASK_GOV), choices=_yes_no_unsure("gov", to="public")),
+        Step(id="public", render=_asking(ASK_PUBLIC),
+             choices=_yes_no_unsure("public", to="consent_by")),
+        Step(
+            id="consent_by",
+            render=_asking(ASK_CONSENT_BY),
+            choices=[
+                Choice(id=v, label=label, do=_answer("consent_by", v), to="writing")
+                for v, label in (
+                    ("person", N_("The person")),
+                    ("family", N_("Their family")),
+                    ("lawyer", N_("Their lawyer")),
+                    ("nobody", N_("Nobody yet")),
+                )
+            ],
+        ),
+        Step(
+            id="writing",
+            render=_asking(ASK_WRITING),
+            choices=[
+                Choice(id=v, label=label, do=_answer("writing", v, advance=True),
+                       to=NEXT_VICTIM)
+                for v, label in (("yes", N_("Yes")), ("no", N_("No")),
+                                 ("unsure", N_("Not sure")))
+            ],
+        ),
+        Step(id="affected", text=ASK_AFFECTED, multi="c_affected", to="talked",
+             choices=[Choice(id=v, label=label) for v, label in AFFECTED]),
+        Step(
+            id="talked",
+            text=ASK_TALKED,
+            choices=[
+                Choice(id=v, label=label, set={"c_talked": v}, to="plan")
+                for v, label in (("yes", N_("Yes, with all of them")),
+                                 ("some", N_("With some of them")), ("no", N_("Not yet")))
+            ],
+        ),
+        Step(
+            id="plan",
+            text=ASK_PLAN,
+            choices=[
+                Choice(id=v, label=label, set={"c_plan": v}, to="confidential")
+                for v, label in (("yes", N_("Yes")), ("partly", N_("Partly")), ("no", N_("No")))
+            ],
+        ),
+        Step(id="confidential", text=ASK_CONFIDENTIAL, multi="c_confidential", to="via_ngo",
+             choices=[Choice(id=v, label=label) for v, label in CONFIDENTIAL]),
+        Step(
+            id="via_ngo",
+            text=ASK_VIA_NGO,
+            choices=[
+                Choice(id=v, label=label, set={"c_via_ngo": v}, to="channels")
+                for v, label in (("yes", N_("Yes")), ("maybe", N_("Maybe")), ("no", N_("No")))
+            ],
+        ),
+        Step(id="channels", text=ASK_CHANNELS, multi="c_channels", to="result",
+             choices=[Choice(id=v, label=label) for v, label in CHANNELS]),
+        Step(
+            id="result",
+            render=result,
+            enter=_done,
+            choices=[
+                Choice(id="next", label=N_("Next: prepare the submission"), to="submission"),
+                Choice(id="again", label=N_("Start again"), to="intro"),
+            ],
+        ),
+    ],
+)

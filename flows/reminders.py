@@ -1,0 +1,187 @@
+"""Opt-in reminders: once, on a day, a neutral line. Listed and cancelled with /reminders.
+
+The flow only edits the session's list of reminders; the engine turns the change
+into effects (`reminder_changes`) and the adapter keeps the schedule in the
+database, so reminders survive restarts. What is stored for a reminder is only
+the chat to write to (sealed), when, which kind and the language: no case details.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from flows.engine import REMINDERS_SLOT
+from flows.i18n import N_, T
+from flows.model import Choice, Effect, Flow, ReminderKind, Session, Step, View
+from flows.reprisal import next_sg_deadline
+from flows.urgency import parse_when
+
+MAX_REMINDERS = 5
+DATABASE_DAYS = 60  # the government's usual time to reply, then publication
+SG_NOTICE = timedelta(days=7)  # remind a week before the report's deadline
+REMIND_AT = time(8, 0, tzinfo=UTC)
+
+OFFER = {
+    "telegram": N_(
+        "I can write to you once, on a day you choose, with one neutral line. Nothing about "
+        "your case is stored: only when, which kind, and where to write."
+    ),
+    "terminal": N_(
+        "I can remind you once, on a day you choose: the reminder shows when you start this "
+        "program on or after that day. Nothing about your case is stored."
+    ),
+}
+FULL = N_("You already have {count} reminders, the most I keep. Cancel one with /reminders.")
+ASK_DATE = N_("Type the date, for example 15 March 2027 or 15/03/2027 (day first).")
+SET = N_("Reminder set for {date}.")
+LIST_EMPTY = N_("You have no reminders.")
+LIST_HEAD = N_("Your reminders. Press one to cancel it:")
+KIND_LABEL: dict[str, str] = {
+    "database": N_("Check the communications database"),
+    "sg_deadline": N_("The Secretary-General's report deadline"),
+    "date": N_("Your date"),
+}
+CANCEL = N_("Cancel: {what}, {date}")
+ITEM = N_("{what}: {date}")
+# What is sent when a reminder fires: neutral, nothing about the case.
+FIRED: dict[str, str] = {
+    "database": N_("You asked to be reminded to check the UN communications database."),
+    "sg_deadline": N_("You asked to be reminded of a deadline: {date}."),
+    "date": N_("You asked to be reminded of the date you gave: {date}."),
+}
+
+
+def _at(day: date) -> datetime:
+    return datetime.combine(day, REMIND_AT)
+
+
+def upcoming(view: View) -> list[dict[str, Any]]:
+    now = _at(view.today) - timedelta(hours=REMIND_AT.hour)
+    entries = view.slots.get(REMINDERS_SLOT) or []
+    return sorted(
+        (e for e in entries if datetime.fromisoformat(e["due"]) >= now),
+        key=lambda e: str(e["due"]),
+    )
+
+
+def _add(session: Session, kind: ReminderKind, due: datetime) -> None:
+    entries = list(session.slots.get(REMINDERS_SLOT) or [])
+    entry = {"kind": kind, "due": due.isoformat()}
+    if entry not in entries:
+        entries.append(entry)
+    session.slots[REMINDERS_SLOT] = entries
+    session.slots["r_last"] = due.isoformat()
+
+
+def _add_database(session: Session, view: View) -> None:
+    _add(session, "database", _at(view.today + timedelta(days=DATABASE_DAYS)))
+
+
+def _add_sg(session: Session, view: View) -> None:
+    deadline = next_sg_deadline(view.today)
+    _add(session, "sg_deadline", _at(max(deadline - SG_NOTICE, view.today)))
+
+
+def _add_date(session: Session) -> None:
+    given = session.slots.pop("r_date", None)
+    if given:
+        # The day before, so there is time to act.
+        day = date.fromisoformat(given)
+        _add(session, "date", _at(max(day - timedelta(days=1), date.min)))
+
+
+def _room(view: View) -> bool:
+    return len(upcoming(view)) < MAX_REMINDERS
+
+
+def _fired_date(kind: str, due: datetime) -> date:
+    if kind == "sg_deadline":
+        return next_sg_deadline(due.date())
+    return due.date() + timedelta(days=1)
+
+
+def fired_text(t: T, kind: str, due: datetime) -> str:
+    """The neutral line sent when a reminder fires."""
+    return t(FIRED[kind], date=t.date(_fired_date(kind, due)))
+
+
+def _offer(view: View) -> list[str]:
+    t = view.t
+    if not _room(view):
+        return [t(FULL, count=MAX_REMINDERS)]
+    return [t(OFFER[view.channel])]
+
+
+def _set(view: View) -> list[str]:
+    last = view.slots.get("r_last")
+    when = datetime.fromisoformat(last).date() if last else view.today
+    return [view.t(SET, date=view.t.date(when))]
+
+
+def _list(view: View) -> list[str]:
+    t = view.t
+    entries = upcoming(view)
+    if not entries:
+        return [t(LIST_EMPTY)]
+    lines = [t(LIST_HEAD)]
+    for e in entries:
+        due = datetime.fromisoformat(e["due"])
+        lines.append("• " + t(ITEM, what=t(KIND_LABEL[e["kind"]]), date=t.date(due.date())))
+    return ["\n".join(lines)]
+
+
+def _options(view: View) -> list[tuple[str, str]]:
+    t = view.t
+    return [
+        (
+            f"{i}",
+            t(CANCEL, what=t(KIND_LABEL[e["kind"]]),
+              date=t.date(datetime.fromisoformat(e["due"]).date())),
+        )
+        for i, e in enumerate(upcoming(view))
+    ]
+
+
+def _cancel(session: Session, view: View, value: str) -> list[Effect]:
+    entries = upcoming(view)
+    index = int(value)
+    if 0 <= index < len(entries):
+        kept = [e for e in session.slots.get(REMINDERS_SLOT) or [] if e != entries[index]]
+        session.slots[REMINDERS_SLOT] = kept
+    # The engine derives the cancellation from the changed list.
+    return []
+
+
+REMINDERS = Flow(
+    name="reminders",
+    title=N_("Reminders"),
+    steps=[
+        Step(
+            id="offer",
+            render=_offer,
+            choices=[
+                Choice(id="database", label=N_("In 60 days: check the communications database"),
+                       act=_add_database, to="set", when=_room),
+                Choice(id="sg", label=N_("Before the Secretary-General's report deadline"),
+                       act=_add_sg, to="set", when=_room),
+                Choice(id="date", label=N_("On a date I give"), to="date", when=_room),
+                Choice(id="list", label=N_("See my reminders"), to="list"),
+            ],
+        ),
+        Step(id="date", text=ASK_DATE, ask="r_date", parse=parse_when, to="set"),
+        Step(
+            id="set",
+            render=_set,
+            enter=_add_date,
+            choices=[Choice(id="list", label=N_("See my reminders"), to="list")],
+        ),
+        Step(
+            id="list",
+            render=_list,
+            options=_options,
+            pick=_cancel,
+            choices=[Choice(id="add", label=N_("Add a reminder"), to="offer", when=_room)],
+        ),
+    ],
+)

@@ -1,0 +1,636 @@
+"""Report a reprisal: intimidation or an attack because someone cooperated with the UN.
+
+Danger first (emergency support, which is not the UN), then what happened, when and
+by whom, how the person had engaged with the UN, informed consent one question at a
+time, and a structured report draft to complete offline. The bot never asks for
+names: the draft says V1 (the person), P1 (those responsible), L1 (the place).
+It sends nothing; where to send is shown only as far as consent allows.
+
+Every contact, deadline and emergency line is a fact in
+`flows/data/facts_reprisal.json`, with its source.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import date
+
+from babel.dates import format_skeleton
+from babel.lists import format_list
+
+from flows.catalog import FACT_LANGUAGES, load_catalog
+from flows.dates import parse_month_year
+from flows.i18n import N_, NP_, T
+from flows.mandate import SENDS_NOTHING
+from flows.model import Choice, Document, Flow, Parsed, Session, Step, View
+
+CATALOG = load_catalog()
+DOCUMENT_NAME = "reprisal-report.txt"
+EXPERT_MAX = 200  # characters of the typed expert or body
+PLACEHOLDERS = ("V1", "P1", "L1")
+
+# Fact ids (flows/data/facts_reprisal.json).
+FACT_DEFINITION = "reprisal_definition"
+FACT_NO_PROTECTION = "reprisal_no_physical_protection"
+EMERGENCY_FACTS = (
+    "emergency_front_line_defenders",
+    "emergency_protectdefenders_eu",
+    "emergency_access_now",
+)
+FACT_CONSENT_PREREQUISITE = "reprisal_consent_prerequisite"
+FACT_CONSENT_CONFIDENTIAL = "consent_confidential"
+FACT_CONSENT_PUBLIC = "consent_public"
+FACT_CONSENT_SG = "consent_sg_report"
+FACT_CONTACT_SP = "reprisal_contact_special_procedures"
+FACT_CONTACT_OHCHR = "reprisal_contact_ohchr"
+FACT_CONTACT_HRC = "reprisal_contact_hrc_president"
+FACT_CONTACT_TREATY = "reprisal_contact_treaty_body"
+FACT_OHCHR_PAGE = "reprisal_ohchr_page"
+FACT_SG_INPUT = "sg_report_input"
+FACT_SG_CONTENTS = "sg_report_contents"
+FACT_RESPONSES = "reprisal_responses"
+FACT_RECORD = "reprisal_record"
+FACT_YEAR_ROUND = "reprisal_year_round"
+
+# Slots. Button answers live in the session; what is typed goes to the draft, which is
+# stored apart and expires sooner.
+S_WHAT, S_WHO, S_ENGAGEMENT = "rp_what", "rp_who", "rp_engagement"
+S_CONFIDENTIAL, S_PUBLIC, S_SG = "rp_confidential", "rp_public", "rp_sg"
+D_WHEN, D_EXPERT = "rp_when", "rp_expert"
+CONSENTS = (S_CONFIDENTIAL, S_PUBLIC, S_SG)
+
+# --------------------------------------------------------------------------- wording
+
+HOW = N_(
+    "I will ask a few questions with buttons, then give you a draft report to complete "
+    "offline. I never ask for names: the draft uses placeholders, {person} for the person "
+    "targeted, {perpetrator} for those responsible and {place} for the place. Nothing is "
+    "sent: you decide what to send, and to whom."
+)
+ASK_DANGER = N_("First: are you, or is someone else, in immediate danger?")
+CONTINUE_NOTE = N_("When you are ready, you can continue with the report.")
+
+WHAT: tuple[tuple[str, str], ...] = (
+    ("threats", N_("Threats or intimidation")),
+    ("surveil", N_("Surveillance")),
+    ("smear", N_("Smear campaign")),
+    ("travel", N_("Travel ban or passport taken")),
+    ("arrest", N_("Arrest, detention or charges")),
+    ("attack", N_("Physical attack")),
+    ("org", N_("Raid, closure or funding cut of an organisation")),
+    ("family", N_("Harm to family")),
+    ("online", N_("Online harassment")),
+    ("other", N_("Something else")),
+)
+ASK_WHAT = N_(
+    "What happened? Press every button that applies, then Done. Only the buttons are "
+    "needed: please do not type names or details."
+)
+
+ASK_WHEN = N_(
+    "When did it happen? Type the month and year, for example {example} or {numeric}, or "
+    "press “Prefer not to say”."
+)
+BAD_WHEN = N_(
+    "I could not read that as a month and year. Please type it like {example} or "
+    "{numeric}, or press “Prefer not to say”."
+)
+FUTURE_WHEN = N_(
+    "{month} has not come yet. Type the month and year when it happened, or press "
+    "“Prefer not to say”."
+)
+
+WHO: tuple[tuple[str, str], ...] = (
+    ("agents", N_("State agents")),  # not "state": the machine's own attribute
+    ("nonstate", N_("Non-state actors")),
+    ("unknown", N_("Unknown")),
+)
+# ISHR guide 2025 IV "Understanding reprisals": who carries reprisals out.
+ASK_WHO = N_(
+    "Who do you believe is responsible? State agents include the police, the military, "
+    "security forces and the judiciary. Non-state actors include businesses, criminal "
+    "groups and armed groups, with or without links to the State. Do not type names."
+)
+
+ENGAGEMENT: tuple[tuple[str, str], ...] = (
+    ("comm", N_("A communication to the experts")),
+    ("visit", N_("An expert's country visit")),
+    ("hrc", N_("A Human Rights Council session or side event")),
+    ("treaty", N_("A treaty body")),
+    ("upr", N_("The Universal Periodic Review")),
+    ("other", N_("Another UN or regional body")),
+)
+ASK_ENGAGEMENT = N_(
+    "How had the person cooperated, or tried to cooperate, with the UN? Press every "
+    "button that applies, then Done."
+)
+ASK_EXPERT = N_(
+    "Which UN expert or body was it, if any? Type a short answer, for example “Special "
+    "Rapporteur on human rights defenders”, or press “None / I do not know”. Please do not "
+    "type the names of people."
+)
+BAD_EXPERT = N_(
+    "Please type a short answer, at most {max} characters, or press “None / I do not know”."
+)
+
+CONSENT_INTRO = N_(
+    "Now, consent: three questions, one at a time. Answer for the person concerned; if "
+    "that is not you, ask them first. You can answer No to any of them."
+)
+ASK_CONFIDENTIAL = N_("May the case be raised confidentially with the government?")
+ASK_PUBLIC = N_("May the case be raised publicly, in a press release or a public report?")
+ASK_SG = N_(
+    "May the case be included in the Secretary-General's annual report on reprisals?"
+)
+
+# Result, in the chat.
+SUMMARY_HEAD = N_("Your answers:")
+SUMMARY_WHAT = N_("What happened: {value}")
+SUMMARY_WHEN = N_("When: {value}")
+SUMMARY_WHO = N_("Believed responsible: {value}")
+SUMMARY_ENGAGEMENT = N_("Cooperation with the UN: {value}")
+SUMMARY_EXPERT = N_("Expert or body: {value}")
+NOT_GIVEN = N_("not given")
+CONSENT_LINE_CONFIDENTIAL = N_("Raise it confidentially with the government: {answer}")
+CONSENT_LINE_PUBLIC = N_("Raise it publicly: {answer}")
+CONSENT_LINE_SG = N_("Include it in the Secretary-General's report: {answer}")
+YES, NO = N_("Yes"), N_("No")
+DOCUMENT_READY = N_(
+    "Here is a draft report to complete offline ({name}). Replace {person}, {perpetrator} "
+    "and {place} only on your own device, then send it through a secure channel."
+)
+WHERE_HEAD = N_("Where to send it, as far as your consent allows:")
+SG_NEXT = NP_(
+    "Next deadline for the Secretary-General's report: {date}, in {count} day.",
+    "Next deadline for the Secretary-General's report: {date}, in {count} days.",
+)
+SG_TODAY = N_("Next deadline for the Secretary-General's report: {date}, today.")
+ASK_CONSENT_IN_REPORT = N_(
+    "Say in your report exactly what the person agreed to, and what must stay "
+    "confidential."
+)
+NO_CONSENT = N_(
+    "You answered No to all three. Without consent, the case cannot be raised with the "
+    "UN, so I have not prepared a report and there is nowhere to send it. That is a "
+    "legitimate choice, and nothing has been sent."
+)
+NO_CONSENT_LATER = N_(
+    "If the person changes their mind, you can come back at any time and start again."
+)
+
+# The document.
+DOC_TITLE = N_("REPRISAL REPORT: DRAFT")
+DOC_PREPARED = N_(
+    "Prepared on {date} with a chat advisor; nothing has been sent. Replace the "
+    "placeholders only on your own device, and send this only through a secure channel."
+)
+DOC_PERSON_HEAD = N_("THE PERSON TARGETED")
+DOC_PERSON = N_("Person: {person}")
+DOC_EVENTS_HEAD = N_("WHAT HAPPENED")
+DOC_WHAT = N_("Kind of reprisal: {value}")
+DOC_WHEN = N_("When: {value}")
+DOC_PLACE = N_("Place: {place}")
+DOC_WHO = N_("Believed responsible: {value}")
+DOC_PERPETRATOR = N_("Perpetrator: {perpetrator}")
+DOC_DESCRIBE = N_(
+    "Description: [to write offline: what happened, in order, with dates and places]"
+)
+DOC_UN_HEAD = N_("COOPERATION WITH THE UN")
+DOC_ENGAGEMENT = N_("Cooperation with the UN: {value}")
+DOC_EXPERT = N_("UN expert or body: {value}")
+DOC_LINK = N_(
+    "Why this is believed to be a reprisal for that cooperation: [to write offline]"
+)
+DOC_CONSENT_HEAD = N_("CONSENT")
+DOC_CONSENT_BY = N_("Consent given by: [to write offline: the person, their family or lawyer]")
+DOC_ASK_HEAD = N_("WHAT IS ASKED OF THE UN")
+DOC_ASK = N_("[to write offline: what you would like the UN to do, and why now]")
+DOC_SEND_HEAD = N_("WHERE TO SEND IT")
+DOC_EXPECT_HEAD = N_("WHAT TO EXPECT")
+DOC_CHECK_HEAD = N_("BEFORE SENDING: REPLACE OFFLINE")
+CHECK_PERSON = N_("{person}: the name of the person, group or organisation targeted")
+CHECK_PERPETRATOR = N_(
+    "{perpetrator}: who is responsible, with their function (for example a unit or office)"
+)
+CHECK_PLACE = N_("{place}: the place where it happened")
+CHECK_BRACKETS = N_("Every part in square brackets")
+CHECK_SENDER = N_(
+    "Your own name and contact details, as the sender: they are generally kept "
+    "confidential from the government"
+)
+CHECK_CONFIDENTIAL = N_("Which parts must stay confidential")
+CHECK_DOCUMENTS = N_(
+    "Any evidence you attach: keep copies offline, somewhere safe, not in this chat"
+)
+BOX = "[ ] "
+
+
+CONSENT_LINES: tuple[tuple[str, str], ...] = (
+    (S_CONFIDENTIAL, CONSENT_LINE_CONFIDENTIAL),
+    (S_PUBLIC, CONSENT_LINE_PUBLIC),
+    (S_SG, CONSENT_LINE_SG),
+)
+
+
+# --------------------------------------------------------------------------- pure logic
+
+_DAY_OF_YEAR = re.compile(r"^--(\d{2})-(\d{2})$")
+
+
+def _day_of_year(value: str) -> tuple[int, int]:
+    """(month, day) of a "--MM-DD" value."""
+    match = _DAY_OF_YEAR.match(value)
+    if match is None:
+        raise ValueError(f"not a --MM-DD day of the year: {value!r}")
+    return int(match[1]), int(match[2])
+
+
+SG_DEADLINE = _day_of_year(CATALOG.fact(FACT_SG_INPUT).values["deadline"])
+
+
+def next_sg_deadline(today: date) -> date:
+    """The next due date for inputs to the Secretary-General's report on reprisals:
+    this year's while it has not passed (today included), else next year's."""
+    month, day = SG_DEADLINE
+    this_year = date(today.year, month, day)
+    return this_year if today <= this_year else date(today.year + 1, month, day)
+
+
+def _has_year(text: str) -> bool:
+    # "March 15" must not be read as March 2015: the year is written in full.
+    return re.search(r"\d{4}", text) is not None
+
+
+def month_label(t: T, year: int, month: int) -> str:
+    """"March 2026", "mars 2026", "marzo de 2026"."""
+    return format_skeleton("yMMMM", date(year, month, 1), locale=t.locale)
+
+
+def _examples(view: View) -> dict[str, str]:
+    today = view.today
+    return {
+        "example": month_label(view.t, today.year, today.month),
+        "numeric": f"{today.month:02d}/{today.year}",
+    }
+
+
+def parse_when(text: str, view: View) -> Parsed:
+    """A month and year in the past (or this month), stored as "YYYY-MM"."""
+    found = parse_month_year(text) if _has_year(text) else None
+    if found is None:
+        return Parsed(error=BAD_WHEN, error_values=_examples(view))
+    year, month = found
+    if (year, month) > (view.today.year, view.today.month):
+        return Parsed(error=FUTURE_WHEN, error_values={"month": month_label(view.t, year, month)})
+    return Parsed(ok=True, value=f"{year:04d}-{month:02d}")
+
+
+def parse_expert(text: str, view: View) -> Parsed:
+    """A short free-text answer: 1 to EXPERT_MAX characters once spaces are tidied."""
+    value = " ".join(text.split())
+    if not 1 <= len(value) <= EXPERT_MAX:
+        return Parsed(error=BAD_EXPERT, error_values={"max": str(EXPERT_MAX)})
+    return Parsed(ok=True, value=value)
+
+
+# --------------------------------------------------------------------------- facts
+
+
+def fact_text(t: T, fact_id: str) -> str:
+    """A fact in the reader's language, its days of the year and languages localised."""
+    fact = CATALOG.fact(fact_id)
+    values: dict[str, object] = {}
+    for key, value in fact.values.items():
+        if _DAY_OF_YEAR.match(value):
+            month, day = _day_of_year(value)
+            values[key] = format_skeleton("MMMMd", date(2000, month, day), locale=t.locale)
+        elif key == "languages":
+            names = [t.language_name(code.strip()) for code in value.split(",")]
+            values[key] = format_list(names, locale=t.locale)
+        else:
+            values[key] = value
+    return t(fact.text, **values)
+
+
+# --------------------------------------------------------------------------- answers
+
+
+def _labels(t: T, options: tuple[tuple[str, str], ...], chosen: list[str]) -> str:
+    names = [t(label) for cid, label in options if cid in chosen]
+    return "; ".join(names) if names else t(NOT_GIVEN)
+
+
+def _when_text(view: View) -> str:
+    t: T = view.t
+    value: str | None = view.draft.get(D_WHEN)
+    if not value:
+        return t(NOT_GIVEN)
+    year, month = (int(part) for part in value.split("-"))
+    return month_label(t, year, month)
+
+
+def _who_text(view: View) -> str:
+    return _labels(view.t, WHO, [view.slots.get(S_WHO) or ""])
+
+
+def _expert_text(view: View) -> str:
+    t: T = view.t
+    value: str | None = view.draft.get(D_EXPERT)
+    return value if value else t(NOT_GIVEN)
+
+
+def _consented(view: View) -> dict[str, bool]:
+    return {slot: view.slots.get(slot) == "yes" for slot in CONSENTS}
+
+
+def _consent_lines_text(view: View) -> list[str]:
+    t: T = view.t
+    consent = _consented(view)
+    return [t(msgid, answer=t(YES if consent[slot] else NO)) for slot, msgid in CONSENT_LINES]
+
+
+def _sg_deadline_line(view: View) -> str:
+    t: T = view.t
+    deadline = next_sg_deadline(view.today)
+    days = (deadline - view.today).days
+    if days == 0:
+        return t(SG_TODAY, date=t.date(deadline))
+    return t.n(SG_NEXT, days, date=t.date(deadline))
+
+
+def _where(view: View) -> list[str]:
+    """Where to send, only as far as consent allows (empty without any consent)."""
+    t: T = view.t
+    consent = _consented(view)
+    lines: list[str] = []
+    if consent[S_CONFIDENTIAL] or consent[S_PUBLIC]:
+        lines += [
+            "• " + fact_text(t, FACT_CONTACT_SP),
+            "• " + fact_text(t, FACT_CONTACT_OHCHR),
+            "• " + fact_text(t, FACT_CONTACT_HRC),
+        ]
+        if "treaty" in (view.slots.get(S_ENGAGEMENT) or []):
+            lines.append("• " + fact_text(t, FACT_CONTACT_TREATY))
+    if consent[S_SG]:
+        lines += [
+            "• " + fact_text(t, FACT_SG_INPUT),
+            "  " + _sg_deadline_line(view),
+            "  " + fact_text(t, FACT_SG_CONTENTS),
+        ]
+    if lines:
+        lines += [fact_text(t, FACT_OHCHR_PAGE), fact_text(t, FACT_LANGUAGES)]
+    return lines
+
+
+def _expect(view: View) -> list[str]:
+    t: T = view.t
+    return [fact_text(t, FACT_RESPONSES), fact_text(t, FACT_RECORD)]
+
+
+# --------------------------------------------------------------------------- screens
+
+
+def intro(view: View) -> list[str]:
+    t: T = view.t
+    person, perpetrator, place = PLACEHOLDERS
+    return [
+        "\n\n".join(
+            [
+                fact_text(t, FACT_DEFINITION),
+                t(HOW, person=person, perpetrator=perpetrator, place=place),
+                t(ASK_DANGER),
+            ]
+        )
+    ]
+
+
+def emergency(view: View) -> list[str]:
+    t: T = view.t
+    orgs = ["• " + fact_text(t, fact_id) for fact_id in EMERGENCY_FACTS]
+    return ["\n\n".join([fact_text(t, FACT_NO_PROTECTION), *orgs])]
+
+
+def emergency_then_continue(view: View) -> list[str]:
+    return [emergency(view)[0] + "\n\n" + view.t(CONTINUE_NOTE)]
+
+
+def ask_when(view: View) -> list[str]:
+    return [view.t(ASK_WHEN, **_examples(view))]
+
+
+def _consent_screen(
+    fact_id: str, question: str, *, first: bool = False
+) -> Callable[[View], list[str]]:
+    def render(view: View) -> list[str]:
+        t: T = view.t
+        parts = [t(CONSENT_INTRO), fact_text(t, FACT_CONSENT_PREREQUISITE)] if first else []
+        parts += [fact_text(t, fact_id), t(question)]
+        return ["\n\n".join(parts)]
+
+    return render
+
+
+def result(view: View) -> list[str]:
+    t: T = view.t
+    summary = [
+        t(SUMMARY_HEAD),
+        t(SUMMARY_WHAT, value=_labels(t, WHAT, view.slots.get(S_WHAT) or [])),
+        t(SUMMARY_WHEN, value=_when_text(view)),
+        t(SUMMARY_WHO, value=_who_text(view)),
+        t(SUMMARY_ENGAGEMENT, value=_labels(t, ENGAGEMENT, view.slots.get(S_ENGAGEMENT) or [])),
+        t(SUMMARY_EXPERT, value=_expert_text(view)),
+        *_consent_lines_text(view),
+    ]
+    where = _where(view)
+    if not where:
+        return [
+            "\n".join(summary),
+            "\n\n".join([t(NO_CONSENT), fact_text(t, FACT_YEAR_ROUND), t(NO_CONSENT_LATER)]),
+        ]
+    person, perpetrator, place = PLACEHOLDERS
+    return [
+        "\n".join(summary),
+        "\n\n".join([t(WHERE_HEAD), "\n".join(where), t(ASK_CONSENT_IN_REPORT)]),
+        "\n\n".join(
+            [
+                *_expect(view),
+                t(SENDS_NOTHING),
+                t(DOCUMENT_READY, name=DOCUMENT_NAME, person=person,
+                  perpetrator=perpetrator, place=place),
+            ]
+        ),
+    ]
+
+
+def report(view: View) -> Document | None:
+    """The structured draft, in the reader's language; None without any consent."""
+    where = _where(view)
+    if not where:
+        return None
+    t: T = view.t
+    person, perpetrator, place = PLACEHOLDERS
+    checklist = [
+        t(CHECK_PERSON, person=person),
+        t(CHECK_PERPETRATOR, perpetrator=perpetrator),
+        t(CHECK_PLACE, place=place),
+        t(CHECK_BRACKETS),
+        t(CHECK_SENDER),
+        t(CHECK_CONFIDENTIAL),
+        t(CHECK_DOCUMENTS),
+    ]
+    sections: list[tuple[str, list[str]]] = [
+        (DOC_PERSON_HEAD, [t(DOC_PERSON, person=person)]),
+        (
+            DOC_EVENTS_HEAD,
+            [
+                t(DOC_WHAT, value=_labels(t, WHAT, view.slots.get(S_WHAT) or [])),
+                t(DOC_WHEN, value=_when_text(view)),
+                t(DOC_PLACE, place=place),
+                t(DOC_WHO, value=_who_text(view)),
+                t(DOC_PERPETRATOR, perpetrator=perpetrator),
+                t(DOC_DESCRIBE),
+            ],
+        ),
+        (
+            DOC_UN_HEAD,
+            [
+                t(DOC_ENGAGEMENT,
+                  value=_labels(t, ENGAGEMENT, view.slots.get(S_ENGAGEMENT) or [])),
+                t(DOC_EXPERT, value=_expert_text(view)),
+                t(DOC_LINK),
+            ],
+        ),
+        (DOC_CONSENT_HEAD, [*_consent_lines_text(view), t(DOC_CONSENT_BY)]),
+        (DOC_ASK_HEAD, [t(DOC_ASK)]),
+        (DOC_SEND_HEAD, where),
+        (DOC_EXPECT_HEAD, _expect(view)),
+        (DOC_CHECK_HEAD, [BOX + line for line in checklist]),
+    ]
+    blocks = ["\n".join([t(DOC_TITLE), t(DOC_PREPARED, date=t.date(view.today))])]
+    blocks += [
+        "\n".join([f"{number}. {t(heading)}", *lines])
+        for number, (heading, lines) in enumerate(sections, start=1)
+    ]
+    return Document(name=DOCUMENT_NAME, text="\n\n".join(blocks) + "\n")
+
+
+# --------------------------------------------------------------------------- session
+
+
+def _forget_answers(session: Session) -> None:
+    for slot in (S_WHAT, S_WHO, S_ENGAGEMENT, *CONSENTS):
+        session.slots.pop(slot, None)
+    _forget_draft(session, D_WHEN, D_EXPERT)
+
+
+def _forget_draft(session: Session, *keys: str) -> None:
+    if session.draft:
+        rest = {k: v for k, v in session.draft.items() if k not in keys}
+        session.draft = rest or None
+
+
+def _skip_when(session: Session) -> None:
+    _forget_draft(session, D_WHEN)
+
+
+def _skip_expert(session: Session) -> None:
+    _forget_draft(session, D_EXPERT)
+
+
+def _yes_no(slot: str, to: str) -> list[Choice]:
+    return [
+        Choice(id="yes", label=YES, set={slot: "yes"}, to=to),
+        Choice(id="no", label=NO, set={slot: "no"}, to=to),
+    ]
+
+
+REPRISAL = Flow(
+    name="reprisal",
+    title=N_("Report a reprisal"),
+    sensitive=True,
+    steps=[
+        Step(
+            id="danger",
+            render=intro,
+            choices=[
+                # A new report starts from nothing: answers of an earlier one are dropped.
+                Choice(id="yes", label=N_("Yes, someone is in danger now"), to="emergency",
+                       do=_forget_answers),
+                Choice(id="no", label=NO, to="what", do=_forget_answers),
+            ],
+        ),
+        Step(
+            id="emergency",
+            render=emergency_then_continue,
+            choices=[Choice(id="go", label=N_("Continue"), to="what")],
+        ),
+        Step(
+            id="what",
+            text=ASK_WHAT,
+            multi=S_WHAT,
+            to="when",
+            choices=[Choice(id=cid, label=label) for cid, label in WHAT],
+        ),
+        Step(
+            id="when",
+            render=ask_when,
+            ask=f"draft.{D_WHEN}",
+            parse=parse_when,
+            to="who",
+            choices=[Choice(id="skip", label=N_("Prefer not to say"), to="who", do=_skip_when)],
+        ),
+        Step(
+            id="who",
+            text=ASK_WHO,
+            choices=[
+                Choice(id=cid, label=label, set={S_WHO: cid}, to="engagement")
+                for cid, label in WHO
+            ],
+        ),
+        Step(
+            id="engagement",
+            text=ASK_ENGAGEMENT,
+            multi=S_ENGAGEMENT,
+            to="expert",
+            choices=[Choice(id=cid, label=label) for cid, label in ENGAGEMENT],
+        ),
+        Step(
+            id="expert",
+            text=ASK_EXPERT,
+            ask=f"draft.{D_EXPERT}",
+            parse=parse_expert,
+            free_text=True,
+            to="consent_gov",
+            choices=[Choice(id="none", label=N_("None / I do not know"), to="consent_gov",
+                            do=_skip_expert)],
+        ),
+        Step(
+            id="consent_gov",
+            render=_consent_screen(FACT_CONSENT_CONFIDENTIAL, ASK_CONFIDENTIAL, first=True),
+            choices=_yes_no(S_CONFIDENTIAL, "consent_pub"),
+        ),
+        Step(
+            id="consent_pub",
+            render=_consent_screen(FACT_CONSENT_PUBLIC, ASK_PUBLIC),
+            choices=_yes_no(S_PUBLIC, "consent_sg"),
+        ),
+        Step(
+            id="consent_sg",
+            render=_consent_screen(FACT_CONSENT_SG, ASK_SG),
+            choices=_yes_no(S_SG, "result"),
+        ),
+        Step(
+            id="result",
+            render=result,
+            document=report,
+            choices=[
+                Choice(id="remind", label=N_("Remind me…"), to="reminders.offer"),
+                Choice(id="help", label=N_("Emergency support"), to="support"),
+                Choice(id="again", label=N_("Start again"), to="danger", do=_forget_answers),
+            ],
+        ),
+        # The same emergency support, reached from the result: Back returns there.
+        Step(id="support", render=emergency),
+    ],
+)

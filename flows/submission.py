@@ -1,0 +1,361 @@
+"""Prepare a submission: the questions OHCHR's form and the ISHR guide ask, one at a
+time, with placeholders instead of names; then a draft document and where to send it.
+
+The answers live in the session's draft (sealed, deleted 48 hours after the last
+answer, or at once with "Delete this draft"). The gate (consent and risk) must
+have been passed in this session: the engine enforces it on every way in.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+from flows.catalog import load_catalog, recommend
+from flows.consent import assess, passed
+from flows.i18n import N_, T, translator
+from flows.model import Choice, Document, Flow, Parsed, Session, Step, View
+from flows.urgency import KIND_TEXT, decide
+
+CATALOG = load_catalog()
+MAX_ANSWER = 3000
+DRAFT_LANGUAGES = (("en", "English"), ("fr", "Français"), ("es", "Español"))
+PLACEHOLDER = re.compile(r"\b[VPL][1-9][0-9]?\b")
+
+# (key, question, hint with an example). The order is OHCHR's and the guide's.
+QUESTIONS: tuple[tuple[str, str, str], ...] = (
+    (
+        "sender",
+        N_("Who is sending the information? Describe yourself or your organisation in "
+           "general terms."),
+        N_("Your name and contact details go only into the online form or the encrypted "
+           "e-mail, not here; the experts keep the source confidential. Example: a local "
+           "human rights organisation working on detention."),
+    ),
+    (
+        "urgency",
+        N_("Is it urgent, and why now? Is there a date, or a chance to prevent more harm?"),
+        N_("Example: V1 has been held without charge since 2 May; a hearing is set for "
+           "15 June."),
+    ),
+    (
+        "victims",
+        N_("Who are the victims? Use V1, V2… with age range, gender and role."),
+        N_("Example: V1, a woman in her thirties, a journalist; V2, her brother, a student. "
+           "A large group can be described together."),
+    ),
+    (
+        "what",
+        N_("What happened? Give dates, and places as L1, L2, unless you decide a place is "
+           "safe to name."),
+        N_("Example: on 2 May, officers came to V1's home in L1 and took her to L2. Her "
+           "family has had no news since."),
+    ),
+    (
+        "perpetrators",
+        N_("Who are the perpetrators? Use P1, P2 with their role or function, never names."),
+        N_("Example: P1, officers of the national security service; P2, the prosecutor in "
+           "charge of the case."),
+    ),
+    (
+        "context",
+        N_("What is the context? The laws used, the legal framework, what happened before."),
+        N_("Example: V1 is charged under the 2020 cybercrime law, used against several "
+           "journalists this year."),
+    ),
+    (
+        "action",
+        N_("What has already been done, at home or elsewhere? Complaints, courts, other UN "
+           "or regional bodies."),
+        N_("Example: the family filed a complaint with the prosecutor on 5 May; no answer."),
+    ),
+    (
+        "request",
+        N_("What should the experts do? Questions to ask the government, and whether you "
+           "want a public statement, and why."),
+        N_("Example: ask where V1 is held and on what legal basis; a public statement only "
+           "if there is no answer within a month."),
+    ),
+)
+KEYS = tuple(key for key, _, _ in QUESTIONS)
+
+INTRO = N_(
+    "Now the submission, one question at a time. Each has a hint and an example; you "
+    "can skip any question or go back.\n\n"
+    "Use placeholders instead of names: V1, V2 for victims, P1, P2 for perpetrators, "
+    "L1, L2 for places. You will replace them offline, in the copy you send."
+)
+ANONYMOUS = N_(
+    "Anonymous mode: nobody has agreed to be named, so describe a pattern or a group, "
+    "without identifying anyone."
+)
+REMINDER = {
+    "telegram": N_("Reminder: this chat is not end-to-end encrypted. Placeholders, not names."),
+    "terminal": N_("Reminder: placeholders, not names."),
+}
+ASK_LANGUAGE = N_(
+    "In which language should the draft be? Submissions must be in English, French or "
+    "Spanish."
+)
+URGENCY_HINT = N_("From your answers earlier: {kind}")
+TOO_LONG = N_(
+    "That is too long for one answer. Please shorten it to {max} characters, or split it "
+    "over two questions."
+)
+REVIEW = N_("The draft is ready to be put together. Answered: {answered}. Skipped: {skipped}.")
+NONE = N_("none")
+DELETED = N_("The draft is deleted.")
+
+HANDOFF_FORM = N_(
+    "Where to send it: the OHCHR online form, {url}. It asks the same questions as this "
+    "draft, which experts you address, and which information must stay confidential."
+)
+HANDOFF_EMAIL = N_(
+    "You can also send it by e-mail to each expert: the address is on the expert's OHCHR "
+    "page. Send names and documents only through the form or encrypted mail: Proton Mail "
+    "to Proton Mail, or ask OHCHR staff for a secure channel (some experts use Proton "
+    "Mail and Signal)."
+)
+HANDOFF_TO = N_("Address it to: {mandates}.")
+HANDOFF_FINDER = N_(
+    "To know which experts to address, use “Find the right UN expert” in the main menu, "
+    "or leave it to OHCHR staff: they route submissions to the right experts."
+)
+HANDOFF_COPY = N_(
+    "Replace the placeholders offline, keep a copy offline, and delete this file from "
+    "the chat once you have saved it."
+)
+HANDOFF_DOCUMENT = {
+    "telegram": N_("Your draft is in the file below."),
+    "terminal": N_("Your draft is printed below and saved in the data folder."),
+}
+
+# The draft's fixed text, in the draft's language.
+D_TITLE = N_("SUBMISSION TO THE UN SPECIAL PROCEDURES (DRAFT)")
+D_PREPARED = N_(
+    "Prepared on {date}. V1, P1, L1 and the like are placeholders: replace them with the "
+    "real names offline before sending."
+)
+D_ADDRESSED = N_("Addressed to: {mandates}")
+D_HEADINGS = {
+    "sender": N_("1. Who is sending the information"),
+    "urgency": N_("2. Is it urgent? Why now?"),
+    "victims": N_("3. The victims"),
+    "consent": N_("4. Consent"),
+    "what": N_("5. What happened: dates and places"),
+    "perpetrators": N_("6. The perpetrators"),
+    "context": N_("7. Context and legal framework"),
+    "action": N_("8. Action already taken"),
+    "request": N_("9. What we ask the Special Procedures to do"),
+}
+D_NOT_ANSWERED = N_("(not answered yet)")
+D_CONTACT = N_("Contact details: add them in the form or the encrypted e-mail only.")
+D_CONFIDENTIAL_SOURCE = N_("Please keep the identity of the source confidential.")
+D_CONSENT_LINE = N_(
+    "{v}: agrees to be named to the government: {gov}; in public: {public}; consent given "
+    "by: {by}; can be confirmed in writing: {writing}."
+)
+D_ANONYMOUS = N_(
+    "No individual is named: this submission describes a pattern or a group, without "
+    "consent to name anyone."
+)
+D_KEEP_CONFIDENTIAL = N_("Please do not share with the government: {parts}.")
+D_LANGUAGE_NOTE = N_("Submissions must be in English, French or Spanish.")
+D_CHECKLIST = N_("BEFORE SENDING (delete this part)")
+D_REPLACE = N_("Replace {placeholder} with the real name, offline.")
+D_ATTACH = N_(
+    "Attach what supports the facts (documents, photos), the consent in writing if you "
+    "have it, and for a law, its text with a translation into English, French or Spanish "
+    "if available."
+)
+D_SEND = N_("Send it through the online form {url} or by encrypted e-mail.")
+D_ANSWER = {"yes": N_("yes"), "no": N_("no"), "unsure": N_("not asked yet")}
+D_BY = {"person": N_("the person"), "family": N_("the family"), "lawyer": N_("the lawyer"),
+        "nobody": N_("nobody yet")}
+D_WRITING = {"yes": N_("yes"), "no": N_("no"), "unsure": N_("not sure")}
+D_PARTS = {"source": N_("the identity of the source"), "names": N_("the victims' names"),
+           "places": N_("places"), "details": N_("some details")}
+ONLINE_FORM = "https://spsubmission.ohchr.org/"
+
+
+def _answer(text: str, view: View) -> Parsed:
+    text = text.strip()
+    if len(text) > MAX_ANSWER:
+        return Parsed(error=TOO_LONG, error_values={"max": str(MAX_ANSWER)})
+    return Parsed(ok=True, value=text)
+
+
+def _question(key: str, question: str, hint: str) -> Callable[[View], list[str]]:
+    def render(view: View) -> list[str]:
+        t = view.t
+        lines = [t(question), t(hint)]
+        if key == "urgency" and view.slots.get("u_timing"):
+            lines.append(t(URGENCY_HINT, kind=t(KIND_TEXT[decide(view.slots, view.today).kind])))
+        if key == "victims" and assess(view.slots).anonymous:
+            lines.append(t(ANONYMOUS))
+        lines.append(t(REMINDER[view.channel]))
+        return ["\n\n".join(lines)]
+
+    return render
+
+
+def _intro(view: View) -> list[str]:
+    t = view.t
+    lines = [t(INTRO)]
+    if assess(view.slots).anonymous:
+        lines.append(t(ANONYMOUS))
+    lines.append(t(REMINDER[view.channel]))
+    return ["\n\n".join(lines)]
+
+
+def _review(view: View) -> list[str]:
+    t = view.t
+    answered = [str(i + 1) for i, k in enumerate(KEYS) if view.draft.get(k)]
+    skipped = [str(i + 1) for i, k in enumerate(KEYS) if not view.draft.get(k)]
+    return [t(REVIEW, answered=", ".join(answered) or t(NONE),
+              skipped=", ".join(skipped) or t(NONE))]
+
+
+def _mandates(view: View) -> list[str]:
+    situations = view.slots.get("situations")
+    if not situations:
+        return []
+    r = recommend(CATALOG, situations, view.slots.get("country"))
+    titles = [p.mandate.title for p in r.picks]
+    if r.country is not None and r.country.status == "active":
+        titles.append(r.country.title)
+    return titles
+
+
+def _consent_lines(dt: T, slots: dict[str, Any]) -> list[str]:
+    a = assess(slots)
+    if a.anonymous:
+        return [dt(D_ANONYMOUS)]
+    lines = []
+    for i, person in enumerate(slots.get("c_victims") or []):
+        lines.append(dt(
+            D_CONSENT_LINE,
+            v=f"V{i + 1}",
+            gov=dt(D_ANSWER.get(person.get("gov", "unsure"), D_ANSWER["unsure"])),
+            public=dt(D_ANSWER.get(person.get("public", "unsure"), D_ANSWER["unsure"])),
+            by=dt(D_BY.get(person.get("consent_by", "nobody"), D_BY["nobody"])),
+            writing=dt(D_WRITING.get(person.get("writing", "unsure"), D_WRITING["unsure"])),
+        ))
+    return lines
+
+
+def draft_text(view: View) -> str:
+    """The draft document, in the draft's language: fixed text translated, answers as typed."""
+    draft = view.draft
+    dt = translator(draft.get("lang") or view.t.locale)
+    out = [dt(D_TITLE), dt(D_PREPARED, date=dt.date(view.today)), dt(D_LANGUAGE_NOTE)]
+    mandates = _mandates(view)
+    if mandates:
+        out.append(dt(D_ADDRESSED, mandates="; ".join(mandates)))
+    for key in ("sender", "urgency", "victims", "consent", "what", "perpetrators", "context",
+                "action", "request"):
+        out.append("")
+        out.append(dt(D_HEADINGS[key]))
+        if key == "consent":
+            out += _consent_lines(dt, view.slots)
+            continue
+        out.append(draft.get(key) or dt(D_NOT_ANSWERED))
+        if key == "sender":
+            out += [dt(D_CONTACT), dt(D_CONFIDENTIAL_SOURCE)]
+    parts = [p for p in view.slots.get("c_confidential") or [] if p in D_PARTS]
+    if parts:
+        out += ["", dt(D_KEEP_CONFIDENTIAL, parts=", ".join(dt(D_PARTS[p]) for p in parts))]
+    placeholders = sorted(
+        {p for key in KEYS for p in PLACEHOLDER.findall(str(draft.get(key) or ""))},
+        key=lambda p: (p[0], int(p[1:])),
+    )
+    out += ["", "—" * 20, dt(D_CHECKLIST)]
+    out += [f"[ ] {dt(D_REPLACE, placeholder=p)}" for p in placeholders]
+    out += [f"[ ] {dt(D_ATTACH)}", f"[ ] {dt(D_SEND, url=ONLINE_FORM)}"]
+    return "\n".join(out) + "\n"
+
+
+def document(view: View) -> Document:
+    return Document(name=f"submission-draft-{view.today.isoformat()}.txt", text=draft_text(view))
+
+
+def handoff(view: View) -> list[str]:
+    t = view.t
+    lines = [t(HANDOFF_DOCUMENT[view.channel]), t(HANDOFF_FORM, url=ONLINE_FORM)]
+    mandates = _mandates(view)
+    lines.append(t(HANDOFF_TO, mandates="; ".join(mandates)) if mandates else t(HANDOFF_FINDER))
+    lines += [t(HANDOFF_EMAIL), t(HANDOFF_COPY)]
+    after = [CATALOG.fact(f) for f in ("comm_follow_up", "comm_database")]
+    return ["\n\n".join(lines), "\n\n".join(t(f.text, **f.values) for f in after)]
+
+
+def _set_language(code: str) -> Callable[[Session], None]:
+    def do(session: Session) -> None:
+        session.draft = {**(session.draft or {}), "lang": code}
+
+    return do
+
+
+def _skip(key: str) -> Callable[[Session], None]:
+    def do(session: Session) -> None:
+        draft = dict(session.draft or {})
+        draft.pop(key, None)
+        session.draft = draft
+
+    return do
+
+
+def _delete_draft(session: Session) -> None:
+    session.draft = None
+
+
+DELETE = Choice(id="delete", label=N_("Delete this draft"), do=_delete_draft, to="deleted")
+
+
+def _question_steps() -> list[Step]:
+    steps = []
+    for index, (key, question, hint) in enumerate(QUESTIONS):
+        following = KEYS[index + 1] if index + 1 < len(KEYS) else "review"
+        steps.append(
+            Step(
+                id=key,
+                render=_question(key, question, hint),
+                ask=f"draft.{key}",
+                parse=_answer,
+                free_text=True,
+                to=following,
+                choices=[Choice(id="skip", label=N_("Skip"), do=_skip(key), to=following),
+                         DELETE],
+            )
+        )
+    return steps
+
+
+SUBMISSION = Flow(
+    name="submission",
+    title=N_("Prepare a submission"),
+    sensitive=True,
+    requires=passed,
+    redirect="consent",
+    steps=[
+        Step(id="intro", render=_intro,
+             choices=[Choice(id="go", label=N_("Start"), to="language"), DELETE]),
+        Step(
+            id="language",
+            text=ASK_LANGUAGE,
+            choices=[
+                *(Choice(id=code, label=name, do=_set_language(code), to=KEYS[0])
+                  for code, name in DRAFT_LANGUAGES),
+                DELETE,
+            ],
+        ),
+        *_question_steps(),
+        Step(id="review", render=_review,
+             choices=[Choice(id="build", label=N_("Create the draft"), to="done"), DELETE]),
+        Step(id="done", render=handoff, document=document,
+             choices=[Choice(id="remind", label=N_("Remind me…"), to="reminders.offer"),
+                      DELETE, Choice(id="again", label=N_("Start again"), to="intro")]),
+        Step(id="deleted", text=DELETED, back=False),
+    ],
+)

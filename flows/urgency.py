@@ -1,0 +1,277 @@
+"""Is it urgent? One short question at a time, then the kind of letter the experts are
+likely to send, why, what happens next and when.
+
+`decide` is a pure function of the answers and today's date; the steps only ask.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, Literal
+
+from flows.catalog import load_catalog
+from flows.dates import parse_date
+from flows.i18n import N_, NP_, T
+from flows.model import Choice, Flow, Go, Parsed, Session, Step, View
+
+CATALOG = load_catalog()
+SOON_DAYS = 14  # a date this close: send now, and say so in the first lines
+
+Kind = Literal["urgent_appeal", "allegation_letter", "other_letter"]
+
+NOW_WHAT: tuple[tuple[str, str], ...] = (
+    ("detained", N_("Someone is detained")),
+    ("torture", N_("Risk of torture or ill-treatment")),
+    ("execution", N_("An execution is planned")),
+    ("removal", N_("A deportation or eviction is coming")),
+    ("missing", N_("Someone is missing")),
+    ("threat", N_("A threat to someone's life")),
+    ("other", N_("Something else")),
+)
+DATE_KINDS: tuple[tuple[str, str], ...] = (
+    ("hearing", N_("A hearing or trial")),
+    ("vote", N_("A vote on a law")),
+    ("execution", N_("An execution date")),
+    ("removal", N_("A deportation or eviction")),
+    ("hrc", N_("A Human Rights Council session")),
+    ("visit", N_("An expert's visit to the country")),
+)
+SEEN: tuple[tuple[str, str], ...] = (
+    ("lt3m", N_("Less than 3 months ago")),
+    ("3to12m", N_("3 to 12 months ago")),
+    ("gt12m", N_("More than a year ago")),
+)
+
+KIND_TEXT: dict[Kind, str] = {
+    "urgent_appeal": N_("The experts are likely to send an urgent appeal."),
+    "allegation_letter": N_("The experts are likely to send an allegation letter."),
+    "other_letter": N_("The experts are likely to send a letter about the law or policy."),
+}
+KIND_FACT: dict[Kind, str] = {
+    "urgent_appeal": "comm_urgent_appeal",
+    "allegation_letter": "comm_allegation_letter",
+    "other_letter": "comm_other_letter",
+}
+REASON_NOW = N_("Why: it is happening now or about to happen.")
+REASON_MISSING = N_("Why: the person is still missing, so the harm is still going on.")
+REASON_IMMINENT = N_("Why: the date you gave is a harm about to happen.")
+REASON_PAST = N_("Why: it has already happened and ended.")
+REASON_LAW = N_("Why: it is about a law, a draft bill or a policy.")
+DRAFT_LAW = N_(
+    "For a draft, timing matters: send your submission well before the vote, and say "
+    "when the vote is."
+)
+DATE_LINE = NP_(
+    "Your date: {date}, in {count} day.",
+    "Your date: {date}, in {count} days.",
+)
+DATE_TODAY = N_("Your date: {date}, today.")
+SOON = N_("That is soon: submit now, and put the date in the first lines of your submission.")
+DETAINED = N_(
+    "Someone is detained: besides the letter, the Working Group on Arbitrary Detention "
+    "can examine the case under its regular procedure, at the same time."
+)
+
+ASK_TIMING = N_(
+    "Is it happening now, or about to happen? For example: someone is detained now, at "
+    "risk of torture, facing an execution date, about to be deported or evicted, missing, "
+    "or their life is threatened."
+)
+ASK_NOW_WHAT = N_("What is happening? Press every button that applies, then Done.")
+ASK_MISSING = N_(
+    "Is anyone still missing: taken, and the authorities will not say where they are?"
+)
+ASK_SEEN = N_("When was the missing person last seen?")
+ASK_LAW_STAGE = N_("Is the law or policy still a draft, or already in force?")
+ASK_DATE_KIND = N_(
+    "Is there a date coming that matters? For example a hearing, a vote on a bill, an "
+    "execution date, a Human Rights Council session, or an expert's visit to the country."
+)
+ASK_DATE = N_(
+    "Type the date, for example 15 March 2027 or 15/03/2027 (day first)."
+)
+BAD_DATE = N_(
+    "I could not read “{text}” as a date. Please type it like 15 March 2027 or 15/03/2027 "
+    "(day first), or press Skip."
+)
+PAST_DATE = N_(
+    "{date} has already passed. Type the coming date that matters, or press Skip."
+)
+MAX_ECHO = 30
+
+
+@dataclass(frozen=True)
+class Decision:
+    kind: Kind
+    reasons: list[str] = field(default_factory=list)
+    when: date | None = None
+    days_left: int | None = None
+    soon: bool = False
+    draft_law: bool = False
+    detained: bool = False
+    seen: str | None = None  # lt3m / 3to12m / gt12m when someone is missing
+
+
+def decide(slots: dict[str, Any], today: date) -> Decision:
+    """The likely kind of communication and what goes with it (pure)."""
+    timing = slots.get("u_timing")
+    happening = set(slots.get("u_now") or [])
+    missing = "missing" in happening or slots.get("u_missing") == "yes"
+    date_kind = slots.get("u_date_kind")
+    when: date | None = date.fromisoformat(slots["u_date"]) if slots.get("u_date") else None
+    imminent = date_kind in ("execution", "removal") and when is not None
+    detained = "detained" in happening or "detention" in (slots.get("situations") or [])
+
+    reasons: list[str] = []
+    kind: Kind
+    if timing == "law":
+        kind, reasons = "other_letter", [REASON_LAW]
+    elif timing == "now":
+        kind, reasons = "urgent_appeal", [REASON_NOW]
+    elif missing:
+        kind, reasons = "urgent_appeal", [REASON_MISSING]
+    elif imminent:
+        kind, reasons = "urgent_appeal", [REASON_IMMINENT]
+    else:
+        kind, reasons = "allegation_letter", [REASON_PAST]
+    days_left = (when - today).days if when is not None else None
+    return Decision(
+        kind=kind,
+        reasons=reasons,
+        when=when,
+        days_left=days_left,
+        soon=days_left is not None and days_left <= SOON_DAYS,
+        draft_law=timing == "law" and slots.get("u_law_stage") == "draft",
+        detained=detained,
+        seen=slots.get("u_seen") if missing else None,
+    )
+
+
+def parse_when(text: str, view: View) -> Parsed:
+    echo = " ".join(text.split())[:MAX_ECHO]
+    value = parse_date(text, view.today)
+    if value is None:
+        return Parsed(error=BAD_DATE, error_values={"text": echo})
+    if value < view.today:
+        return Parsed(error=PAST_DATE, error_values={"date": view.t.date(value)})
+    return Parsed(ok=True, value=value.isoformat())
+
+
+def _fact(t: T, fact_id: str) -> str:
+    fact = CATALOG.fact(fact_id)
+    return t(fact.text, **fact.values)
+
+
+def result(view: View) -> list[str]:
+    t = view.t
+    d = decide(view.slots, view.today)
+    first = [t(KIND_TEXT[d.kind]), *(t(r) for r in d.reasons), _fact(t, KIND_FACT[d.kind]),
+             _fact(t, "comm_label_tip")]
+    if d.when is not None and d.days_left is not None:
+        first.append(
+            t(DATE_TODAY, date=t.date(d.when)) if d.days_left == 0
+            else t.n(DATE_LINE, d.days_left, date=t.date(d.when))
+        )
+        if d.soon:
+            first.append(t(SOON))
+    if d.draft_law:
+        first.append(t(DRAFT_LAW))
+    second = [_fact(t, "comm_after"), _fact(t, "comm_speed"), _fact(t, "comm_deadline"),
+              _fact(t, "comm_database")]
+    if d.seen is not None:
+        second.append(_fact(t, "wgeid_urgent"))
+    if d.detained:
+        second += [t(DETAINED), _fact(t, "wgad_opinion")]
+    third = [_fact(t, "comm_make_it_count"), _fact(t, "comm_consent"),
+             _fact(t, "comm_follow_up")]
+    return ["\n\n".join(first), "\n\n".join(second), "\n\n".join(third)]
+
+
+def _forget(session: Session) -> None:
+    for key in [k for k in session.slots if k.startswith("u_")]:
+        del session.slots[key]
+
+
+def _missing(view: View) -> bool:
+    return "missing" in (view.slots.get("u_now") or [])
+
+
+URGENCY = Flow(
+    name="urgency",
+    title=N_("Is it urgent?"),
+    sensitive=True,
+    steps=[
+        Step(
+            id="timing",
+            text=ASK_TIMING,
+            choices=[
+                Choice(id="now", label=N_("Yes, now or very soon"), set={"u_timing": "now"},
+                       to="now_what"),
+                Choice(id="past", label=N_("It already happened and ended"),
+                       set={"u_timing": "past"}, to="missing"),
+                Choice(id="law", label=N_("It is about a law or policy"),
+                       set={"u_timing": "law"}, to="law_stage"),
+            ],
+        ),
+        Step(
+            id="now_what",
+            text=ASK_NOW_WHAT,
+            multi="u_now",
+            choices=[Choice(id=cid, label=label) for cid, label in NOW_WHAT],
+            to=[Go(to="seen", when=_missing), Go(to="date_kind")],
+        ),
+        Step(
+            id="missing",
+            text=ASK_MISSING,
+            choices=[
+                Choice(id="yes", label=N_("Yes"), set={"u_missing": "yes"}, to="seen"),
+                Choice(id="no", label=N_("No"), set={"u_missing": "no"}, to="date_kind"),
+            ],
+        ),
+        Step(
+            id="seen",
+            text=ASK_SEEN,
+            choices=[
+                Choice(id=cid, label=label, set={"u_seen": cid}, to="date_kind")
+                for cid, label in SEEN
+            ],
+        ),
+        Step(
+            id="law_stage",
+            text=ASK_LAW_STAGE,
+            choices=[
+                Choice(id="draft", label=N_("A draft"), set={"u_law_stage": "draft"},
+                       to="date_kind"),
+                Choice(id="force", label=N_("Already in force"), set={"u_law_stage": "force"},
+                       to="date_kind"),
+            ],
+        ),
+        Step(
+            id="date_kind",
+            text=ASK_DATE_KIND,
+            choices=[
+                *(Choice(id=cid, label=label, set={"u_date_kind": cid}, to="date")
+                  for cid, label in DATE_KINDS),
+                Choice(id="none", label=N_("No date"), set={"u_date_kind": None, "u_date": None},
+                       to="result"),
+            ],
+        ),
+        Step(
+            id="date",
+            text=ASK_DATE,
+            ask="u_date",
+            parse=parse_when,
+            to="result",
+            choices=[Choice(id="skip", label=N_("Skip"), set={"u_date": None}, to="result")],
+        ),
+        Step(
+            id="result",
+            render=result,
+            choices=[
+                Choice(id="next", label=N_("Next: consent and risk"), to="consent"),
+                Choice(id="again", label=N_("Start again"), to="timing", do=_forget),
+            ],
+        ),
+    ],
+)

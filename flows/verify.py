@@ -1,0 +1,47 @@
+"""/verify: is this the real bot? The operator publishes the phrase elsewhere."""
+
+from __future__ import annotations
+
+from flows.i18n import N_
+from flows.model import Flow, Step, View
+
+USERNAME = N_("The official bot is @{username}. Check the spelling letter by letter.")
+PHRASE = N_(
+    "The operator's verification phrase is: “{phrase}”. It must match the phrase they "
+    "publish elsewhere, for example on their website."
+)
+NO_PHRASE = N_(
+    "The operator of this bot has not set a verification phrase. Ask them how to check "
+    "that this bot is theirs."
+)
+TERMINAL = N_(
+    "You are running this program yourself, on this computer. Make sure you got it from "
+    "the project's official source."
+)
+IMPOSTORS = N_(
+    "How to spot an impostor:\n"
+    "• Look-alike usernames: an extra letter, swapped characters, or “official” added.\n"
+    "• A genuine advisor never asks for names, documents or phone numbers.\n"
+    "• A bot cannot write to you first. If “the bot” contacted you, it is not this one."
+)
+
+
+def verification(view: View) -> list[str]:
+    t = view.t
+    lines = []
+    if view.channel == "telegram":
+        if view.meta.get("bot_username"):
+            lines.append(t(USERNAME, username=view.meta["bot_username"]))
+        phrase = view.meta.get("verify_phrase")
+        lines.append(t(PHRASE, phrase=phrase) if phrase else t(NO_PHRASE))
+    else:
+        lines.append(t(TERMINAL))
+    lines.append(t(IMPOSTORS))
+    return ["\n\n".join(lines)]
+
+
+VERIFY = Flow(
+    name="verify",
+    title=N_("Is this bot genuine?"),
+    steps=[Step(id="main", render=verification)],
+)

@@ -1,0 +1,175 @@
+"""Safety on Telegram, through the real Application: wipe, quick exit, auto-delete,
+reminders, personal-data deletion, documents sent to the bot, /verify."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from bot.telegram import TelegramAdapter
+from storage.store import DB_FILE
+from tests.bot.fake_telegram import Harness, TgUser
+
+USER_ID = 424_242
+
+
+def deleted_ids(harness: Harness, since: int = 0) -> list[int]:
+    ids: list[int] = []
+    for call in harness.request.calls[since:]:
+        if call.method == "deleteMessages":
+            ids += list(call.params["message_ids"])
+        elif call.method == "deleteMessage":
+            ids.append(int(call.params["message_id"]))
+    return ids
+
+
+async def menu(harness: Harness) -> TgUser:
+    user = harness.user(USER_ID)
+    await user.send("/start")
+    await user.press("I understand, continue")
+    await user.press("English")
+    return user
+
+
+def rows(harness: Harness, table: str) -> int:
+    path = harness.runtime.settings.data_dir / DB_FILE
+    with sqlite3.connect(path) as db:
+        return int(db.execute(f"select count(*) from {table}").fetchone()[0])
+
+
+async def test_wipe_deletes_the_chat_in_batches_and_every_row(harness: Harness) -> None:
+    user = await menu(harness)
+    for _ in range(60):  # 60 typed messages and 60 replies: more than one batch of 100
+        await user.send("hello")
+    tracked = [m for m, _ in await harness.runtime.store.ledger(user.pseudonym())]
+    assert len(tracked) > 100
+    since = len(harness.request.calls)
+    await user.send("/wipe")
+    await user.press("Yes, delete everything")
+    batches = [c for c in harness.request.calls[since:] if c.method == "deleteMessages"]
+    assert len(batches) >= 2 and all(len(c.params["message_ids"]) <= 100 for c in batches)
+    assert set(tracked) <= set(deleted_ids(harness, since))
+    user.expect("Everything this bot stored about you has been deleted")
+    for table in ("sessions", "drafts", "ledger", "chats", "reminders"):
+        assert rows(harness, table) == 0, table
+
+
+async def test_wipe_still_erases_the_data_when_telegram_refuses(harness: Harness) -> None:
+    user = await menu(harness)
+    await user.send("/wipe")
+    harness.request.fail_next("deleteMessages", 400, "Bad Request: message can't be deleted")
+    await user.press("Yes, delete everything")
+    assert rows(harness, "sessions") == 0 and rows(harness, "ledger") == 0
+    user.expect("could not be deleted by the bot")
+
+
+async def test_old_messages_are_listed_for_the_person_to_delete(harness: Harness) -> None:
+    user = await menu(harness)
+    old = datetime.now(UTC) - timedelta(hours=50)
+    await harness.runtime.store.record_messages(user.pseudonym(), [7, 8, 9], now=old)
+    since = len(harness.request.calls)
+    await user.send("/wipe")
+    await user.press("Yes, delete everything")
+    assert not {7, 8, 9} & set(deleted_ids(harness, since))
+    user.expect("3 messages could not be deleted by the bot")
+
+
+async def test_quick_exit_is_one_tap_and_leaves_a_neutral_line(harness: Harness) -> None:
+    user = await menu(harness)
+    await user.press("Find the right UN expert")
+    since = len(harness.request.calls)
+    await user.press("Quick exit")
+    assert deleted_ids(harness, since)
+    texts = harness.request.texts(since)
+    assert texts == ["Closed."]
+    assert harness.request.sends(since)[-1].params.get("reply_markup") is None
+
+
+async def test_auto_delete_survives_a_restart_and_fires(harness: Harness) -> None:
+    user = harness.user(USER_ID)
+    await user.send("/start")
+    await user.press("Continue, auto-delete after 1 hour")
+    assert await harness.runtime.store.autodelete_of(user.pseudonym()) == 3600
+    # A new adapter, as after a restart: the schedule is in the database.
+    fresh = TelegramAdapter(harness.runtime)
+    since = len(harness.request.calls)
+    await fresh.housekeeping(harness.app.bot, now=datetime.now(UTC) + timedelta(hours=2))
+    assert deleted_ids(harness, since)
+    assert await harness.runtime.store.ledger(user.pseudonym()) == []
+
+
+async def test_a_reminder_fires_once_after_a_restart(harness: Harness) -> None:
+    user = await menu(harness)
+    await user.press("Safety")
+    await harness.runtime.store.add_reminder(
+        user.pseudonym(), user.id, datetime.now(UTC) + timedelta(days=1), "database", "fr"
+    )
+    fresh = TelegramAdapter(harness.runtime)
+    since = len(harness.request.calls)
+    later = datetime.now(UTC) + timedelta(days=2)
+    await fresh.housekeeping(harness.app.bot, now=later)
+    await fresh.housekeeping(harness.app.bot, now=later)
+    texts = harness.request.texts(since)
+    assert len(texts) == 1 and "base de données des communications" in texts[0]
+    assert await harness.runtime.store.reminders_of(user.pseudonym()) == []
+
+
+async def test_reminders_set_listed_and_cancelled_from_the_chat(harness: Harness) -> None:
+    user = await menu(harness)
+    await user.send("/reminders")
+    user.expect("You have no reminders.")
+    await user.press("Add a reminder")
+    await user.press("In 60 days: check the communications database")
+    user.expect("Reminder set for")
+    stored = await harness.runtime.store.reminders_of(user.pseudonym())
+    assert [r.kind for r in stored] == ["database"] and stored[0].chat_id == user.id
+    await user.send("/reminders")
+    cancel = next(label for label in user.plain_buttons() if label.startswith("Cancel:"))
+    await user.press(cancel)
+    assert await harness.runtime.store.reminders_of(user.pseudonym()) == []
+    user.expect("You have no reminders.")
+
+
+async def test_a_photo_is_deleted_unopened_and_explained(harness: Harness) -> None:
+    user = await menu(harness)
+    message = user.message_json(photo=[{"file_id": "p1", "file_unique_id": "u", "width": 1,
+                                         "height": 1}])
+    since = len(harness.request.calls)
+    await user.feed({"update_id": harness.next_update_id(), "message": message})
+    assert message["message_id"] in deleted_ids(harness, since)
+    assert not any(c.method == "getFile" for c in harness.request.calls)
+    user.expect("I deleted what you sent from this chat without opening it")
+
+
+async def test_personal_data_message_can_be_deleted_at_once(harness: Harness) -> None:
+    user = await menu(harness)
+    await user.press("Find the right UN expert")
+    update = user.text_update("my brother Karim Haddad was arrested")
+    await user.feed(update)
+    user.expect("could identify someone")
+    since = len(harness.request.calls)
+    await user.press("Delete that message now")
+    assert update["message"]["message_id"] in deleted_ids(harness, since)
+
+
+async def test_verify_shows_the_username_and_the_operators_phrase(harness: Harness) -> None:
+    harness.runtime.settings.verify_phrase = "blue heron at dawn"
+    user = await menu(harness)
+    await user.send("/verify")
+    user.expect("@sp_advisor_test_bot")
+    user.expect("“blue heron at dawn”")
+
+
+@pytest.mark.parametrize("language", ["fr", "es"])
+async def test_wipe_in_french_and_spanish(harness: Harness, language: str) -> None:
+    user = harness.user(USER_ID, language=language)
+    await user.send("/start")
+    await user.press(user.buttons()[0])
+    await user.press({"fr": "Français", "es": "Español"}[language])
+    await user.send("/wipe")
+    labels = user.plain_buttons()
+    yes = next(label for label in labels if label.startswith(("Oui", "Sí")))
+    await user.press(yes)
+    assert rows(harness, "sessions") == 0

@@ -1,0 +1,171 @@
+"""Safety screens, quick exit, wipe and personal-data warnings, as a person meets them."""
+
+from __future__ import annotations
+
+import pytest
+
+from flows.i18n import SHIPPED, translator
+from flows.model import DeleteMessages, Event, QuickExit, Session, SetAutoDelete, Wipe
+from flows.registry import ENGINE
+from tests.flows.chat import Chat
+
+LANGUAGE_BUTTON = {"en": "English", "fr": "Français", "es": "Español"}
+
+
+def effects(chat: Chat, kind: type) -> list[object]:
+    return [e for e in chat.last_effects if isinstance(e, kind)]
+
+
+def tg(lang: str = "en") -> Chat:
+    return Chat(channel="telegram", lang=lang).start(LANGUAGE_BUTTON[lang])
+
+
+def test_the_notice_offers_auto_delete_on_telegram_only() -> None:
+    chat = Chat(channel="telegram").send("/start")
+    chat.press("Continue, auto-delete after 1 hour")
+    assert effects(chat, SetAutoDelete) == [SetAutoDelete(seconds=3600)]
+    assert "Continue, auto-delete after 1 hour" not in Chat().send("/start").labels
+
+
+def test_auto_delete_setting_shows_its_state_and_can_be_turned_off() -> None:
+    chat = tg().press("Safety").press("Auto-delete").press("After 24 hours")
+    assert "✓ After 24 hours" in chat.labels
+    assert effects(chat, SetAutoDelete) == [SetAutoDelete(seconds=86400)]
+    chat.press("Off")
+    assert "✓ Off" in chat.labels
+    assert effects(chat, SetAutoDelete) == [SetAutoDelete(seconds=None)]
+
+
+def test_auto_delete_is_not_offered_in_the_terminal() -> None:
+    chat = Chat().start().press("Safety")
+    assert "Auto-delete" not in chat.labels
+
+
+def test_every_sensitive_screen_has_quick_exit() -> None:
+    chat = tg().press("Find the right UN expert")
+    assert "Quick exit" in chat.labels
+    chat.press("Detention or arrest")
+    assert "Quick exit" in chat.labels
+    chat.press("Main menu").press("Safety")
+    assert "Quick exit" in chat.labels
+
+
+def test_quick_exit_is_one_tap_even_from_an_old_message() -> None:
+    chat = tg().press("Find the right UN expert")
+    old_exit = chat.button("Quick exit").id
+    chat.press("Detention or arrest").press("Done (1 chosen)")
+    chat.press_id(old_exit)
+    assert effects(chat, QuickExit)
+    assert chat.text == "Closed." and chat.buttons == []
+    assert chat.session.state == "" and chat.session.slots == {}
+
+
+def test_exit_command_closes_at_once() -> None:
+    chat = tg().press("Find the right UN expert").send("/exit")
+    assert effects(chat, QuickExit) and chat.text == "Closed."
+    chat.send("hello").expect("a word on safety")
+
+
+def test_wipe_asks_once_then_deletes_everything() -> None:
+    chat = tg().send("/wipe").expect("Delete everything?")
+    chat.press("No, keep everything").expect("Safety.")
+    assert not effects(chat, Wipe)
+    chat.press("Delete everything").press("Yes, delete everything")
+    assert effects(chat, Wipe)
+    chat.expect("Everything this bot stored about you has been deleted")
+    assert chat.buttons == [] and chat.session == Session(screen=chat.session.screen)
+
+
+@pytest.mark.parametrize("lang", SHIPPED)
+def test_safety_menu_in_each_language(lang: str) -> None:
+    t = translator(lang)
+    chat = tg(lang).press(t("Safety")).press(t("What this chat is"))
+    chat.expect(t(
+        "This is a Telegram cloud chat. It is not end-to-end encrypted: Telegram keeps it "
+        "on its servers, and whoever runs this bot can read what you send here.\n\n"
+        "Telegram's secret chats are end-to-end encrypted, but bots cannot use them.\n\n"
+        "This bot can delete messages of this chat only during the first 48 hours. After "
+        "that, only you can delete them.\n\n"
+        "So: no names, places, phone numbers or documents here. Those belong in the OHCHR "
+        "online form, Proton Mail or Signal."
+    ))
+
+
+def test_channel_advice_follows_what_the_person_can_use() -> None:
+    chat = tg().press("Safety").press("Which channels to use")
+    chat.press("Ordinary e-mail").press("Done (1 chosen)")
+    chat.expect("Ordinary e-mail is not end-to-end encrypted", "https://spsubmission.ohchr.org/")
+    chat.expect_not("Proton Mail to Proton Mail")
+    chat.press("Back").press("Ordinary e-mail").press("Proton Mail").press("Signal")
+    chat.press("Done (2 chosen)")
+    chat.expect("Proton Mail to Proton Mail", "disappearing messages")
+
+
+def test_verify_shows_username_and_phrase_from_the_operator() -> None:
+    chat = Chat(channel="telegram")
+    chat.meta = {"bot_username": "sp_advisor_bot", "verify_phrase": "blue heron at dawn"}
+    chat.start().send("/verify")
+    chat.expect("@sp_advisor_bot", "“blue heron at dawn”", "cannot write to you first")
+    no_phrase = Chat(channel="telegram").start().send("/verify")
+    no_phrase.expect("has not set a verification phrase")
+
+
+# --- personal data -------------------------------------------------------------
+
+
+def test_a_name_typed_at_a_button_step_is_warned_about_and_can_be_deleted() -> None:
+    chat = tg().press("Find the right UN expert")
+    chat.message_id = 4242
+    chat.send("my brother Karim Haddad was arrested by police")
+    chat.expect("this looks like it could identify someone (a name)", "not end-to-end encrypted")
+    chat.press("Delete that message now")
+    assert effects(chat, DeleteMessages) == [DeleteMessages(message_ids=[4242])]
+    chat.expect("Deleted from this chat.", "What happened?")
+
+
+def test_a_phone_number_in_free_text_waits_for_a_decision() -> None:
+    chat = tg().press("Find the right UN expert").press("Detention or arrest")
+    chat.press("Done (1 chosen)")
+    chat.message_id = 77
+    chat.send("Iran, call me on +98 912 345 6789")
+    chat.expect("a phone number")
+    assert chat.session.state == "mandate.country"
+    assert set(chat.labels) >= {"Delete it, I will use placeholders",
+                                "Delete it from the chat, keep my answer", "Keep it as it is"}
+    chat.press("Delete it, I will use placeholders")
+    assert effects(chat, DeleteMessages) == [DeleteMessages(message_ids=[77])]
+    assert "_pending" not in chat.session.slots
+    chat.send("Iran").expect("Islamic Republic of Iran")
+
+
+def test_keep_it_as_it_is_uses_the_answer() -> None:
+    chat = Chat().start().press("Find the right UN expert").press("Detention or arrest")
+    chat.press("Done (1 chosen)").send("Mr Ahmadi lives in Iran")
+    chat.expect("It stays on this computer")
+    assert "Delete it from the chat, keep my answer" not in chat.labels
+    chat.press("Keep it as it is")
+    assert chat.session.state == "mandate.country"  # not a country: asked again, politely
+    chat.expect("I could not find a country")
+
+
+def test_an_old_warning_button_does_not_act() -> None:
+    chat = tg().press("Find the right UN expert")
+    chat.message_id = 5
+    chat.send("Karim Haddad")
+    old = chat.button("Delete that message now").id
+    chat.press("Detention or arrest")
+    chat.press_id(old).expect("earlier message")
+    assert not effects(chat, DeleteMessages)
+
+
+def test_the_pending_text_is_not_kept_after_moving_on() -> None:
+    chat = tg().press("Find the right UN expert").press("Detention or arrest")
+    chat.press("Done (1 chosen)").send("call +98 912 345 6789")
+    assert chat.session.slots.get("_pending")
+    chat.press("Main menu")
+    assert "_pending" not in chat.session.slots
+
+
+def test_events_are_unchanged_by_meta() -> None:
+    event = Event(user="u", kind="command", payload="/start", meta={"x": "y"})
+    assert ENGINE.handle(Session(), event).replies

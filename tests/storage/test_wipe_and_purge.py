@@ -1,0 +1,184 @@
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlite_utils import Database
+
+from flows.model import Session
+from storage.crypto import Sealer
+from storage.store import DB_FILE, OWNED_TABLES, PurgeCounts, Store, migrations
+
+from .conftest import CANARY, canary_forms, data_files, int_forms, read_only, windows
+
+NOW = datetime(2025, 3, 12, 10, 0, tzinfo=UTC)
+HOUR = timedelta(hours=1)
+MONTH = timedelta(days=30)
+
+# Where each sealed value of a person lives: (table, column).
+_SEALED = (("sessions", "payload"), ("drafts", "payload"), ("chats", "chat"), ("reminders", "chat"))
+
+
+def _sealed_of(data_dir: Path, owner: str) -> set[bytes]:
+    found: set[bytes] = set()
+    with read_only(data_dir) as conn:
+        for table, column in _SEALED:
+            rows = conn.execute(f"SELECT {column} FROM {table} WHERE owner = ?", [owner])
+            found.update(bytes(row[0]) for row in rows)
+    return found
+
+
+def _rows_of(data_dir: Path, owner: str) -> dict[str, int]:
+    with read_only(data_dir) as conn:
+        return {
+            table: int(
+                conn.execute(
+                    f"SELECT count(*) FROM {table} WHERE {column} = ?", [owner]
+                ).fetchone()[0]
+            )
+            for table, column in OWNED_TABLES
+        }
+
+
+def test_owned_tables_cover_every_table_with_an_owner(tmp_path: Path) -> None:
+    db = Database(tmp_path / "schema.db")
+    migrations.apply(db)
+    with_owner = {t.name for t in db.tables if "owner" in t.columns_dict}
+    assert with_owner == {table for table, _ in OWNED_TABLES}
+    assert with_owner == {"sessions", "drafts", "ledger", "chats", "reminders"}
+    db.close()
+
+
+async def test_wipe_removes_every_trace(
+    store: Store, data_dir: Path, sealer: Sealer, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    chat = 918273645501
+    owner = sealer.pseudonym("telegram", chat)
+    neighbours = [sealer.pseudonym("telegram", chat + i) for i in range(1, 4)]
+    sealed: set[bytes] = set()
+
+    async def commit(who: str, update_id: int, draft: dict[str, object] | None) -> None:
+        session = Session(state="submit.facts", slots={"name": CANARY}, draft=draft)
+        await store.commit_update(
+            who, session, update_id=update_id, stats=[], now=NOW, incoming=[update_id]
+        )
+
+    # Everyone's rows interleaved, so the owner's share pages with others' and
+    # the ledger splits across many pages of both the table and its index.
+    for i in range(150):
+        for who in [owner, *neighbours]:
+            await store.record_messages(who, [10_000 + i], now=NOW - HOUR + timedelta(seconds=i))
+    update_id = 0
+    for round_ in range(3):
+        for who in [owner, *neighbours]:
+            update_id += 1
+            await commit(who, update_id, {"facts": CANARY * (round_ + 1), "r": round_})
+            await store.set_autodelete(who, chat if who == owner else 7, 3600 + round_)
+            await store.add_reminder(who, chat if who == owner else 7, NOW, "follow_up", "es")
+        sealed |= _sealed_of(data_dir, owner)
+        if round_ == 1:
+            await store.checkpoint()  # some versions in the file, later ones in the log
+    assert len(sealed) >= 3 * 4
+
+    db_bytes = (data_dir / DB_FILE).read_bytes()
+    wal_bytes = (data_dir / (DB_FILE + "-wal")).read_bytes()
+    # Sanity: the scan can see what it looks for.
+    assert owner.encode() in db_bytes and owner.encode() in wal_bytes
+    assert any(w in db_bytes + wal_bytes for blob in sealed for w in windows(blob))
+    assert sum(rows for rows in _rows_of(data_dir, owner).values()) > 100 + 4
+    assert _rows_of(data_dir, owner)["ledger"] == 150 + 3
+
+    await store.delete_user(owner)
+
+    assert _rows_of(data_dir, owner) == {table: 0 for table, _ in OWNED_TABLES}
+    files = data_files(data_dir)
+    assert files.get(DB_FILE + "-wal", b"") == b""
+    for name, content in files.items():
+        assert owner.encode() not in content, name
+        for blob in sealed:
+            for window in windows(blob):
+                assert window not in content, name
+        for form in int_forms(chat):
+            assert form not in content, name
+    assert owner not in caplog.text and str(chat) not in caplog.text
+
+    # The neighbours keep everything.
+    for who in neighbours:
+        assert who.encode() in files[DB_FILE]
+        assert len(await store.ledger(who)) == 150 + 3
+        loaded = await store.load_session(who)
+        assert loaded is not None and loaded.draft == {"facts": CANARY * 3, "r": 2}
+        assert await store.autodelete_of(who) == 3602
+        assert [r.chat_id for r in await store.reminders_of(who)] == [7, 7, 7]
+    for name, content in files.items():
+        for form in canary_forms():
+            assert form not in content, name
+
+
+async def test_purge_counts(store: Store, data_dir: Path) -> None:
+    old = NOW - 40 * 24 * HOUR
+    draft = {"a": 1}
+    # Idle sessions: one with a draft and a chat, one whose chat a reminder needs.
+    await store.commit_update("idle", Session(draft=draft), update_id=1, stats=[], now=old)
+    await store.set_autodelete("idle", 1, 60, now=old)
+    await store.commit_update("idle2", Session(), update_id=2, stats=[], now=old)
+    await store.set_autodelete("idle2", 2, 60, now=old)
+    await store.add_reminder("idle2", 2, NOW + 24 * HOUR, "follow_up", "es")
+    # A chat nobody's session holds, idle as long, without reminders.
+    await store.set_autodelete("orphan", 3, 60, now=old)
+    # Active: a draft untouched for 3 days, a chat, fresh and old messages.
+    await store.commit_update(
+        "active", Session(draft=draft), update_id=3, stats=[], now=NOW - 72 * HOUR
+    )
+    await store.commit_update("active", Session(draft=draft), update_id=4, stats=[], now=NOW)
+    await store.set_autodelete("active", 4, 60, now=old)
+    await store.record_messages("active", [1, 2], now=NOW - 49 * HOUR)
+    await store.record_messages("active", [3], now=NOW - 47 * HOUR)
+    await store.record_messages("idle", [1], now=old)
+
+    counts = await store.purge(NOW, session_max_age=MONTH)
+    assert counts == PurgeCounts(sessions=2, drafts=2, updates=3, ledger=3, chats=2)
+
+    assert await store.autodelete_of("idle") is None
+    assert await store.autodelete_of("orphan") is None
+    assert await store.autodelete_of("active") == 60  # its session is active
+    assert [r.chat_id for r in await store.reminders_of("idle2")] == [2]
+    assert await store.autodelete_of("idle2") == 60  # kept: a reminder remains
+    assert [m for m, _ in await store.ledger("active")] == [3]
+    loaded = await store.load_session("active")
+    assert loaded == Session(draft=None)
+    assert not await store.is_processed(3)
+    assert await store.is_processed(4)
+    with read_only(data_dir) as conn:
+        assert conn.execute("SELECT count(*) FROM drafts").fetchone()[0] == 0
+    # The log is emptied after a purge.
+    assert (data_dir / (DB_FILE + "-wal")).read_bytes() == b""
+
+    assert await store.purge(NOW, session_max_age=MONTH) == PurgeCounts()
+
+
+async def test_upgrade_from_first_migration(data_dir: Path, sealer: Sealer) -> None:
+    # A database written before drafts, ledger, chats and reminders existed.
+    data_dir.mkdir()
+    db = Database(data_dir / DB_FILE)
+    migrations.apply(db, stop_before="m002_drafts_ledger_chats_reminders")
+    assert "drafts" not in db.table_names()
+    old = Session(state="urgency.date", slots={"a": 1})
+    payload = old.model_dump_json(exclude={"draft"}).encode()
+    blob = sealer.seal(payload, table="sessions", field="payload", owner="o1")
+    db.execute("INSERT INTO sessions VALUES ('o1', ?, 0)", [blob])
+    db.close()
+
+    store = await Store.open(data_dir, sealer)
+    try:
+        assert await store.load_session("o1") == old
+        await store.record_messages("o1", [1], now=NOW)
+        assert await store.ledger("o1") == [(1, NOW)]
+    finally:
+        await store.close()
+    with read_only(data_dir) as conn:
+        names = [r[0] for r in conn.execute("SELECT name FROM _sqlite_migrations ORDER BY id")]
+    assert names == ["m001_initial", "m002_drafts_ledger_chats_reminders"]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import re
 import sys
 from datetime import UTC, datetime
@@ -31,6 +32,7 @@ from flows.model import (
 )
 from flows.reminders import fired_text
 
+logger = logging.getLogger(__name__)
 QUIT_WORDS = frozenset({"/quit", "/q"})
 BUTTON_ID = re.compile(r"menu|[0-9a-f]+\.\S+")
 BANNER = N_("sp-advisor: type a number to press a button, /help for commands, /quit to leave.")
@@ -157,7 +159,12 @@ async def run_jsonl(console: ConsoleSession, inp: TextIO, out: TextIO) -> None:
             return
         if not line.strip():
             continue
-        out.write(json.dumps(await _jsonl_line(console, line), ensure_ascii=False) + "\n")
+        try:
+            answer = await _jsonl_line(console, line)
+        except Exception as exc:  # one bad update must not end the session
+            logger.error("a line could not be handled: %s", type(exc).__name__)
+            answer = {"replies": [], "error": "internal error: the line could not be handled"}
+        out.write(json.dumps(answer, ensure_ascii=False) + "\n")
         out.flush()
 
 

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
 from bot.advisor import Advisor
 from bot.settings import Settings
 from flows.registry import ENGINE
 from storage.crypto import Sealer, load_key
-from storage.store import Store
+from storage.store import PurgeCounts, Store
 
 
 @dataclass
@@ -27,7 +28,20 @@ class Runtime:
         )
         sealer = Sealer(key)
         store = await Store.open(settings.data_dir, sealer)
-        return cls(settings, sealer, store, Advisor(ENGINE, store))
+        runtime = cls(settings, sealer, store, Advisor(ENGINE, store))
+        await runtime.purge()  # retention applies at start, then hourly while running
+        return runtime
+
+    async def purge(self, now: datetime | None = None) -> PurgeCounts:
+        days = timedelta(days=self.settings.session_days)
+        return await self.store.purge(
+            now or datetime.now(UTC),
+            session_max_age=days,
+            draft_max_age=timedelta(hours=self.settings.draft_hours),
+            # Kept as long as the session: a wipe can then say how many old messages
+            # the person must delete by hand.
+            ledger_max_age=days,
+        )
 
     async def close(self) -> None:
         await self.store.close()

@@ -104,6 +104,7 @@ TEXT_ONLY = N_(
     "without opening it. Please do not send documents or photos here: this chat is not "
     "end-to-end encrypted. Send them only through the OHCHR online form or encrypted mail."
 )
+SORRY = N_("Sorry, something went wrong on my side. Please try again, or send /start.")
 EDITED_MESSAGE = N_("I do not read edited messages; please send a new one.")
 
 AnyApplication: TypeAlias = Application[Any, Any, Any, Any, Any, Any]
@@ -362,6 +363,16 @@ class TelegramAdapter:
             try:
                 try:
                     handled = await runtime.advisor.handle(event)
+                except Exception as exc:
+                    # A bug must not leave the person without an answer; the log says
+                    # only what failed, never what was sent.
+                    logger.error("an update could not be handled: %s", type(exc).__name__)
+                    t = translator(negotiate(user.language_code) or DEFAULT)
+                    await self._call(
+                        "sendMessage",
+                        functools.partial(bot.send_message, chat_id=chat_id, text=t(SORRY)),
+                    )
+                    return
                 finally:
                     if query is not None:
                         await self._call("answerCallbackQuery", query.answer)
@@ -432,15 +443,7 @@ class TelegramAdapter:
         runtime = self._runtime()
         now = now or datetime.now(UTC)
         if self._purged_at is None or now - self._purged_at >= PURGE_EVERY:
-            days = timedelta(days=runtime.settings.session_days)
-            counts = await runtime.store.purge(
-                now,
-                session_max_age=days,
-                draft_max_age=timedelta(hours=runtime.settings.draft_hours),
-                # Kept as long as the session: a wipe can then say how many old
-                # messages the person must delete by hand.
-                ledger_max_age=days,
-            )
+            counts = await runtime.purge(now)
             self._purged_at = now
             logger.info("purge: %d sessions, %d drafts removed", counts.sessions, counts.drafts)
         for reminder in await runtime.store.due_reminders(now):

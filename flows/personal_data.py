@@ -1064,6 +1064,9 @@ _STREET_BEFORE = _keys(
 
 def _latin_cyrillic_names(text: str, toks: list[_Tok]) -> Iterator[Span]:
     for run, title, prev in _runs(text, toks):
+        # A place whose name has a connector in it: "Corée du Nord", "Isla de Man".
+        if len(run) <= _PLACE_MAX and tuple(t.key for t in run) in _PLACES:
+            continue
         if prev is not None and prev.key in _STREET_BEFORE and prev.kind == "low":
             continue
         # Words joined to a street word name the street: "Avenue Habib Bourguiba",

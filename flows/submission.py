@@ -113,9 +113,21 @@ HANDOFF_FORM = N_(
 )
 HANDOFF_EMAIL = N_(
     "You can also send it by e-mail to each expert: the address is on the expert's OHCHR "
-    "page. Send names and documents only through the form or encrypted mail: Proton Mail "
-    "to Proton Mail, or ask OHCHR staff for a secure channel (some experts use Proton "
-    "Mail and Signal)."
+    "page. Send names and documents only through the form or encrypted mail."
+)
+# Fitted to the channels the person said they can use (the consent gate asks).
+HANDOFF_PROTON = N_(
+    "You use Proton Mail: Proton Mail to Proton Mail is end-to-end encrypted. Ask OHCHR "
+    "staff for a secure address or channel before you send names or documents; some "
+    "experts use Proton Mail."
+)
+HANDOFF_SIGNAL = N_(
+    "You use Signal: some experts use Signal too. Ask OHCHR staff for a secure channel, "
+    "and use Signal with disappearing messages to coordinate with partners."
+)
+HANDOFF_NEITHER = N_(
+    "Without Signal or Proton Mail, send names and documents only through the online "
+    "form, not by ordinary e-mail, or ask a partner organisation to submit for you."
 )
 HANDOFF_TO = N_("Address it to: {mandates}.")
 HANDOFF_FINDER = N_(
@@ -128,7 +140,7 @@ HANDOFF_COPY = N_(
 )
 HANDOFF_DOCUMENT = {
     "telegram": N_("Your draft is in the file below."),
-    "terminal": N_("Your draft is printed below and saved in the data folder."),
+    "terminal": N_("Your draft is shown below and saved in the data folder."),
 }
 
 # The draft's fixed text, in the draft's language.
@@ -285,8 +297,16 @@ def handoff(view: View) -> list[str]:
     lines = [t(HANDOFF_DOCUMENT[view.channel]), t(HANDOFF_FORM, url=ONLINE_FORM)]
     mandates = _mandates(view)
     lines.append(t(HANDOFF_TO, mandates="; ".join(mandates)) if mandates else t(HANDOFF_FINDER))
-    lines += [t(HANDOFF_EMAIL), t(HANDOFF_COPY)]
-    after = [CATALOG.fact(f) for f in ("comm_follow_up", "comm_database")]
+    lines.append(t(HANDOFF_EMAIL))
+    channels = set(view.slots.get("c_channels") or [])
+    if "proton" in channels:
+        lines.append(t(HANDOFF_PROTON))
+    if "signal" in channels:
+        lines.append(t(HANDOFF_SIGNAL))
+    if not channels & {"proton", "signal"}:
+        lines.append(t(HANDOFF_NEITHER))
+    lines.append(t(HANDOFF_COPY))
+    after = [CATALOG.fact(f) for f in ("comm_follow_up", "comm_deadline", "comm_database")]
     return ["\n\n".join(lines), "\n\n".join(t(f.text, **f.values) for f in after)]
 
 
@@ -355,7 +375,9 @@ SUBMISSION = Flow(
              choices=[Choice(id="build", label=N_("Create the draft"), to="done"), DELETE]),
         Step(id="done", render=handoff, document=document,
              choices=[Choice(id="remind", label=N_("Remind me…"), to="reminders.offer"),
-                      DELETE, Choice(id="again", label=N_("Start again"), to="intro")]),
+                      DELETE,
+                      Choice(id="again", label=N_("Start again"), to="intro",
+                             do=_delete_draft)]),
         Step(id="deleted", text=DELETED, back=False),
     ],
 )

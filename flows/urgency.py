@@ -55,7 +55,7 @@ KIND_FACT: dict[Kind, str] = {
 }
 REASON_NOW = N_("Why: it is happening now or about to happen.")
 REASON_MISSING = N_("Why: the person is still missing, so the harm is still going on.")
-REASON_IMMINENT = N_("Why: the date you gave is a harm about to happen.")
+REASON_IMMINENT = N_("Why: the date you gave is when harm is about to happen.")
 REASON_PAST = N_("Why: it has already happened and ended.")
 REASON_LAW = N_("Why: it is about a law, a draft bill or a policy.")
 DRAFT_LAW = N_(

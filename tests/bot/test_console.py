@@ -125,3 +125,73 @@ async def test_interactive_mode_numbers_buttons(settings: Settings) -> None:
     assert "[1] I understand, continue" in screen
     assert "[2] Français" in screen
     assert "Que souhaitez-vous faire" in screen or "What would you like" in screen
+
+
+async def test_builder_answers_are_never_on_disk_in_plain_text_nor_logged(
+    settings: Settings, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    gate = [
+        {"press": "Continue"}, {"press": "1"}, {"press": "Yes"}, {"press": "No"},
+        {"press": "The person"}, {"press": "Yes"}, {"press": "Nobody else"},
+        {"press": "Done (1 chosen)"}, {"press": "Yes, with all of them"}, {"press": "Yes"},
+        {"press": "Nothing"}, {"press": "Done (1 chosen)"}, {"press": "No"},
+        {"press": "Neither"}, {"press": "Done (1 chosen)"},
+        {"press": "Next: prepare the submission"}, {"press": "Start"}, {"press": "English"},
+    ]
+    answers = [{"text": f"answer {i} about V1 and the {CANARY.split()[1]} case"}
+               for i in range(8)]
+    out = await jsonl(
+        settings, {"text": "/start"}, {"press": "I understand, continue"}, {"press": "English"},
+        {"press": "Prepare a submission"}, *gate, *answers, {"press": "Create the draft"},
+    )
+    assert all(o["error"] is None for o in out), [o["error"] for o in out]
+    document = next(r["document"] for o in out for r in o["replies"] if r["document"])
+    assert "Quixotevna" in document["text"]
+    # --jsonl hands the document to the program; only the interactive chat saves files.
+    assert not (settings.data_dir / "documents").exists()
+    for path in settings.data_dir.rglob("*"):
+        if path.is_file() and path.parent.name != "documents":
+            data = path.read_bytes()
+            assert b"Quixotevna" not in data and "Quixotevna".encode("utf-16-le") not in data
+    assert "Quixotevna" not in caplog.text
+
+
+async def test_the_interactive_chat_saves_documents_privately_and_prints_them(
+    settings: Settings,
+) -> None:
+    from bot.console import ConsoleSession, _print_replies
+    from bot.runtime import Runtime
+    from flows.model import Document, Reply
+
+    runtime = await Runtime.open(settings)
+    try:
+        console = ConsoleSession(runtime)
+        replies = [Reply(text="Your draft", document=Document(name="../x/draft.txt", text="D1"))]
+        saved = console.save_documents(replies)
+        assert saved == [settings.data_dir / "documents" / "draft.txt"]
+        assert saved[0].read_text() == "D1" and saved[0].stat().st_mode & 0o777 == 0o600
+        out = io.StringIO()
+        _print_replies(replies, out, saved, None)
+        assert "D1" in out.getvalue() and "document saved to" in out.getvalue()
+    finally:
+        await runtime.close()
+
+
+async def test_an_internal_error_answers_the_line_and_the_session_goes_on(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from flows.registry import ENGINE
+
+    real = ENGINE.handle
+    calls = {"n": 0}
+
+    def flaky(session: object, event: object) -> object:
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise RuntimeError("boom")
+        return real(session, event)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(ENGINE, "handle", flaky)
+    out = await jsonl(settings, {"text": "/start"}, {"text": "/start"}, {"text": "/start"})
+    assert [o["error"] is None for o in out] == [True, False, True]

@@ -173,3 +173,16 @@ async def test_wipe_in_french_and_spanish(harness: Harness, language: str) -> No
     yes = next(label for label in labels if label.startswith(("Oui", "Sí")))
     await user.press(yes)
     assert rows(harness, "sessions") == 0
+
+
+async def test_a_bug_still_gets_an_answer_and_logs_nothing_personal(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    async def broken(event: object) -> None:
+        raise RuntimeError("boom with Zebulon Quixotevna")
+
+    monkeypatch.setattr(harness.runtime.advisor, "handle", broken)
+    user = harness.user(USER_ID)
+    await user.send("Zebulon Quixotevna")
+    user.expect("Sorry, something went wrong")
+    assert "Zebulon" not in caplog.text and str(USER_ID) not in caplog.text

@@ -16,7 +16,7 @@ def to_gate(chat: Chat | None = None) -> Chat:
 def answer_gate(chat: Chat, *, victims: int = 1, gov: str = "Yes", public: str = "No",
                 by: str = "The person", writing: str = "Yes", talked: str = "Yes, with all "
                 "of them", plan: str = "Yes") -> Chat:
-    chat.expect("Before anything is drafted").press("Continue").press(str(victims))
+    chat.expect("anything is drafted").press("Continue").press(str(victims))
     for i in range(1, victims + 1):
         chat.expect(f"Victim V{i}: does V{i} agree to be named to the government?")
         chat.press(gov).press(public).press(by).press(writing)

@@ -140,7 +140,7 @@ def test_a_phone_number_in_free_text_waits_for_a_decision() -> None:
 
 def test_keep_it_as_it_is_uses_the_answer() -> None:
     chat = Chat().start().press("Find the right UN expert").press("Detention or arrest")
-    chat.press("Done (1 chosen)").send("Mr Ahmadi lives in Iran")
+    chat.press("Done (1 chosen)").send("Mr Haddad lives in Iran")
     chat.expect("It stays on this computer")
     assert "Delete it from the chat, keep my answer" not in chat.labels
     chat.press("Keep it as it is")

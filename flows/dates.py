@@ -19,6 +19,8 @@ from babel import Locale
 LANGUAGES = ("en", "fr", "es", "ar", "zh", "ru")
 _ISO = re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})$")
 _NUMERIC = re.compile(r"^(\d{1,2})[-/.](\d{1,2})(?:[-/.](\d{2,4}))?$")
+_CJK = re.compile(r"^(?:(\d{4})\s*年\s*)?(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]?$")
+_CJK_MONTH = re.compile(r"^(\d{4})\s*年\s*(\d{1,2})\s*月$")
 _ISO_MONTH = re.compile(r"^(\d{4})[-/.](\d{1,2})$")
 _NUMERIC_MONTH = re.compile(r"^(\d{1,2})[-/.](\d{4})$")
 _WORD = re.compile(r"[^\W\d_]+|\d+", re.UNICODE)
@@ -75,6 +77,10 @@ def parse_date(text: str, today: date) -> date | None:
     cleaned = _digits(text.strip())
     if match := _ISO.match(cleaned):
         return _build(int(match[1]), int(match[2]), int(match[3]))
+    if match := _CJK.match(cleaned):
+        if match[1] is None:
+            return _next(int(match[2]), int(match[3]), today)
+        return _build(int(match[1]), int(match[2]), int(match[3]))
     if match := _NUMERIC.match(cleaned):
         day, month = int(match[1]), int(match[2])
         if match[3] is None:
@@ -98,7 +104,7 @@ def parse_date(text: str, today: date) -> date | None:
 def parse_month_year(text: str) -> tuple[int, int] | None:
     """(year, month) meant by "March 2026", "mars 2026", "03/2026", "2026-03"…, or None."""
     cleaned = _digits(text.strip())
-    if match := _ISO_MONTH.match(cleaned):
+    if match := _ISO_MONTH.match(cleaned) or _CJK_MONTH.match(cleaned):
         year, month = int(match[1]), int(match[2])
     elif match := _NUMERIC_MONTH.match(cleaned):
         month, year = int(match[1]), int(match[2])

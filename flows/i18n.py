@@ -16,13 +16,14 @@ from pathlib import Path
 
 from babel import Locale
 from babel.dates import format_date
+from babel.numbers import format_decimal
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
 DOMAIN = "messages"
 DEFAULT = "en"
 # Order is the order of the language buttons.
-SHIPPED: tuple[str, ...] = ("en", "fr", "es")
+SHIPPED: tuple[str, ...] = ("en", "fr", "es", "ar", "zh", "ru")
 # The name each language has for itself, shown on its button untranslated.
 NATIVE_NAMES: dict[str, str] = {
     "en": "English",
@@ -92,7 +93,12 @@ class T:
         self.rtl = self.locale in RTL
 
     def _iso(self, value: object) -> str:
-        text = str(value)
+        # Counts are written the person's way: 9,000 / 9 000 / 9.000.
+        text = (
+            format_decimal(value, locale=self.locale)
+            if isinstance(value, int) and not isinstance(value, bool)
+            else str(value)
+        )
         # In a right-to-left message, an interpolated Latin name or URL would
         # otherwise reorder the text around it.
         return f"{FSI}{text}{PDI}" if self.rtl else text

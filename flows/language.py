@@ -29,6 +29,7 @@ LANGUAGE = Flow(
         Step(
             id="choose",
             text=N_("Choose your language. You can change it at any time with /language."),
+            columns=2,
             choices=[
                 Choice(
                     id=code,

@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 py=${PYTHON:-.venv/bin/python}
 PYTHONPATH=. "$py" -m babel.messages.frontend extract -F babel.cfg -k NP_:1,2 \
   --no-location --sort-output --omit-header -o locales/messages.pot .
-for lang in fr es; do
+for lang in fr es ar zh ru; do
   po=locales/$lang/LC_MESSAGES/messages.po
   if [ -f "$po" ]; then
     "$py" -m babel.messages.frontend update -i locales/messages.pot -d locales -l "$lang" \

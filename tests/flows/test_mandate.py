@@ -7,11 +7,11 @@ import pytest
 from flows.catalog import country_mandates, load_catalog, recommend
 from flows.countries import country_name
 from flows.engine import TELEGRAM_TEXT_LIMIT
-from flows.i18n import SHIPPED, translator
+from flows.i18n import NATIVE_NAMES, SHIPPED, translator
 from tests.flows.chat import Chat
 
 C = load_catalog()
-LANGUAGE_BUTTON = {"en": "English", "fr": "Français", "es": "Español"}
+LANGUAGE_BUTTON = NATIVE_NAMES
 
 
 def finder(lang: str = "en", channel: str = "terminal") -> Chat:

@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from flows.engine import TELEGRAM_TEXT_LIMIT, Engine
-from flows.i18n import translator
+from flows.i18n import NATIVE_NAMES, translator
 from flows.model import Document, Event, Outcome, Parsed, Session, View
 from flows.registry import ENGINE
 from flows.reprisal import (
@@ -21,7 +21,7 @@ from flows.reprisal import (
 from tests.flows.chat import Chat
 
 TODAY = date(2026, 11, 22)
-LANGUAGE_BUTTON = {"en": "English", "fr": "Français", "es": "Español"}
+LANGUAGE_BUTTON = NATIVE_NAMES
 FLD_LINE = "+353 1 21 00 489"  # procedures.json emergency_support.front_line_defenders
 CONTACTS = ("https://spsubmission.ohchr.org/", "ohchr-reprisals@un.org", "hrcpresidency@un.org")
 CANARY = "Karim Haddad"

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from flows.i18n import SHIPPED, translator
+from flows.i18n import NATIVE_NAMES, SHIPPED, translator
 from flows.model import DeleteMessages, Event, QuickExit, Session, SetAutoDelete, Wipe
 from flows.registry import ENGINE
 from tests.flows.chat import Chat
 
-LANGUAGE_BUTTON = {"en": "English", "fr": "Français", "es": "Español"}
+LANGUAGE_BUTTON = NATIVE_NAMES
 
 
 def effects(chat: Chat, kind: type) -> list[object]:

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from flows.i18n import SHIPPED, translator
+from flows.i18n import NATIVE_NAMES, SHIPPED, translator
 from flows.urgency import decide
 from tests.flows.chat import Chat
 
@@ -64,7 +64,7 @@ def test_days_left_are_counted_from_today() -> None:
 
 def urgent(lang: str = "en") -> Chat:
     chat = Chat(lang=lang, today=TODAY)
-    chat.start({"en": "English", "fr": "Français", "es": "Español"}[lang])
+    chat.start(NATIVE_NAMES[lang])
     return chat.press(translator(lang)("Is it urgent?"))
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flows.catalog import FACT_AS_OF, load_catalog
+from flows.catalog import FACT_AS_OF, say
 from flows.i18n import N_
 from flows.model import Flow, Step, View
 
@@ -20,8 +20,7 @@ ABOUT_TEXT = N_(
 
 
 def about(view: View) -> list[str]:
-    as_of = load_catalog().fact(FACT_AS_OF)
-    return [view.t(ABOUT_TEXT) + "\n\n" + view.t(as_of.text, **as_of.values)]
+    return [view.t(ABOUT_TEXT) + "\n\n" + say(view.t, FACT_AS_OF)]
 
 
 ABOUT = Flow(name="about", title=N_("About this bot"), steps=[Step(id="main", render=about)])

@@ -33,7 +33,7 @@ import json
 import re
 import string
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from importlib import resources
 from typing import Annotated, Any, Literal, NamedTuple
@@ -192,6 +192,13 @@ class Catalog(_Model):
 
 def _read_json(name: str) -> Any:
     return json.loads(resources.files("flows").joinpath("data", name).read_text(encoding="utf-8"))
+
+
+def say(t: Callable[..., str], fact: Fact | str) -> str:
+    """A fact in the person's language, its values filled in (`t` is a flows.i18n.T)."""
+    if isinstance(fact, str):
+        fact = load_catalog().fact(fact)
+    return t(fact.text, **fact.values)
 
 
 def _fact_files() -> list[str]:

@@ -11,11 +11,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from flows.catalog import load_catalog
-from flows.i18n import N_, T
+from flows.catalog import say
+from flows.i18n import N_
 from flows.model import Choice, Flow, Go, Session, Step, View
 
-CATALOG = load_catalog()
 MAX_VICTIMS = 4
 
 Level = Literal["lower", "elevated", "high"]
@@ -237,18 +236,13 @@ def _done(session: Session) -> None:
     session.slots["c_done"] = True
 
 
-def _fact(t: T, fact_id: str) -> str:
-    fact = CATALOG.fact(fact_id)
-    return t(fact.text, **fact.values)
-
-
 def result(view: View) -> list[str]:
     t = view.t
     a = assess(view.slots)
     first = [t(LEVEL_TEXT[a.level])]
     first.append(t(NAMED_MODE, victims=", ".join(a.named)) if a.named else t(ANONYMOUS_MODE))
     first += [f"• {t(advice)}" for advice in a.advice]
-    return ["\n\n".join(first), "\n\n".join(_fact(t, f) for f in a.facts)]
+    return ["\n\n".join(first), "\n\n".join(say(t, f) for f in a.facts)]
 
 
 def _restart(session: Session) -> None:

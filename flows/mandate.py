@@ -9,11 +9,11 @@ from __future__ import annotations
 from flows.catalog import (
     FACT_CHECK_OHCHR_LIST,
     FACT_COUNTRY_MANDATE,
-    Fact,
     Mandate,
     Pick,
     load_catalog,
     recommend,
+    say,
 )
 from flows.countries import country_name, match_country
 from flows.i18n import N_, T
@@ -77,7 +77,7 @@ def _mandate_block(t: T, mandate: Mandate, reasons: list[str]) -> list[str]:
     if mandate.url:
         lines.append(t(PAGE, url=mandate.url))
     else:
-        lines.append(_fact(t, CATALOG.fact(FACT_CHECK_OHCHR_LIST)))
+        lines.append(say(t, CATALOG.fact(FACT_CHECK_OHCHR_LIST)))
     return lines
 
 
@@ -86,10 +86,6 @@ def _picks_section(t: T, heading: str, picks: list[Pick]) -> str:
     for pick in picks:
         blocks.append("• " + "\n  ".join(_mandate_block(t, pick.mandate, pick.reasons)))
     return t(heading) + "\n\n" + "\n\n".join(blocks)
-
-
-def _fact(t: T, fact: Fact) -> str:
-    return t(fact.text, **fact.values)
 
 
 def recommendation(view: View) -> list[str]:
@@ -114,14 +110,14 @@ def recommendation(view: View) -> list[str]:
         for fact_id in (country.status_fact, FACT_COUNTRY_MANDATE):
             fact = next((f for f in result.facts if f.id == fact_id), None)
             if fact is not None:
-                lines.append(_fact(t, fact))
+                lines.append(say(t, fact))
                 shown_with_country.add(fact.id)
         messages.append("\n".join(lines))
     elif place:
         messages.append(t(NO_COUNTRY_MANDATE, country=place))
 
     rest = [
-        _fact(t, f)
+        say(t, f)
         for f in result.facts
         if f.id not in shown_with_country and f.id != FACT_CHECK_OHCHR_LIST
     ]

@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from flows.catalog import load_catalog, recommend
+from flows.catalog import load_catalog, recommend, say
 from flows.consent import assess, passed
 from flows.i18n import N_, T, translator
 from flows.model import Choice, Document, Flow, Parsed, Session, Step, View
@@ -306,8 +306,8 @@ def handoff(view: View) -> list[str]:
     if not channels & {"proton", "signal"}:
         lines.append(t(HANDOFF_NEITHER))
     lines.append(t(HANDOFF_COPY))
-    after = [CATALOG.fact(f) for f in ("comm_follow_up", "comm_deadline", "comm_database")]
-    return ["\n\n".join(lines), "\n\n".join(t(f.text, **f.values) for f in after)]
+    after = ("comm_follow_up", "comm_deadline", "comm_database")
+    return ["\n\n".join(lines), "\n\n".join(say(t, f) for f in after)]
 
 
 def _set_language(code: str) -> Callable[[Session], None]:

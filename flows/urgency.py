@@ -10,12 +10,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Literal
 
-from flows.catalog import load_catalog
+from flows.catalog import say
 from flows.dates import parse_date
-from flows.i18n import N_, NP_, T
+from flows.i18n import N_, NP_
 from flows.model import Choice, Flow, Go, Parsed, Session, Step, View
 
-CATALOG = load_catalog()
 SOON_DAYS = 14  # a date this close: send now, and say so in the first lines
 
 Kind = Literal["urgent_appeal", "allegation_letter", "other_letter"]
@@ -158,16 +157,11 @@ def parse_when(text: str, view: View) -> Parsed:
     return Parsed(ok=True, value=value.isoformat())
 
 
-def _fact(t: T, fact_id: str) -> str:
-    fact = CATALOG.fact(fact_id)
-    return t(fact.text, **fact.values)
-
-
 def result(view: View) -> list[str]:
     t = view.t
     d = decide(view.slots, view.today)
-    first = [t(KIND_TEXT[d.kind]), *(t(r) for r in d.reasons), _fact(t, KIND_FACT[d.kind]),
-             _fact(t, "comm_label_tip")]
+    first = [t(KIND_TEXT[d.kind]), *(t(r) for r in d.reasons), say(t, KIND_FACT[d.kind]),
+             say(t, "comm_label_tip")]
     if d.when is not None and d.days_left is not None:
         first.append(
             t(DATE_TODAY, date=t.date(d.when)) if d.days_left == 0
@@ -177,14 +171,14 @@ def result(view: View) -> list[str]:
             first.append(t(SOON))
     if d.draft_law:
         first.append(t(DRAFT_LAW))
-    second = [_fact(t, "comm_after"), _fact(t, "comm_speed"), _fact(t, "comm_deadline"),
-              _fact(t, "comm_database")]
+    second = [say(t, "comm_after"), say(t, "comm_speed"), say(t, "comm_deadline"),
+              say(t, "comm_database")]
     if d.seen is not None:
-        second.append(_fact(t, "wgeid_urgent"))
+        second.append(say(t, "wgeid_urgent"))
     if d.detained:
-        second += [t(DETAINED), _fact(t, "wgad_opinion")]
-    third = [_fact(t, "comm_make_it_count"), _fact(t, "comm_consent"),
-             _fact(t, "comm_follow_up")]
+        second += [t(DETAINED), say(t, "wgad_opinion")]
+    third = [say(t, "comm_make_it_count"), say(t, "comm_consent"),
+             say(t, "comm_follow_up")]
     return ["\n\n".join(first), "\n\n".join(second), "\n\n".join(third)]
 
 

@@ -58,7 +58,9 @@ from telegram.ext import (
 from telegram.request import BaseRequest
 
 from bot.advisor import Handled
+from bot.operator import stats_report
 from bot.settings import Settings
+from flows.engine import SPLIT_AT
 from flows.i18n import DEFAULT, N_, SHIPPED, negotiate, translator
 from flows.model import (
     AddReminder,
@@ -262,6 +264,9 @@ class TelegramAdapter:
         if message is None or user is None or message.text is None:
             return
         kind: EventKind = "command" if message.text.startswith("/") else "text"
+        if message.text.split("@", 1)[0].strip() == "/stats" and self._is_operator(user):
+            await self._operator_stats(context.bot, message.chat.id)
+            return
         await self._advise(
             context.bot,
             user,
@@ -319,6 +324,20 @@ class TelegramAdapter:
             logger.warning("polling failed: %s", type(error).__name__)
             return
         logger.error("handling an update failed: %s (%s update)", type(error).__name__, kind)
+
+    # --- operators --------------------------------------------------------
+
+    def _is_operator(self, user: User) -> bool:
+        return user.id in self._runtime().settings.operator_ids
+
+    async def _operator_stats(self, bot: Bot, chat_id: int) -> None:
+        # Counters only; for anyone else /stats is just an unknown command.
+        report = await stats_report(self._runtime().store)
+        chunks = [report[i : i + SPLIT_AT] for i in range(0, len(report), SPLIT_AT)]
+        for chunk in chunks:
+            await self._call(
+                "sendMessage", functools.partial(bot.send_message, chat_id=chat_id, text=chunk)
+            )
 
     # --- the way of an update -------------------------------------------
 

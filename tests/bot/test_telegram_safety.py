@@ -186,3 +186,19 @@ async def test_a_bug_still_gets_an_answer_and_logs_nothing_personal(
     await user.send("Zebulon Quixotevna")
     user.expect("Sorry, something went wrong")
     assert "Zebulon" not in caplog.text and str(USER_ID) not in caplog.text
+
+
+async def test_operators_get_anonymous_counters_others_do_not(harness: Harness) -> None:
+    harness.runtime.settings.operators = "777"
+    for user_id in range(1, 7):  # enough people for the counters to pass the threshold
+        await harness.user(user_id).send("/start")
+    operator = harness.user(777)
+    await operator.send("/stats")
+    report = operator.expect("Anonymous step counters")
+    assert "start" in report and "enter" in report and str(USER_ID) not in report
+    someone = harness.user(USER_ID)
+    await someone.send("/start")
+    await someone.press("I understand, continue")
+    await someone.press("English")
+    await someone.send("/stats")
+    someone.expect("I do not know that command")

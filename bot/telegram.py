@@ -645,6 +645,17 @@ class TelegramAdapter:
         app.add_error_handler(self.on_error)
 
 
+class _Application(Application):  # type: ignore[type-arg]
+    """PTB's Application without its persistence bookkeeping. Without a persistence
+    object, PTB still adds every user id and chat id it sees to two sets that only a
+    persistence flush would empty: memory growing with every person, and raw Telegram
+    ids kept for the life of the process. We keep no PTB persistence, so nothing is
+    marked."""
+
+    def _mark_for_persistence_update(self, *, update: object = None, job: object = None) -> None:
+        return None
+
+
 def _application(
     settings: Settings,
     adapter: TelegramAdapter,
@@ -658,6 +669,7 @@ def _application(
     _quiet_library_logs()
     builder = (
         Application.builder()
+        .application_class(_Application)
         .token(settings.telegram_bot_token.get_secret_value())
         .defaults(Defaults(protect_content=True))
         .concurrent_updates(True)

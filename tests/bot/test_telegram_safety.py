@@ -202,3 +202,12 @@ async def test_operators_get_anonymous_counters_others_do_not(harness: Harness) 
     await someone.press("English")
     await someone.send("/stats")
     someone.expect("I do not know that command")
+
+
+async def test_no_telegram_ids_are_kept_in_memory_between_updates(harness: Harness) -> None:
+    for user_id in range(100, 120):
+        await harness.user(user_id).send("/start")
+    app = harness.app
+    assert not app._user_ids_to_be_updated_in_persistence
+    assert not app._chat_ids_to_be_updated_in_persistence
+    assert not app.user_data and not app.chat_data

@@ -676,7 +676,7 @@ async def run(quick: bool, with_profile: bool) -> None:
         "KiB/1k people", "RSS +KiB", "user_data", "conv. states", "marked ids",
     ], mem_rows))
     print("peak, kept: for these people. in id sets: PTB's own sets of ids to be updated in "
-          "persistence, which grow in a plain Application without a persistence (ours does not mark ids).\n"
+          "persistence, which grow in a plain Application with no persistence (ours marks none).\n"
           "growth: kept memory added per person over the second half of the people (caches "
           "warm by then; the id sets grow in steps when they resize), x 1,000 in KiB/1k.")
     print("user_data / conv. states / marked ids: entries left in the Application's "

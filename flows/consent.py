@@ -250,6 +250,16 @@ def _restart(session: Session) -> None:
         del session.slots[key]
 
 
+def _one_of(step_id: str, text: str, *, to: str, options: tuple[tuple[str, str], ...]) -> Step:
+    """A question answered by one button, stored in the slot c_<step id>."""
+    return Step(
+        id=step_id,
+        text=text,
+        choices=[Choice(id=v, label=label, set={f"c_{step_id}": v}, to=to)
+                 for v, label in options],
+    )
+
+
 NEXT_VICTIM = [Go(to="gov", when=_more), Go(to="affected")]
 
 CONSENT = Flow(
@@ -297,33 +307,15 @@ CONSENT = Flow(
         ),
         Step(id="affected", text=ASK_AFFECTED, multi="c_affected", to="talked",
              choices=[Choice(id=v, label=label) for v, label in AFFECTED]),
-        Step(
-            id="talked",
-            text=ASK_TALKED,
-            choices=[
-                Choice(id=v, label=label, set={"c_talked": v}, to="plan")
-                for v, label in (("yes", N_("Yes, with all of them")),
-                                 ("some", N_("With some of them")), ("no", N_("Not yet")))
-            ],
-        ),
-        Step(
-            id="plan",
-            text=ASK_PLAN,
-            choices=[
-                Choice(id=v, label=label, set={"c_plan": v}, to="confidential")
-                for v, label in (("yes", N_("Yes")), ("partly", N_("Partly")), ("no", N_("No")))
-            ],
-        ),
+        _one_of("talked", ASK_TALKED, to="plan", options=(
+            ("yes", N_("Yes, with all of them")), ("some", N_("With some of them")),
+            ("no", N_("Not yet")))),
+        _one_of("plan", ASK_PLAN, to="confidential", options=(
+            ("yes", N_("Yes")), ("partly", N_("Partly")), ("no", N_("No")))),
         Step(id="confidential", text=ASK_CONFIDENTIAL, multi="c_confidential", to="via_ngo",
              choices=[Choice(id=v, label=label) for v, label in CONFIDENTIAL]),
-        Step(
-            id="via_ngo",
-            text=ASK_VIA_NGO,
-            choices=[
-                Choice(id=v, label=label, set={"c_via_ngo": v}, to="channels")
-                for v, label in (("yes", N_("Yes")), ("maybe", N_("Maybe")), ("no", N_("No")))
-            ],
-        ),
+        _one_of("via_ngo", ASK_VIA_NGO, to="channels", options=(
+            ("yes", N_("Yes")), ("maybe", N_("Maybe")), ("no", N_("No")))),
         Step(id="channels", text=ASK_CHANNELS, multi="c_channels", to="result",
              choices=[Choice(id=v, label=label) for v, label in CHANNELS]),
         Step(

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import os
 import re
 import sys
 from datetime import UTC, datetime
@@ -88,12 +89,27 @@ class ConsoleSession:
             for effect in handled.effects:
                 if isinstance(effect, Wipe):
                     await advisor.wipe(event.user, None)
+                    self.delete_documents()
                 elif isinstance(effect, QuickExit):
                     self.cleared = True
                 elif isinstance(effect, AddReminder | CancelReminder):
                     await advisor.schedule(event.user, None, effect)
         self.last_buttons[user] = [b for r in handled.replies for row in r.buttons for b in row]
         return handled.replies
+
+    def delete_documents(self) -> None:
+        """Saved drafts go with "Delete everything" too: overwritten, then removed."""
+        folder = self.runtime.settings.data_dir / "documents"
+        if not folder.is_dir():
+            return
+        for path in folder.iterdir():
+            if path.is_file() and not path.is_symlink():
+                size = path.stat().st_size
+                with path.open("r+b") as fh:
+                    fh.write(b"\0" * size)
+                    fh.flush()
+                    os.fsync(fh.fileno())
+                path.unlink()
 
     def save_documents(self, replies: list[Reply]) -> list[Path]:
         saved = []

@@ -195,3 +195,28 @@ async def test_an_internal_error_answers_the_line_and_the_session_goes_on(
     monkeypatch.setattr(ENGINE, "handle", flaky)
     out = await jsonl(settings, {"text": "/start"}, {"text": "/start"}, {"text": "/start"})
     assert [o["error"] is None for o in out] == [True, False, True]
+
+
+async def test_delete_everything_in_the_terminal_also_removes_saved_drafts(
+    settings: Settings,
+) -> None:
+    from bot.console import ConsoleSession
+    from bot.runtime import Runtime
+    from flows.model import Document, Reply
+
+    runtime = await Runtime.open(settings)
+    try:
+        console = ConsoleSession(runtime)
+        [saved] = console.save_documents([Reply(text="x", document=Document(name="d.txt",
+                                                                             text=CANARY))])
+        await console.send(1, "command", "/start", None)
+        await console.send(1, "press", console.resolve_press(1, "I understand, continue") or "",
+                           None)
+        await console.send(1, "press", console.resolve_press(1, "English") or "", None)
+        await console.send(1, "command", "/wipe", None)
+        await console.send(1, "press", console.resolve_press(1, "Yes, delete everything") or "",
+                           None)
+        assert not saved.exists()
+        assert await runtime.store.count_sessions() == 0
+    finally:
+        await runtime.close()

@@ -18,7 +18,7 @@ from babel import Locale
 from babel.dates import format_date
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from babel.numbers import format_decimal
+from babel.numbers import format_decimal, format_percent
 
 DOMAIN = "messages"
 DEFAULT = "en"
@@ -93,12 +93,17 @@ class T:
         self.rtl = self.locale in RTL
 
     def _iso(self, value: object) -> str:
-        # Counts are written the person's way: 9,000 / 9 000 / 9.000.
-        text = (
-            format_decimal(value, locale=self.locale)
-            if isinstance(value, int) and not isinstance(value, bool)
-            else str(value)
-        )
+        # Numbers are written the person's way: counts (int) as 9,000 / 9 000 / 9.000,
+        # shares (float, 0 to 1) as 58% / 58 % / ٥٨٪. Keeping "%" out of message ids also
+        # keeps gettext's format checks quiet.
+        if isinstance(value, bool):
+            text = str(value)
+        elif isinstance(value, int):
+            text = format_decimal(value, locale=self.locale)
+        elif isinstance(value, float):
+            text = format_percent(value, locale=self.locale)
+        else:
+            text = str(value)
         # In a right-to-left message, an interpolated Latin name or URL would
         # otherwise reorder the text around it.
         return f"{FSI}{text}{PDI}" if self.rtl else text

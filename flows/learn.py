@@ -64,7 +64,7 @@ class Card(_Model):
     topic: Id
     title: Annotated[str, Field(min_length=1, max_length=60)]  # msgid
     text: Annotated[str, Field(min_length=1)]  # msgid with optional {placeholders}
-    values: dict[str, str | int] = Field(default_factory=dict)
+    values: dict[str, str | int | float] = Field(default_factory=dict)
     # A URL copied exactly from the reference files, or "<reference file> § <section>".
     sources: Annotated[list[str], Field(min_length=1)]
 

@@ -106,6 +106,11 @@ TEXT_ONLY = N_(
     "without opening it. Please do not send documents or photos here: this chat is not "
     "end-to-end encrypted. Send them only through the OHCHR online form or encrypted mail."
 )
+TEXT_KEPT = N_(
+    "I can only read text and button presses, and I could not delete what you sent: please "
+    "delete it yourself (press and hold it, then Delete). Please do not send documents or "
+    "photos here: this chat is not end-to-end encrypted."
+)
 SORRY = N_("Sorry, something went wrong on my side. Please try again, or send /start.")
 EDITED_MESSAGE = N_("I do not read edited messages; please send a new one.")
 
@@ -302,12 +307,14 @@ class TelegramAdapter:
         """A photo, document, voice note...: removed from the chat unopened (it is never
         downloaded), and the person is told why."""
         message = update.message
+        status = _Status.FAILED
         if message is not None and message.chat.type == ChatType.PRIVATE:
-            await self._call(
+            status = await self._call(
                 "deleteMessage",
                 functools.partial(context.bot.delete_message, message.chat.id, message.message_id),
             )
-        await self._say(context.bot, update, TEXT_ONLY)
+        # Say it was deleted only when it was.
+        await self._say(context.bot, update, TEXT_ONLY if status is _Status.OK else TEXT_KEPT)
 
     async def on_edited(self, update: Update, context: Context) -> None:
         await self._say(context.bot, update, EDITED_MESSAGE)

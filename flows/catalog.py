@@ -306,7 +306,7 @@ def catalog_problems(catalog: Catalog) -> list[str]:
             target = by_id.get(link.mandate)
             if target is None:
                 problems.append(f"situation {s.id}: link to unknown mandate {link.mandate}")
-            elif target.status != "active":
+            elif target.status not in ("active", "merged"):
                 problems.append(
                     f"situation {s.id}: link to {link.mandate}, whose status is {target.status}"
                 )
@@ -407,7 +407,9 @@ def recommend(
     detention = WGAD in picks
     disappearance = WGEID in picks
     country_active = country is not None and country.status == "active"
-    unsure = not ordered and not considered and not country_active
+    # A merged mandate's fact (both old names, the merged one, the online form) is
+    # itself the answer; "nothing fits" would contradict it.
+    unsure = not ordered and not considered and not country_active and not status_facts
 
     fact_ids: list[str] = []
     if country is not None:

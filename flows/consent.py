@@ -153,7 +153,12 @@ def assess(slots: dict[str, Any]) -> Assessment:
     score += min(len(affected) * AFFECTED_POINTS, AFFECTED_CAP)
     level = next(lvl for threshold, lvl in LEVELS if score >= threshold)
 
-    named = [f"V{i + 1}" for i, p in enumerate(people) if p.get("gov") == "yes"]
+    # Named only with an agreement to be named AND someone who gave consent.
+    named = [
+        f"V{i + 1}"
+        for i, p in enumerate(people)
+        if p.get("gov") == "yes" and p.get("consent_by", "nobody") != "nobody"
+    ]
     advice: list[str] = []
     if affected and slots.get("c_talked") != "yes":
         advice.append(ADVICE_TALK)
@@ -232,7 +237,7 @@ def _yes_no_unsure(question: str, *, advance: bool = False, to: Any) -> list[Cho
             for v, label in options]
 
 
-def _done(session: Session) -> None:
+def _done(session: Session, view: View) -> None:
     session.slots["c_done"] = True
 
 

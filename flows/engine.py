@@ -381,7 +381,7 @@ class _Run:
             self.say(GATE_FIRST)
             flow, step = self.current()
         if step.enter is not None:
-            step.enter(self.session)
+            step.enter(self.session, self.view())
         after = self.session.state
         if forward and before and before != after and after != HOME_STATE:
             self.session.history = [*self.session.history, before][-HISTORY_LIMIT:]

@@ -76,7 +76,8 @@ def _mandate_block(t: T, mandate: Mandate, reasons: list[str]) -> list[str]:
         lines.append(t(WHY, reasons=" ".join(t(r) for r in reasons)))
     if mandate.url:
         lines.append(t(PAGE, url=mandate.url))
-    else:
+    elif mandate.status not in ("hc_designated", "dormant"):
+        # Experts who are not (or not yet) Special Procedures are not on that list.
         lines.append(say(t, CATALOG.fact(FACT_CHECK_OHCHR_LIST)))
     return lines
 

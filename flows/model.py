@@ -225,7 +225,7 @@ class Step(BaseModel):
     to: str | list[Go] | None = None
     hint: str | None = None  # msgid shown when the person types where buttons are expected
     free_text: bool = False  # the step reads free text that may identify people
-    enter: Any = None  # Callable[[Session], None]: a pure change made on arriving here
+    enter: Any = None  # Callable[[Session, View], None]: a pure change made on arriving here
     # Buttons made from the answers (e.g. one per reminder): options(view) gives
     # (value, label) pairs; pressing one calls pick(session, view, value) -> effects.
     options: Any = None

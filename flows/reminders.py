@@ -35,6 +35,11 @@ OFFER = {
 FULL = N_("You already have {count} reminders, the most I keep. Cancel one with /reminders.")
 ASK_DATE = N_("Type the date, for example 15 March 2027 or 15/03/2027 (day first).")
 SET = N_("Reminder set for {date}.")
+SET_DATABASE = N_(
+    "A letter appears in the database only once the government's deadline has passed, "
+    "usually 60 days after the experts send it, and only if they send one. If it is not "
+    "there yet, check again later."
+)
 LIST_EMPTY = N_("You have no reminders.")
 LIST_HEAD = N_("Your reminders. Press one to cancel it:")
 KIND_LABEL: dict[str, str] = {
@@ -72,6 +77,7 @@ def _add(session: Session, kind: ReminderKind, due: datetime) -> None:
         entries.append(entry)
     session.slots[REMINDERS_SLOT] = entries
     session.slots["r_last"] = due.isoformat()
+    session.slots["r_last_kind"] = kind
 
 
 def _add_database(session: Session, view: View) -> None:
@@ -83,12 +89,12 @@ def _add_sg(session: Session, view: View) -> None:
     _add(session, "sg_deadline", _at(max(deadline - SG_NOTICE, view.today)))
 
 
-def _add_date(session: Session) -> None:
+def _add_date(session: Session, view: View) -> None:
     given = session.slots.pop("r_date", None)
     if given:
-        # The day before, so there is time to act.
+        # The day before, so there is time to act; never in the past.
         day = date.fromisoformat(given)
-        _add(session, "date", _at(max(day - timedelta(days=1), date.min)))
+        _add(session, "date", _at(max(day - timedelta(days=1), view.today)))
 
 
 def _room(view: View) -> bool:
@@ -116,7 +122,10 @@ def _offer(view: View) -> list[str]:
 def _set(view: View) -> list[str]:
     last = view.slots.get("r_last")
     when = datetime.fromisoformat(last).date() if last else view.today
-    return [view.t(SET, date=view.t.date(when))]
+    lines = [view.t(SET, date=view.t.date(when))]
+    if view.slots.get("r_last_kind") == "database":
+        lines.append(view.t(SET_DATABASE))
+    return ["\n\n".join(lines)]
 
 
 def _list(view: View) -> list[str]:

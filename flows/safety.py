@@ -48,8 +48,10 @@ ADVICE_ALWAYS = N_(
     "through the OHCHR online form ({url}) or encrypted mail."
 )
 ADVICE_PROTON = N_(
-    "Proton Mail to Proton Mail is end-to-end encrypted. Some UN experts use Proton Mail: "
-    "ask OHCHR staff for a secure address or channel before you send details."
+    "Between Proton Mail accounts, the message and attachments are end-to-end encrypted, "
+    "but the subject line and who wrote to whom are not: put no names in the subject. Some "
+    "UN experts use Proton Mail: ask OHCHR staff for a secure address or channel before you "
+    "send details."
 )
 ADVICE_SIGNAL = N_(
     "Use Signal, with disappearing messages on, to coordinate with partner organisations. "
@@ -108,12 +110,14 @@ PHONE = {
 # Added by the Telegram adapter after a wipe, when it knows how many messages it
 # could not delete (older than 48 hours, or refused).
 WIPE_LEFT_TELEGRAM = NP_(
-    "{count} message could not be deleted by the bot (Telegram allows it only for 48 "
-    "hours). To remove it, delete this chat yourself: open the chat's menu and choose "
-    "Delete chat, or press and hold the message and choose Delete.",
-    "{count} messages could not be deleted by the bot (Telegram allows it only for 48 "
-    "hours). To remove them, delete this chat yourself: open the chat's menu and choose "
-    "Delete chat, or press and hold a message and choose Delete.",
+    "{count} message could not be deleted by the bot (Telegram lets a bot delete messages "
+    "only for 48 hours, and some deletions can fail). To remove it, delete this chat "
+    "yourself: open the chat's menu and choose Delete chat, or press and hold the message "
+    "and choose Delete.",
+    "{count} messages could not be deleted by the bot (Telegram lets a bot delete messages "
+    "only for 48 hours, and some deletions can fail). To remove them, delete this chat "
+    "yourself: open the chat's menu and choose Delete chat, or press and hold a message and "
+    "choose Delete.",
 )
 
 

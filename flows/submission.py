@@ -30,7 +30,7 @@ QUESTIONS: tuple[tuple[str, str, str], ...] = (
         N_("Who is sending the information? Describe yourself or your organisation in "
            "general terms."),
         N_("Your name and contact details go only into the online form or the encrypted "
-           "e-mail, not here; the experts keep the source confidential. Example: a local "
+           "e-mail, not here; the experts generally keep the source confidential. Example: a local "
            "human rights organisation working on detention."),
     ),
     (
@@ -108,7 +108,7 @@ NONE = N_("none")
 DELETED = N_("The draft is deleted.")
 
 HANDOFF_FORM = N_(
-    "Where to send it: the OHCHR online form, {url}. It asks the same questions as this "
+    "Where to send it: the OHCHR online form, {url}. It asks most of the questions of this "
     "draft, which experts you address, and which information must stay confidential."
 )
 HANDOFF_EMAIL = N_(
@@ -117,9 +117,10 @@ HANDOFF_EMAIL = N_(
 )
 # Fitted to the channels the person said they can use (the consent gate asks).
 HANDOFF_PROTON = N_(
-    "You use Proton Mail: Proton Mail to Proton Mail is end-to-end encrypted. Ask OHCHR "
-    "staff for a secure address or channel before you send names or documents; some "
-    "experts use Proton Mail."
+    "You use Proton Mail: between Proton Mail accounts, the message and attachments are "
+    "end-to-end encrypted, but not the subject line: put no names in it. Ask OHCHR staff "
+    "for a secure address or channel before you send names or documents; some experts use "
+    "Proton Mail."
 )
 HANDOFF_SIGNAL = N_(
     "You use Signal: some experts use Signal too. Ask OHCHR staff for a secure channel, "

@@ -54,6 +54,10 @@ KIND_FACT: dict[Kind, str] = {
 }
 REASON_NOW = N_("Why: it is happening now or about to happen.")
 REASON_MISSING = N_("Why: the person is still missing, so the harm is still going on.")
+REASON_MISSING_OLD = N_(
+    "Why: the person is still missing, but it began more than 3 months ago: such cases are "
+    "usually examined at the Working Group's sessions, not under its urgent procedure."
+)
 REASON_IMMINENT = N_("Why: the date you gave is when harm is about to happen.")
 REASON_PAST = N_("Why: it has already happened and ended.")
 REASON_LAW = N_("Why: it is about a law, a draft bill or a policy.")
@@ -68,8 +72,8 @@ DATE_LINE = NP_(
 DATE_TODAY = N_("Your date: {date}, today.")
 SOON = N_("That is soon: submit now, and put the date in the first lines of your submission.")
 DETAINED = N_(
-    "Someone is detained: besides the letter, the Working Group on Arbitrary Detention "
-    "can examine the case under its regular procedure, at the same time."
+    "If someone is still detained, the Working Group on Arbitrary Detention can also "
+    "examine the case under its regular procedure, at the same time as the letter."
 )
 
 ASK_TIMING = N_(
@@ -128,8 +132,10 @@ def decide(slots: dict[str, Any], today: date) -> Decision:
         kind, reasons = "other_letter", [REASON_LAW]
     elif timing == "now":
         kind, reasons = "urgent_appeal", [REASON_NOW]
-    elif missing:
+    elif missing and slots.get("u_seen") in (None, "lt3m"):
         kind, reasons = "urgent_appeal", [REASON_MISSING]
+    elif missing:
+        kind, reasons = "allegation_letter", [REASON_MISSING_OLD]
     elif imminent:
         kind, reasons = "urgent_appeal", [REASON_IMMINENT]
     else:

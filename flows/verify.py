@@ -22,7 +22,9 @@ IMPOSTORS = N_(
     "How to spot an impostor:\n"
     "• Look-alike usernames: an extra letter, swapped characters, or “official” added.\n"
     "• A genuine advisor never asks for names, documents or phone numbers.\n"
-    "• A bot cannot write to you first. If “the bot” contacted you, it is not this one."
+    "• A bot can write to you only after you have started a chat with it, and this one "
+    "writes on its own only to send a reminder you asked for. If an account you never "
+    "started a chat with contacts you as “the bot”, it is not this one."
 )
 
 

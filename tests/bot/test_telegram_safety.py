@@ -211,3 +211,13 @@ async def test_no_telegram_ids_are_kept_in_memory_between_updates(harness: Harne
     assert not app._user_ids_to_be_updated_in_persistence
     assert not app._chat_ids_to_be_updated_in_persistence
     assert not app.user_data and not app.chat_data
+
+
+async def test_a_photo_that_cannot_be_deleted_is_not_said_to_be(harness: Harness) -> None:
+    user = await menu(harness)
+    harness.request.fail_next("deleteMessage", 400, "Bad Request: message can't be deleted")
+    message = user.message_json(sticker={"file_id": "s", "file_unique_id": "u", "width": 1,
+                                         "height": 1, "is_animated": False, "is_video": False,
+                                         "type": "regular"})
+    await user.feed({"update_id": harness.next_update_id(), "message": message})
+    user.expect("I could not delete what you sent")

@@ -96,3 +96,9 @@ def test_high_risk_advice_is_specific() -> None:
 )
 def test_risk_levels(slots: dict[str, object], level: str) -> None:
     assert assess(slots).level == level
+
+
+def test_agreement_without_anyone_giving_consent_does_not_name() -> None:
+    a = assess({"c_victims": [{"gov": "yes", "public": "no", "consent_by": "nobody",
+                               "writing": "no"}], "c_talked": "yes", "c_plan": "yes"})
+    assert a.named == [] and a.anonymous

@@ -134,3 +134,18 @@ def test_telegram_users_are_told_the_chat_is_not_end_to_end_encrypted() -> None:
     chat.expect("not end-to-end encrypted", "OHCHR online form", "Proton Mail", "Signal")
     terminal = Chat(channel="terminal").send("/start")
     terminal.expect("stays on this computer").expect_not("Telegram")
+
+
+def test_haitis_unconfirmed_status_is_told_and_no_list_is_pointed_to() -> None:
+    chat = choose(finder(), "killing").send("Haiti")
+    chat.expect("has not been confirmed")
+    chat.expect_not("Look for it in the OHCHR list")
+
+
+def test_jerusalem_is_asked_about_not_guessed() -> None:
+    choose(finder(), "expression").send("Jerusalem").expect("Did you mean")
+
+
+def test_forced_labour_tells_of_the_merged_mandate() -> None:
+    choose(finder(), "slavery").press("Prefer not to say").expect(
+        "merged", "https://spsubmission.ohchr.org/").expect_not("No specific expert")

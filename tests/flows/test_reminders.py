@@ -77,3 +77,8 @@ def test_the_fired_text_is_neutral() -> None:
 def test_offered_at_the_end_of_the_reprisal_flow() -> None:
     chat = Chat(today=TODAY).start().send("/reprisal")
     assert chat.session.state == "reprisal.danger"
+
+
+def test_a_date_of_today_is_reminded_today_not_yesterday() -> None:
+    chat = reminders().press("Add a reminder").press("On a date I give").send("22/11/2026")
+    assert [e.due.date() for e in added(chat)] == [TODAY]

@@ -251,7 +251,7 @@ def test_each_consent_screen_explains_what_it_means_and_its_risk() -> None:
         "May the case be raised publicly",
     )
     chat.press("No").expect(
-        "public UN document", "Names may appear",
+        "public UN document", "names may appear",
         "May the case be included in the Secretary-General's annual report on reprisals?",
     )
 

@@ -95,17 +95,18 @@ def test_channel_advice_follows_what_the_person_can_use() -> None:
     chat = tg().press("Safety").press("Which channels to use")
     chat.press("Ordinary e-mail").press("Done (1 chosen)")
     chat.expect("Ordinary e-mail is not end-to-end encrypted", "https://spsubmission.ohchr.org/")
-    chat.expect_not("Proton Mail to Proton Mail")
+    chat.expect_not("Between Proton Mail accounts")
     chat.press("Back").press("Ordinary e-mail").press("Proton Mail").press("Signal")
     chat.press("Done (2 chosen)")
-    chat.expect("Proton Mail to Proton Mail", "disappearing messages")
+    chat.expect("Between Proton Mail accounts", "disappearing messages")
 
 
 def test_verify_shows_username_and_phrase_from_the_operator() -> None:
     chat = Chat(channel="telegram")
     chat.meta = {"bot_username": "sp_advisor_bot", "verify_phrase": "blue heron at dawn"}
     chat.start().send("/verify")
-    chat.expect("@sp_advisor_bot", "“blue heron at dawn”", "cannot write to you first")
+    chat.expect("@sp_advisor_bot", "“blue heron at dawn”",
+                "only after you have started a chat with it")
     no_phrase = Chat(channel="telegram").start().send("/verify")
     no_phrase.expect("has not set a verification phrase")
 

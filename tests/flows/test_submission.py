@@ -71,7 +71,7 @@ def test_the_document_holds_every_answer_and_the_checklist() -> None:
     assert "Please do not share with the government: the identity of the source" in document.text
     chat.expect("https://spsubmission.ohchr.org/", "You use Signal",
                 "keep a copy offline", "Not all experts acknowledge receipt")
-    chat.expect_not("Proton Mail to Proton Mail")
+    chat.expect_not("Between Proton Mail accounts")
 
 
 def test_the_draft_can_be_in_another_language_than_the_chat() -> None:

@@ -28,9 +28,9 @@ CASES: list[tuple[dict[str, object], str, bool, str | None, bool, bool]] = [
     ({"u_timing": "past", "u_missing": "no"}, "allegation_letter", False, None, False, False),
     ({"u_timing": "past", "u_missing": "yes", "u_seen": "lt3m"}, "urgent_appeal", False,
      "lt3m", False, False),
-    ({"u_timing": "past", "u_missing": "yes", "u_seen": "3to12m"}, "urgent_appeal", False,
+    ({"u_timing": "past", "u_missing": "yes", "u_seen": "3to12m"}, "allegation_letter", False,
      "3to12m", False, False),
-    ({"u_timing": "past", "u_missing": "yes", "u_seen": "gt12m"}, "urgent_appeal", False,
+    ({"u_timing": "past", "u_missing": "yes", "u_seen": "gt12m"}, "allegation_letter", False,
      "gt12m", False, False),
     ({"u_timing": "past", "u_missing": "no", "u_date_kind": "hearing",
       "u_date": "2026-12-01"}, "allegation_letter", False, None, True, False),
@@ -73,7 +73,7 @@ def test_detained_now_with_a_hearing_date() -> None:
     chat.press("Done (1 chosen)").press("A hearing or trial").send("2 December 2026")
     chat.expect("urgent appeal", "Your date: December 2, 2026, in 10 days.", "That is soon",
                 "60 days", "https://spcommreports.ohchr.org/", "Working Group on Arbitrary "
-                "Detention can examine the case", "24 hours")
+                "Detention can also examine the case", "24 hours")
     assert "Next: consent and risk" in chat.labels
 
 

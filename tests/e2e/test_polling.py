@@ -140,3 +140,39 @@ def _converse(api: FakeBotApi, bot: subprocess.Popen[bytes], err_path: Path) -> 
         for row in (call.params.get("reply_markup") or {}).get("inline_keyboard", []):
             for button in row:
                 assert len(button["callback_data"].encode("utf-8")) <= 64
+
+
+def test_wipe_over_http_deletes_the_chat_and_the_data(api: FakeBotApi, tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    err_path = tmp_path / "stderr.txt"
+    with err_path.open("wb") as err:
+        bot = subprocess.Popen(
+            [sys.executable, "-m", "bot", "run"], cwd=REPO, env=_env(api, data),
+            stdout=subprocess.DEVNULL, stderr=err,
+        )
+        try:
+            deadline = time.monotonic() + STARTUP_TIMEOUT
+            while not api.calls_of("getUpdates"):
+                assert bot.poll() is None and time.monotonic() < deadline, "bot did not poll"
+                time.sleep(0.05)
+            person = api.person(USER_ID, FIRST_NAME, language="en")
+            person.send("/start")
+            person.press("I understand, continue")
+            person.button("English", STEP_TIMEOUT)
+            person.press("English")
+            person.button("Safety", STEP_TIMEOUT)
+            person.send("/wipe")
+            person.button("Yes, delete everything", STEP_TIMEOUT)
+            person.press("Yes, delete everything")
+            person.wait_for_text("has been deleted", STEP_TIMEOUT)
+            deleted = [c for c in api.calls if c.method == "deleteMessages"]
+            assert deleted and deleted[-1].params["message_ids"]
+        finally:
+            code = _stop(bot)
+    assert code == 0
+    # The database holds no session any more (read after the bot stopped).
+    import sqlite3
+
+    with sqlite3.connect(data / "sp-advisor.db") as db:
+        assert db.execute("select count(*) from sessions").fetchone()[0] == 0
+        assert db.execute("select count(*) from ledger").fetchone()[0] == 0

@@ -69,9 +69,10 @@ class Advisor:
     async def handle(self, event: Event) -> Handled | None:
         """The replies to send and effects to perform, or None when this update was
         already handled. Callers that must keep replies in order hold `lock(user)`."""
-        if event.update_id is not None and await self.store.is_processed(event.update_id):
+        processed, stored = await self.store.begin_update(event.user, event.update_id)
+        if processed:
             return None
-        session = await self.store.load_session(event.user) or Session()
+        session = stored or Session()
         outcome = self.engine.handle(session, event)
         stats = [e for e in outcome.effects if isinstance(e, CountStat)]
         effects: list[Effect] = [e for e in outcome.effects if not isinstance(e, CountStat)]

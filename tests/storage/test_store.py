@@ -404,3 +404,18 @@ async def test_wipe_removes_every_byte(
     assert await store.load_session(neighbour) == _session(name="other")
     assert await store.stats_rows() == [("2025-W11", "urgency", "timing", "shown", 1)]
     assert owner not in caplog.text
+
+
+async def test_begin_update_reads_processed_flag_and_session_together(tmp_path: Path) -> None:
+    from storage.crypto import Sealer
+
+    store = await Store.open(tmp_path, Sealer(bytes(32)))
+    try:
+        assert await store.begin_update("owner", 7) == (False, None)
+        session = Session(state="menu.main", slots={"x": 1})
+        assert await store.commit_update("owner", session, update_id=7, stats=[])
+        assert await store.begin_update("owner", 7) == (True, None)
+        processed, loaded = await store.begin_update("owner", 8)
+        assert not processed and loaded is not None and loaded.slots == {"x": 1}
+    finally:
+        await store.close()

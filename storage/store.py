@@ -365,9 +365,7 @@ class Store:
         processed, blob, draft_blob = await self._call(read)
         return processed, None if processed else self._opened(owner, blob, draft_blob)
 
-    def _opened(
-        self, owner: str, blob: bytes | None, draft_blob: bytes | None
-    ) -> Session | None:
+    def _opened(self, owner: str, blob: bytes | None, draft_blob: bytes | None) -> Session | None:
         if blob is None:
             return None
         session = self._open_session(owner, blob)

@@ -20,6 +20,7 @@ from telegram.request import BaseRequest, RequestData
 
 from bot.runtime import Runtime
 from bot.telegram import AnyApplication
+from tests.bot_api import bot_message, bot_user
 
 TOKEN = "987654:TEST-token-do-not-log-xyzzy"
 BOT_ID = 987654
@@ -96,27 +97,13 @@ class RecordingRequest(BaseRequest):
 
     def _message(self, chat_id: int, **fields: Any) -> dict[str, Any]:
         self._message_id += 1
-        message = {
-            "message_id": self._message_id,
-            "date": int(time.time()),
-            "chat": {"id": chat_id, "type": "private"},
-            "from": {"id": BOT_ID, "is_bot": True, "first_name": "SP Advisor"},
-            **fields,
-        }
+        message = bot_message(BOT_ID, self._message_id, chat_id, **fields)
         self.messages[(chat_id, self._message_id)] = message
         return message
 
     def _result(self, api: str, params: dict[str, Any], files: dict[str, Any]) -> Any:
         if api == "getMe":
-            return {
-                "id": BOT_ID,
-                "is_bot": True,
-                "first_name": "SP Advisor",
-                "username": "sp_advisor_test_bot",
-                "can_join_groups": False,
-                "can_read_all_group_messages": False,
-                "supports_inline_queries": False,
-            }
+            return bot_user(BOT_ID, "sp_advisor_test_bot")
         chat_id = params.get("chat_id")
         if api == "sendMessage":
             fields: dict[str, Any] = {"text": params["text"]}

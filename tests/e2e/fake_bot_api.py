@@ -31,6 +31,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Any
 
+from tests.bot_api import bot_message, bot_user
+
 BOT_ID = 424242
 CHECK = "✓ "
 # Form values python-telegram-bot JSON-encodes (everything else is sent as a raw string).
@@ -239,27 +241,13 @@ class FakeBotApi:
 
     def _bot_message(self, chat_id: int, **fields: Any) -> dict[str, Any]:
         self._next_message_id += 1
-        message = {
-            "message_id": self._next_message_id,
-            "date": int(time.time()),
-            "chat": {"id": chat_id, "type": "private" if chat_id > 0 else "group"},
-            "from": {"id": BOT_ID, "is_bot": True, "first_name": "SP Advisor"},
-            **fields,
-        }
+        message = bot_message(BOT_ID, self._next_message_id, chat_id, **fields)
         self.messages[(chat_id, self._next_message_id)] = message
         return message
 
     def _answer(self, method: str, params: dict[str, Any], files: dict[str, Any]) -> Any:
         if method == "getMe":
-            return {
-                "id": BOT_ID,
-                "is_bot": True,
-                "first_name": "SP Advisor",
-                "username": "sp_advisor_fake_bot",
-                "can_join_groups": False,
-                "can_read_all_group_messages": False,
-                "supports_inline_queries": False,
-            }
+            return bot_user(BOT_ID, "sp_advisor_fake_bot")
         if method == "sendMessage":
             fields: dict[str, Any] = {"text": params["text"]}
             if params.get("reply_markup"):

@@ -7,6 +7,7 @@ import pytest
 from flows.i18n import NATIVE_NAMES, SHIPPED, translator
 from flows.model import DeleteMessages, Event, QuickExit, Session, SetAutoDelete, Wipe
 from flows.registry import ENGINE
+from flows.safety import CHANNEL
 from tests.flows.chat import Chat
 
 LANGUAGE_BUTTON = NATIVE_NAMES
@@ -80,15 +81,7 @@ def test_wipe_asks_once_then_deletes_everything() -> None:
 def test_safety_menu_in_each_language(lang: str) -> None:
     t = translator(lang)
     chat = tg(lang).press(t("Safety")).press(t("What this chat is"))
-    chat.expect(t(
-        "This is a Telegram cloud chat. It is not end-to-end encrypted: Telegram keeps it "
-        "on its servers, and whoever runs this bot can read what you send here.\n\n"
-        "Telegram's secret chats are end-to-end encrypted, but bots cannot use them.\n\n"
-        "This bot can delete messages of this chat only during the first 48 hours. After "
-        "that, only you can delete them.\n\n"
-        "So: no names, places, phone numbers or documents here. Those belong in the OHCHR "
-        "online form, Proton Mail or Signal."
-    ))
+    chat.expect(t(CHANNEL["telegram"]))
 
 
 def test_channel_advice_follows_what_the_person_can_use() -> None:

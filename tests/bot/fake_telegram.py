@@ -14,12 +14,13 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from telegram import Update
 from telegram.ext import ContextTypes
 from telegram.request import BaseRequest, RequestData
 
 from bot.runtime import Runtime
 from bot.telegram import AnyApplication
+from bot.telegram.app import handle_incoming
+from storage.outbox import Incoming
 from tests.bot_api import bot_message, bot_user
 
 TOKEN = "987654:TEST-token-do-not-log-xyzzy"
@@ -187,7 +188,9 @@ class Harness:
         """Process one update (given as Bot API JSON); returns the call index before it."""
         data.setdefault("update_id", self.next_update_id())
         since = len(self.request.calls)
-        await self.app.process_update(Update.de_json(data, self.app.bot))
+        await handle_incoming(self.app, Incoming(int(data["update_id"]), "-", data))
+        # The sender carries out what the update queued, as it does while polling.
+        await self.app.adapter.sender_for(self.app.bot).drain()  # type: ignore[attr-defined]
         if self.errors and not allow_errors:
             raise AssertionError(f"a handler failed: {self.errors!r}")
         return since

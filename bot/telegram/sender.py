@@ -68,6 +68,7 @@ class Pace:
     overall: float | None = 30.0
     per_chat: float | None = 1.0
     burst: int = 3
+    backoff: float = 1.0  # seconds before the first retry of a failed call; doubles after
 
 
 class _Bucket:
@@ -253,7 +254,8 @@ class Sender:
             logger.warning("outbox: %s ended: still failing after %d tries", method, row.attempts)
             await self.store.outbox_refused(row)
             return "done"
-        backoff = min(MAX_BACKOFF, 2.0 ** min(row.attempts, 6)) * random.uniform(0.5, 1.0)  # noqa: S311
+        jitter = random.uniform(0.5, 1.0)  # noqa: S311 - spreads retries, not a secret
+        backoff = min(MAX_BACKOFF, self.pace.backoff * 2.0 ** min(row.attempts, 6)) * jitter
         logger.info("outbox: %s retried in %.1f s: %s", method, backoff, why)
         await self.store.outbox_retry(row, self.clock() + backoff)
         return "retry"

@@ -37,7 +37,9 @@ async def runtime(settings: Settings) -> AsyncIterator[Runtime]:
 async def harness(runtime: Runtime) -> AsyncIterator[Harness]:
     request = RecordingRequest()
     # No pacing: these tests count calls, not seconds (pacing has its own tests).
-    app = build_application(runtime, request=request, pace=Pace(overall=None, per_chat=None))
+    app = build_application(
+        runtime, request=request, pace=Pace(overall=None, per_chat=None, backoff=0.05)
+    )
     await app.initialize()
     try:
         yield Harness(app, request, runtime)

@@ -14,6 +14,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+from telegram.error import NetworkError
 from telegram.ext import ContextTypes
 from telegram.request import BaseRequest, RequestData
 
@@ -67,6 +68,10 @@ class RecordingRequest(BaseRequest):
     async def shutdown(self) -> None:
         return None
 
+    def drop_next(self, method: str) -> None:
+        """The next call of `method` loses its connection before any answer."""
+        self.failures.setdefault(method, []).append((0, {}))
+
     def fail_next(self, method: str, status: int, description: str, **parameters: Any) -> None:
         body: dict[str, Any] = {"ok": False, "error_code": status, "description": description}
         if parameters:
@@ -93,6 +98,8 @@ class RecordingRequest(BaseRequest):
         queued = self.failures.get(api)
         if queued:
             status, body = queued.pop(0)
+            if status == 0:
+                raise NetworkError("connection dropped (simulated)")
             return status, json.dumps(body).encode()
         return 200, json.dumps({"ok": True, "result": self._result(api, params, files)}).encode()
 
@@ -136,6 +143,9 @@ class RecordingRequest(BaseRequest):
             message["edit_date"] = int(time.time())
             self.messages[key] = message
             return message
+        if api == "deleteMessages":
+            for message_id in params.get("message_ids") or []:
+                self.messages.pop((int(chat_id), int(message_id)), None)  # type: ignore[arg-type]
         return True
 
     # --- what the tests look at ---------------------------------------------

@@ -220,3 +220,31 @@ async def test_delete_everything_in_the_terminal_also_removes_saved_drafts(
         assert await runtime.store.count_sessions() == 0
     finally:
         await runtime.close()
+
+
+def test_a_second_process_on_the_same_data_folder_refuses_to_start(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SP_ADVISOR_")}
+    env.update(SP_ADVISOR_DATA_DIR=str(tmp_path / "data"), SP_ADVISOR_SECRET_KEY="k" * 24)
+    first = subprocess.Popen(
+        [sys.executable, "-m", "bot", "chat", "--jsonl"], env=env,
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )
+    try:
+        assert first.stdin is not None and first.stdout is not None
+        first.stdin.write(b'{"text": "/start"}\n')
+        first.stdin.flush()
+        assert b"replies" in first.stdout.readline()  # the first one is serving
+        second = subprocess.run(
+            [sys.executable, "-m", "bot", "chat", "--jsonl"], env=env, input=b"",
+            capture_output=True, timeout=30,
+        )
+        assert second.returncode != 0
+        lines = second.stderr.decode().strip().splitlines()
+        assert len(lines) == 1 and "already running" in lines[0], lines
+    finally:
+        first.kill()
+        first.wait()

@@ -129,3 +129,23 @@ def test_kill_minus_nine_mid_burst_loses_nothing(api: FakeBotApi, tmp_path: Path
         ]
         assert twins, "a sent message is in neither the ledger nor sent again"
     assert len(missing) <= 2 * PEOPLE
+
+
+def test_a_second_bot_on_the_same_data_folder_refuses_to_start(
+    api: FakeBotApi, tmp_path: Path
+) -> None:
+    data, err = tmp_path / "data", tmp_path / "stderr.txt"
+    bot = start_bot(api, data, err)
+    try:
+        env = _env(api, data)
+        env["SP_ADVISOR_LOG_LEVEL"] = "INFO"
+        second = subprocess.run(
+            [sys.executable, "-m", "bot", "run"], cwd=REPO, env=env,
+            capture_output=True, timeout=30,
+        )
+        assert second.returncode != 0
+        lines = second.stderr.decode().strip().splitlines()
+        assert len(lines) == 1 and "already running" in lines[0], lines
+        assert bot.poll() is None  # the first one goes on
+    finally:
+        _stop(bot)

@@ -8,8 +8,17 @@ from datetime import UTC, datetime, timedelta
 from bot.advisor import Advisor
 from bot.settings import Settings
 from flows.registry import ENGINE
-from storage.crypto import Sealer, load_key
-from storage.store import PurgeCounts, Store
+from storage import keycheck
+from storage.crypto import Sealer, read_secret
+from storage.store import DB_FILE, PurgeCounts, Store
+
+
+def _origin(settings: Settings) -> str:
+    if settings.secret_key is not None:
+        return "SP_ADVISOR_SECRET_KEY"
+    if settings.secret_key_file is not None:
+        return f"the key file {settings.secret_key_file}"
+    return "the key file found"
 
 
 @dataclass
@@ -21,15 +30,27 @@ class Runtime:
 
     @classmethod
     async def open(cls, settings: Settings) -> Runtime:
-        key = load_key(
+        db_path = settings.data_dir / DB_FILE
+        # Before the store touches the file: a damaged or newer database, or the
+        # wrong key, must stop the start without a single write.
+        existing = keycheck.inspect(db_path)
+        secret = read_secret(
             settings.data_dir,
-            settings.secret_key.get_secret_value() if settings.secret_key else None,
+            settings.secret_key.get_secret_value() if settings.secret_key is not None else None,
             settings.secret_key_file,
+            database_exists=existing is not None,
         )
-        sealer = Sealer(key)
+        unlocked = keycheck.unlock(secret, existing, _origin(settings))
+        sealer = Sealer(unlocked.key)
         store = await Store.open(settings.data_dir, sealer)
-        runtime = cls(settings, sealer, store, Advisor(ENGINE, store))
-        await runtime.purge()  # retention applies at start, then hourly while running
+        try:
+            if unlocked.new:
+                keycheck.save(db_path, unlocked.record)
+            runtime = cls(settings, sealer, store, Advisor(ENGINE, store))
+            await runtime.purge()  # retention applies at start, then hourly while running
+        except BaseException:
+            await store.close()
+            raise
         return runtime
 
     async def purge(self, now: datetime | None = None) -> PurgeCounts:

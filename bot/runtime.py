@@ -13,14 +13,6 @@ from storage.crypto import Sealer, read_secret
 from storage.store import DB_FILE, PurgeCounts, Store
 
 
-def _origin(settings: Settings) -> str:
-    if settings.secret_key is not None:
-        return "SP_ADVISOR_SECRET_KEY"
-    if settings.secret_key_file is not None:
-        return f"the key file {settings.secret_key_file}"
-    return "the key file found"
-
-
 @dataclass
 class Runtime:
     settings: Settings
@@ -40,7 +32,7 @@ class Runtime:
             settings.secret_key_file,
             database_exists=existing is not None,
         )
-        unlocked = keycheck.unlock(secret, existing, _origin(settings))
+        unlocked = keycheck.unlock(secret, existing)
         sealer = Sealer(unlocked.key)
         store = await Store.open(settings.data_dir, sealer)
         try:

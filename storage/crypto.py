@@ -101,6 +101,8 @@ class Secret:
 
     material: bytes
     passphrase: bool
+    # Where it came from, for messages: a setting's name or a file's path.
+    origin: str = "the key"
 
     def __repr__(self) -> str:
         return "Secret(<hidden>)"
@@ -132,13 +134,13 @@ def _parse_secret(text: str, source: str) -> Secret:
     raw = _decode_base64(text)
     if raw is not None and len(raw) >= KEY_BYTES:
         key = raw if len(raw) == KEY_BYTES else _hkdf(raw, _INFO_LONG_KEY)
-        return Secret(key, passphrase=False)
+        return Secret(key, passphrase=False, origin=source)
     if len(text) < MIN_PASSPHRASE_CHARS:
         raise KeyConfigError(
             f"{source} is too short: use a base64 key of {KEY_BYTES} random bytes "
             f"or a passphrase of at least {MIN_PASSPHRASE_CHARS} characters"
         )
-    return Secret(text.encode("utf-8"), passphrase=True)
+    return Secret(text.encode("utf-8"), passphrase=True, origin=source)
 
 
 def scrypt_key(passphrase: bytes, salt: bytes, *, n: int, r: int, p: int) -> bytes:
@@ -202,7 +204,7 @@ def _write_new_key(path: Path) -> Secret:
         path.unlink(missing_ok=True)
         raise
     fsync_dir(path.parent)
-    return Secret(key, passphrase=False)
+    return Secret(key, passphrase=False, origin=f"the secret key file {path}")
 
 
 def _generate_key_file(data_dir: Path) -> Secret:

@@ -28,6 +28,7 @@ import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import quote
 
 from storage.crypto import (
     KeyConfigError,
@@ -115,7 +116,9 @@ def _check_value(key: bytes) -> bytes:
 @contextlib.contextmanager
 def _connect(db_path: Path) -> Iterator[sqlite3.Connection]:
     # mode=rw: never create the file here; the store creates it private.
-    conn = sqlite3.connect(f"file:{db_path}?mode=rw", uri=True, isolation_level=None)
+    # Quoted: a folder name with "?" or "#" would otherwise end the path early.
+    uri = f"file:{quote(str(db_path))}?mode=rw"
+    conn = sqlite3.connect(uri, uri=True, isolation_level=None)
     try:
         conn.execute("PRAGMA busy_timeout=5000")
         yield conn
@@ -207,9 +210,9 @@ def _new_record(secret: Secret) -> tuple[bytes, Record]:
     return key, Record("scrypt", _check_value(key), salt, SCRYPT_N, SCRYPT_R, SCRYPT_P)
 
 
-def unlock(secret: Secret, existing: Existing | None, origin: str = "the key") -> Unlocked:
+def unlock(secret: Secret, existing: Existing | None) -> Unlocked:
     """The master key for this store, or `KeyCheckError` if the secret does not fit."""
-    unlocked = _unlock(secret, existing, origin)
+    unlocked = _unlock(secret, existing, secret.origin)
     if unlocked.record.kdf == "hkdf-v1":
         # Still opened, so that nobody is locked out of their store by an upgrade.
         logger.warning(

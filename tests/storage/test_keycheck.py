@@ -129,3 +129,11 @@ def test_no_database_yet(data_dir: Path, caplog: pytest.LogCaptureFixture) -> No
     caplog.set_level(logging.DEBUG)
     assert keycheck.inspect(data_dir / DB_FILE) is None
     assert not data_dir.exists()
+
+
+async def test_a_folder_name_that_looks_like_a_uri_part(tmp_path: Path) -> None:
+    data_dir = tmp_path / "a#b?mode=ro%20" / "data"
+    secret = raw()
+    await open_store(data_dir, secret, person="p1")
+    with pytest.raises(KeyCheckError):
+        await open_store(data_dir, raw())

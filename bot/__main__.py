@@ -7,7 +7,7 @@ import asyncio
 import sys
 from collections.abc import Sequence
 
-from bot import logs
+from bot import logs, startup
 from bot.settings import Settings
 from storage.lock import AlreadyRunning
 
@@ -43,10 +43,19 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return write_diagrams(args.write)
     try:
-        settings = Settings()
-    except ValueError as exc:
-        print(f"Configuration error: {exc}", file=sys.stderr)
-        return 2
+        return _with_data(command, args)
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:
+        message, code = startup.message_for(exc)
+        print(f"sp-advisor: {message}", file=sys.stderr)
+        return code
+
+
+def _with_data(command: str, args: argparse.Namespace) -> int:
+    """The commands that open the store: people's data will be in this process."""
+    startup.no_core_dumps()
+    settings = Settings()
     token = settings.telegram_bot_token.get_secret_value() if settings.telegram_bot_token else None
     logs.add_secret(token)
     logs.setup(settings.log_level)
@@ -60,11 +69,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _serve(command: str, settings: Settings, token: str | None, args: argparse.Namespace) -> int:
     if command == "run":
         if not token:
-            print(
-                "TELEGRAM_BOT_TOKEN is not set. Start the terminal chat with: python -m bot chat",
-                file=sys.stderr,
+            raise startup.StartupError(
+                "TELEGRAM_BOT_TOKEN is not set. Start the terminal chat with: python -m bot chat"
             )
-            return 2
         from bot.telegram import run_polling
 
         return run_polling(settings)

@@ -8,9 +8,10 @@ from datetime import UTC, datetime, timedelta
 from bot.advisor import Advisor
 from bot.settings import Settings
 from flows.registry import ENGINE
-from storage.crypto import Sealer, load_key
+from storage import keycheck
+from storage.crypto import Sealer, read_secret
 from storage.lock import FolderLock
-from storage.store import DELETE_WINDOW, PurgeCounts, Store
+from storage.store import DB_FILE, DELETE_WINDOW, PurgeCounts, Store
 
 
 @dataclass
@@ -24,20 +25,36 @@ class Runtime:
     @classmethod
     async def open(cls, settings: Settings, *, lock: bool = False) -> Runtime:
         """Open the store. `lock`: this process serves people (chat, run), so no other
-        may serve them from the same folder; `AlreadyRunning` otherwise."""
+        may serve them from the same folder (`AlreadyRunning` otherwise). Retention is
+        not applied here: it runs in small batches once the adapter is serving, so a
+        start after a long stop is not held up by it."""
         held = None
         if lock:
             held = FolderLock(settings.data_dir)
             held.acquire()
         try:
-            key = load_key(
+            db_path = settings.data_dir / DB_FILE
+            # Before the store touches the file: a damaged or newer database, or the
+            # wrong key, must stop the start without a single write.
+            existing = keycheck.inspect(db_path)
+            secret = read_secret(
                 settings.data_dir,
-                settings.secret_key.get_secret_value() if settings.secret_key else None,
+                settings.secret_key.get_secret_value() if settings.secret_key is not None else None,
                 settings.secret_key_file,
+                database_exists=existing is not None,
             )
-            sealer = Sealer(key)
+            unlocked = keycheck.unlock(secret, existing)
+            sealer = Sealer(unlocked.key)
             store = await Store.open(settings.data_dir, sealer)
         except BaseException:
+            if held is not None:
+                held.release()
+            raise
+        try:
+            if unlocked.new:
+                keycheck.save(db_path, unlocked.record)
+        except BaseException:
+            await store.close()
             if held is not None:
                 held.release()
             raise

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import logging
+import re
 from pathlib import Path
 
 from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# ASCII digits only: str.isdigit() also accepts "²" and other digits int() refuses.
+_USER_ID = re.compile(r"[0-9]{1,20}")
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 
 class Settings(BaseSettings):
@@ -32,8 +38,32 @@ class Settings(BaseSettings):
     @classmethod
     def _ids(cls, value: str) -> str:
         for part in filter(None, (p.strip() for p in value.split(","))):
-            if not part.isdigit():
-                raise ValueError("SP_ADVISOR_OPERATORS must be comma-separated numeric user ids")
+            if not _USER_ID.fullmatch(part):
+                raise ValueError("must be comma-separated numeric user ids")
+        return value
+
+    @field_validator("log_level")
+    @classmethod
+    def _level(cls, value: str) -> str:
+        level = value.strip().upper()
+        if level not in LOG_LEVELS or not isinstance(logging.getLevelName(level), int):
+            raise ValueError("must be one of " + ", ".join(LOG_LEVELS))
+        return level
+
+    @field_validator("secret_key")
+    @classmethod
+    def _key_not_empty(cls, value: SecretStr | None) -> SecretStr | None:
+        # An empty variable is a mistake (a missing secret in a deployment), not
+        # "no key": treating it as unset would quietly start under a new key.
+        if value is not None and not value.get_secret_value().strip():
+            raise ValueError("is set but empty")
+        return value
+
+    @field_validator("secret_key_file", mode="before")
+    @classmethod
+    def _file_not_empty(cls, value: object) -> object:
+        if isinstance(value, str) and not value.strip():
+            raise ValueError("is set but empty")
         return value
 
     @property

@@ -304,6 +304,8 @@ async def run_console(
 ) -> int:
     runtime = await Runtime.open(settings, lock=True)
     try:
+        # A terminal's store is small: retention applies at once, before the chat.
+        await runtime.purge()
         console = ConsoleSession(runtime)
         console.tidy()
         if jsonl:

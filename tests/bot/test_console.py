@@ -252,3 +252,21 @@ def test_a_second_process_on_the_same_data_folder_refuses_to_start(tmp_path: Pat
     finally:
         first.kill()
         first.wait()
+
+
+async def test_the_terminal_applies_retention_when_it_starts(settings: Settings) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from bot.runtime import Runtime
+    from flows.model import Session
+
+    runtime = await Runtime.open(settings)
+    old = datetime.now(UTC) - timedelta(days=settings.session_days + 1)
+    await runtime.store.commit_update("idle", Session(), update_id=None, stats=[], now=old)
+    await runtime.close()
+    await jsonl(settings)  # starts, reads no line, stops
+    runtime = await Runtime.open(settings)
+    try:
+        assert await runtime.store.count_sessions() == 0
+    finally:
+        await runtime.close()

@@ -23,7 +23,16 @@ def _parser() -> argparse.ArgumentParser:
         "--jsonl", action="store_true", help="one JSON object per line in and out, for programs"
     )
     chat.add_argument("--lang", help="language tag to start with, e.g. fr or es")
-    sub.add_parser("run", help="run the Telegram bot (long polling; needs TELEGRAM_BOT_TOKEN)")
+    run = sub.add_parser(
+        "run", help="run the Telegram bot (long polling, or --webhook; needs TELEGRAM_BOT_TOKEN)"
+    )
+    run.add_argument(
+        "--webhook", metavar="URL",
+        help="receive updates at this https URL (also SP_ADVISOR_WEBHOOK_URL) instead of polling",
+    )
+    sub.add_parser(
+        "health", help="exit 0 only if a bot runs on this data folder and its loops are alive"
+    )
     sub.add_parser("stats", help="print the anonymous usage counters")
     sub.add_parser("check", help="check the knowledge catalog, the flows and the translations")
     diagrams = sub.add_parser("diagrams", help="print the flows as Mermaid diagrams")
@@ -42,6 +51,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         from bot.check import write_diagrams
 
         return write_diagrams(args.write)
+    if command == "health":
+        return _health()
     try:
         return _with_data(command, args)
     except KeyboardInterrupt:
@@ -52,10 +63,28 @@ def main(argv: Sequence[str] | None = None) -> int:
         return code
 
 
+def _health() -> int:
+    from bot.health import check
+
+    try:
+        data_dir = Settings().data_dir
+    except Exception as exc:
+        message, code = startup.message_for(exc)
+        print(f"sp-advisor: {message}", file=sys.stderr)
+        return code
+    healthy, why = check(data_dir)
+    print(why, file=sys.stdout if healthy else sys.stderr)
+    return 0 if healthy else 1
+
+
 def _with_data(command: str, args: argparse.Namespace) -> int:
     """The commands that open the store: people's data will be in this process."""
     startup.no_core_dumps()
     settings = Settings()
+    if getattr(args, "webhook", None):
+        if not args.webhook.startswith("https://"):
+            raise startup.StartupError("--webhook must be an https:// URL")
+        settings = settings.model_copy(update={"webhook_url": args.webhook})
     token = settings.telegram_bot_token.get_secret_value() if settings.telegram_bot_token else None
     logs.add_secret(token)
     logs.setup(settings.log_level)
@@ -72,6 +101,8 @@ def _serve(command: str, settings: Settings, token: str | None, args: argparse.N
             raise startup.StartupError(
                 "TELEGRAM_BOT_TOKEN is not set. Start the terminal chat with: python -m bot chat"
             )
+        if settings.webhook_url and settings.webhook_secret is None:
+            raise startup.StartupError("webhook mode needs SP_ADVISOR_WEBHOOK_SECRET")
         from bot.telegram import run_polling
 
         return run_polling(settings)

@@ -11,6 +11,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 # ASCII digits only: str.isdigit() also accepts "²" and other digits int() refuses.
 _USER_ID = re.compile(r"[0-9]{1,20}")
+_SECRET_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,256}")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 
@@ -33,6 +34,10 @@ class Settings(BaseSettings):
     # Published by the operator elsewhere (e.g. their website); /verify shows it.
     verify_phrase: str | None = None
     log_level: str = "INFO"
+    # Webhook mode (instead of long polling), behind a reverse proxy that terminates TLS.
+    webhook_url: str | None = None
+    webhook_listen: str = "127.0.0.1:8443"
+    webhook_secret: SecretStr | None = None
 
     @field_validator("operators")
     @classmethod
@@ -65,6 +70,28 @@ class Settings(BaseSettings):
         if isinstance(value, str) and not value.strip():
             raise ValueError("is set but empty")
         return value
+
+    @field_validator("webhook_url")
+    @classmethod
+    def _https(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith("https://"):
+            raise ValueError("must be an https:// URL (Telegram posts only to HTTPS)")
+        return value
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _secret_token(cls, value: SecretStr | None) -> SecretStr | None:
+        # Telegram's secret_token: 1-256 characters of A-Z, a-z, 0-9, _ and -.
+        if value is not None and not _SECRET_TOKEN.fullmatch(value.get_secret_value()):
+            raise ValueError("must be 1-256 characters of A-Z, a-z, 0-9, _ and -")
+        return value
+
+    @property
+    def listen(self) -> tuple[str, int]:
+        host, _, port = self.webhook_listen.rpartition(":")
+        if not host or not port.isascii() or not port.isdigit() or not 0 < int(port) < 65536:
+            raise ValueError("SP_ADVISOR_WEBHOOK_LISTEN must be host:port, e.g. 127.0.0.1:8443")
+        return host.strip("[]"), int(port)
 
     @property
     def operator_ids(self) -> frozenset[int]:

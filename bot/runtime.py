@@ -34,8 +34,10 @@ class Runtime:
 
     async def purge(self, now: datetime | None = None) -> PurgeCounts:
         days = timedelta(days=self.settings.session_days)
+        moment = now or datetime.now(UTC)
+        await self.store.purge_stats(moment - timedelta(days=self.settings.stats_keep_days))
         return await self.store.purge(
-            now or datetime.now(UTC),
+            moment,
             session_max_age=days,
             draft_max_age=timedelta(hours=self.settings.draft_hours),
             # Kept as long as the session: a wipe can then say how many old messages

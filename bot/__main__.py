@@ -1,4 +1,4 @@
-"""Command line: `python -m bot [chat|run|stats|check]` (chat is the default)."""
+"""Command line: `python -m bot [chat|run|stats|report|check|...]` (chat is the default)."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from bot import logs
 from bot.settings import Settings
@@ -24,6 +25,8 @@ def _parser() -> argparse.ArgumentParser:
     chat.add_argument("--lang", help="language tag to start with, e.g. fr or es")
     sub.add_parser("run", help="run the Telegram bot (long polling; needs TELEGRAM_BOT_TOKEN)")
     sub.add_parser("stats", help="print the anonymous usage counters")
+    report = sub.add_parser("report", help="write the anonymous usage report (one HTML file)")
+    report.add_argument("--out", metavar="FILE", type=Path, help="where to write it")
     sub.add_parser("check", help="check the knowledge catalog, the flows and the translations")
     diagrams = sub.add_parser("diagrams", help="print the flows as Mermaid diagrams")
     diagrams.add_argument("--write", metavar="README", help="replace the diagrams in this file")
@@ -61,6 +64,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from bot.operator import print_stats
 
         return asyncio.run(print_stats(settings))
+    if command == "report":
+        from bot.ops import run_report
+
+        return asyncio.run(run_report(settings, args.out))
     from bot.console import run_console
 
     return asyncio.run(run_console(settings, jsonl=args.jsonl, lang=args.lang))

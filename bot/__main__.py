@@ -27,6 +27,13 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("stats", help="print the anonymous usage counters")
     report = sub.add_parser("report", help="write the anonymous usage report (one HTML file)")
     report.add_argument("--out", metavar="FILE", type=Path, help="where to write it")
+    backup = sub.add_parser("backup", help="write a consistent sealed copy of the database")
+    backup.add_argument("file", type=Path, help="the new file (never overwritten)")
+    rotate = sub.add_parser(
+        "rotate-key", help="re-seal everything under a new key (stop the bot first)"
+    )
+    rotate.add_argument("--new-key-file", type=Path, metavar="FILE",
+                        help="where to write the new key (needed when the key is set by variable)")
     sub.add_parser("check", help="check the knowledge catalog, the flows and the translations")
     diagrams = sub.add_parser("diagrams", help="print the flows as Mermaid diagrams")
     diagrams.add_argument("--write", metavar="README", help="replace the diagrams in this file")
@@ -64,6 +71,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         from bot.operator import print_stats
 
         return asyncio.run(print_stats(settings))
+    if command == "backup":
+        from bot.ops import run_backup
+
+        return run_backup(settings, args.file)
+    if command == "rotate-key":
+        from bot.ops import run_rotate_key
+
+        return run_rotate_key(settings, args.new_key_file)
     if command == "report":
         from bot.ops import run_report
 

@@ -9,6 +9,7 @@ from bot.advisor import Advisor
 from bot.settings import Settings
 from flows.registry import ENGINE
 from storage.crypto import Sealer, load_key
+from storage.rekey import sealer_for
 from storage.store import PurgeCounts, Store
 
 
@@ -26,7 +27,8 @@ class Runtime:
             settings.secret_key.get_secret_value() if settings.secret_key else None,
             settings.secret_key_file,
         )
-        sealer = Sealer(key)
+        # After a key rotation, pseudonyms still come from the first key.
+        sealer = sealer_for(settings.data_dir, key)
         store = await Store.open(settings.data_dir, sealer)
         runtime = cls(settings, sealer, store, Advisor(ENGINE, store))
         await runtime.purge()  # retention applies at start, then hourly while running

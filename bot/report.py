@@ -500,8 +500,15 @@ def render_report(
     )
 
 
-async def build_report(store: Store, engine: Engine, *, now: datetime | None = None) -> Report:
-    """(summary text, HTML bytes) for `/stats` and the `report` command."""
+async def build_report(
+    store: Store, engine: Engine | None = None, *, now: datetime | None = None
+) -> Report:
+    """The report for `/stats` (send `summary` as text and `html` as a document named
+    `filename`) and for the `report` command. `engine` defaults to the shipped flows."""
+    if engine is None:
+        from flows.registry import ENGINE
+
+        engine = ENGINE
     return render_report(await store.stats_rows(), engine, now=now)
 
 

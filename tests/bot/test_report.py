@@ -143,6 +143,7 @@ class _Cells(HTMLParser):
 
 
 def _shown_numbers(report: Report) -> list[int]:
+    """Every number in a table cell of the page (hidden cells hold words)."""
     parser = _Cells()
     parser.feed(report.html.decode())
     return parser.numbers
@@ -225,3 +226,7 @@ async def test_chromium_renders_every_chart_offline(filled_store: Store, tmp_pat
         assert re.search(r"<(rect|path)\b", svg)
         assert "<text" in svg
     assert shot.stat().st_size > 20_000
+    # What the browser shows, not only what was written: no number under k.
+    parser = _Cells()
+    parser.feed(dom.stdout)
+    assert parser.numbers and min(parser.numbers) >= K

@@ -41,7 +41,7 @@ def run_rotate_key(settings: Settings, new_key_file: Path | None) -> int:
     folder, that file is replaced; a key given by setting needs `--new-key-file`."""
     import os
 
-    from storage.crypto import GENERATED_KEY_FILE, load_key
+    from storage.crypto import GENERATED_KEY_FILE, SealError, load_key
     from storage.rekey import new_master_key, rotate, write_key_file
 
     configured = settings.secret_key is not None or settings.secret_key_file is not None
@@ -68,6 +68,13 @@ def run_rotate_key(settings: Settings, new_key_file: Path | None) -> int:
         return 2
     try:
         result = rotate(settings.data_dir, old_key, new_key)
+    except SealError:
+        staged.unlink(missing_ok=True)
+        print(
+            "rotate-key: the configured key does not open this data folder; nothing changed",
+            file=sys.stderr,
+        )
+        return 2
     except BaseException:
         staged.unlink(missing_ok=True)
         raise

@@ -180,6 +180,10 @@ def rotate(data_dir: Path, old_key: bytes, new_key: bytes) -> Rotated:
                             continue
                         conn.execute(update, [new.seal(plaintext, **where), key])
                         resealed += 1
+            if unreadable and not resealed:
+                # Most likely the wrong old key: going on would store a keyring
+                # of wrong pseudonyms and lose everyone.
+                raise SealError("the current key opens none of the stored values")
             kept = new.seal(_pseudonym_key(old), table="keyring", field="value", owner=_PSEUDONYM)
             conn.execute(
                 "INSERT INTO keyring (name, value) VALUES (?, ?) "

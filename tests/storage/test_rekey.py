@@ -156,3 +156,38 @@ async def test_cli_rotates_the_generated_key_file_and_backs_up(
     # A key given by variable cannot be rewritten: the new one needs a file.
     monkeypatch.setenv("SP_ADVISOR_SECRET_KEY", "correct horse battery staple 42")
     assert main(["rotate-key"]) == 2
+
+
+async def test_cli_with_a_key_set_by_variable_writes_the_new_key_to_a_new_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data_dir = tmp_path / "data"
+    passphrase = "correct horse battery staple 42"
+    monkeypatch.setenv("SP_ADVISOR_DATA_DIR", str(data_dir))
+    monkeypatch.setenv("SP_ADVISOR_SECRET_KEY", passphrase)
+    monkeypatch.delenv("SP_ADVISOR_SECRET_KEY_FILE", raising=False)
+    sessions = await _fill(data_dir, Sealer(load_key(data_dir, passphrase, None)))
+    new_file = tmp_path / "new.key"
+    assert main(["rotate-key", "--new-key-file", str(new_file)]) == 0
+    assert "SP_ADVISOR_SECRET_KEY_FILE" in capsys.readouterr().out
+    assert stat.S_IMODE(new_file.stat().st_mode) == 0o600
+    assert not (data_dir / GENERATED_KEY_FILE).exists()
+    new_key = load_key(data_dir, None, new_file)
+    async with await Store.open(data_dir, sealer_for(data_dir, new_key)) as store:
+        for owner in sessions:
+            assert await store.load_session(owner) is not None
+    # Never over an existing file: it may be the only copy of a key.
+    assert main(["rotate-key", "--new-key-file", str(new_file)]) == 2
+
+
+async def test_the_wrong_old_key_changes_nothing(
+    data_dir: Path, master_key: bytes, sealer: Sealer
+) -> None:
+    await _fill(data_dir, sealer)
+    before = _dump(data_dir / DB_FILE)
+    with pytest.raises(SealError):
+        rotate(data_dir, secrets.token_bytes(32), secrets.token_bytes(32))
+    assert _dump(data_dir / DB_FILE) == before
+    assert sealer_for(data_dir, master_key).pseudonym("telegram", 1) == sealer.pseudonym(
+        "telegram", 1
+    )

@@ -1,4 +1,4 @@
-"""Command line: `python -m bot [chat|run|stats|check]` (chat is the default)."""
+"""Command line: `python -m bot [chat|run|stats|report|check|...]` (chat is the default)."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from bot import logs, startup
 from bot.settings import Settings
@@ -34,6 +35,15 @@ def _parser() -> argparse.ArgumentParser:
         "health", help="exit 0 only if a bot runs on this data folder and its loops are alive"
     )
     sub.add_parser("stats", help="print the anonymous usage counters")
+    report = sub.add_parser("report", help="write the anonymous usage report (one HTML file)")
+    report.add_argument("--out", metavar="FILE", type=Path, help="where to write it")
+    backup = sub.add_parser("backup", help="write a consistent sealed copy of the database")
+    backup.add_argument("file", type=Path, help="the new file (never overwritten)")
+    rotate = sub.add_parser(
+        "rotate-key", help="re-seal everything under a new key (stop the bot first)"
+    )
+    rotate.add_argument("--new-key-file", type=Path, metavar="FILE",
+                        help="where to write the new key (needed when the key is set by variable)")
     sub.add_parser("check", help="check the knowledge catalog, the flows and the translations")
     diagrams = sub.add_parser("diagrams", help="print the flows as Mermaid diagrams")
     diagrams.add_argument("--write", metavar="README", help="replace the diagrams in this file")
@@ -110,6 +120,18 @@ def _serve(command: str, settings: Settings, token: str | None, args: argparse.N
         from bot.operator import print_stats
 
         return asyncio.run(print_stats(settings))
+    if command == "backup":
+        from bot.ops import run_backup
+
+        return run_backup(settings, args.file)
+    if command == "rotate-key":
+        from bot.ops import run_rotate_key
+
+        return run_rotate_key(settings, args.new_key_file)
+    if command == "report":
+        from bot.ops import run_report
+
+        return asyncio.run(run_report(settings, args.out))
     from bot.console import run_console
 
     return asyncio.run(run_console(settings, jsonl=args.jsonl, lang=args.lang))

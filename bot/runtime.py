@@ -11,7 +11,22 @@ from flows.registry import ENGINE
 from storage import keycheck
 from storage.crypto import Sealer, read_secret
 from storage.lock import FolderLock
+from storage.rekey import sealer_for
 from storage.store import DB_FILE, DELETE_WINDOW, PurgeCounts, Store
+
+
+def unlock(settings: Settings) -> keycheck.Unlocked:
+    """The store's master key from the settings, checked against the database before
+    the store touches the file: a damaged or newer database, or the wrong key, stops
+    the start without a single write."""
+    existing = keycheck.inspect(settings.data_dir / DB_FILE)
+    secret = read_secret(
+        settings.data_dir,
+        settings.secret_key.get_secret_value() if settings.secret_key is not None else None,
+        settings.secret_key_file,
+        database_exists=existing is not None,
+    )
+    return keycheck.unlock(secret, existing)
 
 
 @dataclass
@@ -33,18 +48,9 @@ class Runtime:
             held = FolderLock(settings.data_dir)
             held.acquire()
         try:
-            db_path = settings.data_dir / DB_FILE
-            # Before the store touches the file: a damaged or newer database, or the
-            # wrong key, must stop the start without a single write.
-            existing = keycheck.inspect(db_path)
-            secret = read_secret(
-                settings.data_dir,
-                settings.secret_key.get_secret_value() if settings.secret_key is not None else None,
-                settings.secret_key_file,
-                database_exists=existing is not None,
-            )
-            unlocked = keycheck.unlock(secret, existing)
-            sealer = Sealer(unlocked.key)
+            unlocked = unlock(settings)
+            # After a key rotation, pseudonyms still come from the first key.
+            sealer = sealer_for(settings.data_dir, unlocked.key)
             store = await Store.open(settings.data_dir, sealer)
         except BaseException:
             if held is not None:
@@ -52,7 +58,7 @@ class Runtime:
             raise
         try:
             if unlocked.new:
-                keycheck.save(db_path, unlocked.record)
+                keycheck.save(settings.data_dir / DB_FILE, unlocked.record)
         except BaseException:
             await store.close()
             if held is not None:
@@ -62,8 +68,10 @@ class Runtime:
 
     async def purge(self, now: datetime | None = None) -> PurgeCounts:
         days = timedelta(days=self.settings.session_days)
+        moment = now or datetime.now(UTC)
+        await self.store.purge_stats(moment - timedelta(days=self.settings.stats_keep_days))
         return await self.store.purge(
-            now or datetime.now(UTC),
+            moment,
             session_max_age=days,
             draft_max_age=timedelta(hours=self.settings.draft_hours),
             # Past Telegram's 48 hours only a count per person stays, for the wipe to

@@ -31,6 +31,8 @@ class Settings(BaseSettings):
     operators: str = ""
     session_days: int = Field(default=30, ge=1)
     draft_hours: int = Field(default=48, ge=1)
+    # Anonymous counters older than this are deleted (two years by default).
+    stats_keep_days: int = Field(default=730, ge=1)
     # Published by the operator elsewhere (e.g. their website); /verify shows it.
     verify_phrase: str | None = None
     log_level: str = "INFO"

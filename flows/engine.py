@@ -60,6 +60,9 @@ EXIT_ID = "exit"
 BACK, DONE, PICK = "<", ">", "~"
 # Answers to a personal-data warning.
 RETYPE, KEEP_DELETED, USE_AS_IS, DELETE_IT = "!r", "!k", "!u", "!d"
+# Counter names of the answers to a personal-data warning, for the operator's report.
+PD_CHOICE_EVENTS = {RETYPE: "pd_retype", KEEP_DELETED: "pd_keep_deleted",
+                    USE_AS_IS: "pd_use_as_is", DELETE_IT: "pd_delete"}
 
 HOME_STATE = "menu.main"
 START_STATE = "start.notice"
@@ -461,6 +464,9 @@ class _Run:
     def restart(self) -> None:
         self.session = Session(locale=self.session.locale, screen=self.session.screen)
         self.session.state = START_STATE
+        # Once per conversation start: which language and channel, nothing else.
+        self.count(self.session.locale or "none", "meta.language")
+        self.count(self.event.channel, "meta.channel")
         self.arrived("", forward=False)
 
     def close(self, *, wipe: bool) -> None:
@@ -575,6 +581,7 @@ class _Run:
     def personal_data_answer(self, cid: str, step: Step) -> None:
         pending: str | None = self.session.slots.get("_pending")
         message_id: int | None = self.session.slots.get("_pd_message")
+        self.count(PD_CHOICE_EVENTS[cid])
         if cid in (RETYPE, KEEP_DELETED, DELETE_IT) and message_id is not None:
             self.effects.append(DeleteMessages(message_ids=[message_id]))
         if cid == DELETE_IT:

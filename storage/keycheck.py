@@ -276,3 +276,19 @@ def save(db_path: Path, record: Record) -> None:
         stored = conn.execute("SELECT check_value FROM keycheck WHERE id = 1").fetchone()
     if not hmac.compare_digest(bytes(stored[0]), record.check):
         raise _wrong_key("the key")
+
+
+def record_for(key: bytes) -> Record:
+    """The record of a generated (raw) master key, as after a key rotation."""
+    return Record("raw", _check_value(key))
+
+
+def replace(db_path: Path, record: Record) -> None:
+    """Overwrite the record: the store now answers to another key (rotate-key)."""
+    save(db_path, record)
+    with _connect(db_path) as conn:
+        conn.execute(
+            "UPDATE keycheck SET kdf = ?, check_value = ?, salt = ?, n = ?, r = ?, p = ? "
+            "WHERE id = 1",
+            [record.kdf, record.check, record.salt, record.n, record.r, record.p],
+        )

@@ -67,9 +67,13 @@ def _rotate(settings: Settings, new_key_file: Path | None) -> int:
     current: Path | None = None
     if new_key_file is None:
         # Not configured: the key came from a file the default search found; its path.
-        current = Path(read_secret(settings.data_dir, None, None, database_exists=True).origin)
+        current = read_secret(settings.data_dir, None, None, database_exists=True).path
     new_key = new_master_key()
     # The new key is on disk, durable, before anything is sealed with it.
+    if new_key_file is None and current is None:
+        print("rotate-key: the key does not come from a file; give --new-key-file FILE",
+              file=sys.stderr)
+        return 2
     staged = new_key_file or current.with_name(current.name + ".new")  # type: ignore[union-attr]
     try:
         write_key_file(staged, new_key)

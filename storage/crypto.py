@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import dataclasses
 import hashlib
 import hmac
 import logging
@@ -103,6 +104,8 @@ class Secret:
     passphrase: bool
     # Where it came from, for messages: a setting's name or a file's path.
     origin: str = "the key"
+    # The key file it was read from, if any (rotate-key replaces that file).
+    path: Path | None = None
 
     def __repr__(self) -> str:
         return "Secret(<hidden>)"
@@ -169,7 +172,7 @@ def _read_key_file(path: Path) -> Secret:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
         raise KeyConfigError(f"{source} {path} is not UTF-8 text") from None
-    return _parse_secret(text, f"{source} {path}")
+    return dataclasses.replace(_parse_secret(text, f"{source} {path}"), path=path)
 
 
 def config_key_file() -> Path | None:
@@ -204,7 +207,7 @@ def _write_new_key(path: Path) -> Secret:
         path.unlink(missing_ok=True)
         raise
     fsync_dir(path.parent)
-    return Secret(key, passphrase=False, origin=f"the secret key file {path}")
+    return Secret(key, passphrase=False, origin=f"the secret key file {path}", path=path)
 
 
 def _generate_key_file(data_dir: Path) -> Secret:

@@ -26,6 +26,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Literal
 
 from babel import Locale
@@ -54,6 +55,25 @@ class Finding:
 
 
 Span = tuple[int, int, Kind]
+
+# --------------------------------------------------------------------------------------
+# Word lists shipped as data files (flows/data/names/), read once at import. A missing or
+# unreadable file gives an empty list, never an import error.
+
+_DATA = Path(__file__).with_name("data") / "names"
+
+
+def _load_words(name: str) -> frozenset[str]:
+    """Whitespace-separated words of a data file; `#` starts a comment."""
+    try:
+        text = (_DATA / name).read_text(encoding="utf-8")
+    except (OSError, UnicodeError, ValueError):
+        return frozenset()
+    words: set[str] = set()
+    for line in text.splitlines():
+        words.update(line.split("#", 1)[0].split())
+    return frozenset(words)
+
 
 # --------------------------------------------------------------------------------------
 # Normalisation. Digits, spaces, apostrophes and dashes are mapped one character to one
@@ -87,6 +107,11 @@ _TRANSLATE = str.maketrans(
 _INVISIBLE = re.compile(
     "[\u064b-\u065f\u0670\u0640\u200b-\u200f\u202a-\u202e\u2066-\u2069\u061c\ufeff]"
 )
+
+
+# Chinese characters (the CJK unified ideographs and their extension A and compatibility
+# blocks).
+_HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 
 
 def _prepare(text: str) -> tuple[str, list[int] | None]:
@@ -583,9 +608,28 @@ _AR_STOP_SET = (
 # --------------------------------------------------------------------------------------
 # E-mail addresses, plain and written out ("name at domain dot com", "name [at] domain").
 
+# Latin and Cyrillic letters: an address may follow a Chinese or Arabic word without a
+# space ("邮箱zhang@qq.com"), and internationalised domains are written in any script
+# ("user@почта.рф").
+_ALNUM = r"A-Za-z0-9\u0400-\u04ff"
 _EMAIL = re.compile(
-    r"(?<![\w.+\-])[A-Za-z0-9](?:[A-Za-z0-9._%+\-]*[A-Za-z0-9_])?"
-    r"@[A-Za-z0-9](?:[A-Za-z0-9\-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,24}(?![\w@])"
+    rf"(?<![{_ALNUM}_.+\-])[{_ALNUM}](?:[{_ALNUM}._%+\-]*[{_ALNUM}_])?"
+    r"@[^\W_](?:[\w\-]*[^\W_])?(?:\.[\w\-]+)*\.(?:[A-Za-z]{2,24}|[\u0400-\u04ff]{2,24}|xn--[a-z0-9\-]+)"
+    rf"(?![{_ALNUM}_@])"
+)
+# "zhang#qq.com", as people write to keep an address from robots.
+_HASH_EMAIL = re.compile(
+    rf"(?<![{_ALNUM}_.+\-])[A-Za-z0-9][A-Za-z0-9._%+\-]*#[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*"
+    rf"\.[A-Za-z]{{2,24}}(?![{_ALNUM}_@])"
+)
+# Spelt out in Arabic letters: "زينب آت جيميل دوت كوم".
+_AR_AT = r"(?:آت|أت|ات|at)"
+_AR_DOT = r"(?:دوت|نقطة|نقطه|dot)"
+_AR_LABEL = r"(?:[A-Za-z0-9][A-Za-z0-9._\-]*|[\u0621-\u064a]+(?:\s?ميل)?)"
+_AR_EMAIL = re.compile(
+    rf"(?<![\w.])(?:[A-Za-z0-9][A-Za-z0-9._\-]*|[\u0621-\u064a]+)\s+{_AR_AT}\s+{_AR_LABEL}"
+    rf"(?:\s+{_AR_DOT}\s+{_AR_LABEL})*\s+{_AR_DOT}\s+"
+    r"(?:com|net|org|ru|fr|كوم|نت|اورج|أورج|[a-z]{2})(?!\w)"
 )
 _AT_WORDS = r"(?:at|arroba|arobase|собака|sobaka)"
 _DOT_WORDS = r"(?:dot|punto|point|точка|tochka)"
@@ -598,9 +642,9 @@ _DOTS = rf"(?:{_BRACKET_DOT}|{_PLAIN_DOT}|\.)"
 # After a plain " at ", only a country code or a common top-level domain ends the address.
 _TLD = r"(?:[A-Za-z]{2}|com|net|org|info|edu|gov|int|ngo|ong|app|online|email|mail|site)"
 _OBFUSCATED_EMAIL = re.compile(
-    rf"(?i)(?<![\w.])(?:{_LABEL}(?:{_DOTS}{_LABEL})*"
+    rf"(?i)(?<![{_ALNUM}_.])(?:{_LABEL}(?:{_DOTS}{_LABEL})*"
     rf"(?:(?:{_BRACKET_AT})(?:{_LABEL}(?:{_DOTS}{_LABEL})*)"
-    rf"|(?:{_PLAIN_AT}){_LABEL}(?:{_DOTS}{_LABEL})*{_DOTS}{_TLD}(?![\[\(\{{<])))(?![\w@])"
+    rf"|(?:{_PLAIN_AT}){_LABEL}(?:{_DOTS}{_LABEL})*{_DOTS}{_TLD}(?![\[\(\{{<])))(?![{_ALNUM}_@])"
 )
 
 
@@ -609,6 +653,12 @@ def _emails(text: str) -> Iterator[Span]:
         yield m.start(), m.end(), "email"
     if "@" in text or re.search(rf"(?i){_AT_WORDS}", text):
         for m in _OBFUSCATED_EMAIL.finditer(text):
+            yield m.start(), m.end(), "email"
+    if "#" in text:
+        for m in _HASH_EMAIL.finditer(text):
+            yield m.start(), m.end(), "email"
+    if re.search(_AR_AT, text) and re.search(_AR_DOT, text):
+        for m in _AR_EMAIL.finditer(text):
             yield m.start(), m.end(), "email"
 
 
@@ -703,8 +753,8 @@ _ID_CUE_LOOSE = re.compile(
     _ID_CUE_WORDS + r"(?:[\s:,—\-]+(?:[^\W\d]{1,12}|n[°º]\.?|no\.|№)){0,4}[\s:,—\-]+" + _ID_NUMBER
 )
 _ID_SHAPE = re.compile(
-    r"(?<![\w/.\-])(?:[A-Z]{2}\d{7}|[A-Z]\d{7,8}|\d{2}[A-Z]{2}\d{5}|\d{8}[A-Z]|[XYZ]\d{7}[A-Z]"
-    r"|[A-Z]{4}\d{6}[HM][A-Z]{5}[A-Z0-9]\d|\d{1,2}\.\d{3}\.\d{3}-[\dkK])(?![\w/])"
+    r"(?<![A-Za-z0-9_/.\-])(?:[A-Z]{2}\d{7}|[A-Z]\d{7,8}|\d{2}[A-Z]{2}\d{5}|\d{8}[A-Z]|[XYZ]\d{7}[A-Z]"
+    r"|[A-Z]{4}\d{6}[HM][A-Z]{5}[A-Z0-9]\d|\d{1,2}\.\d{3}\.\d{3}-[\dkK])(?![A-Za-z0-9_/])"
 )
 
 
@@ -726,9 +776,9 @@ def _id_numbers(text: str) -> Iterator[Span]:
 # Phone numbers.
 
 _PHONE = re.compile(
-    r"(?:(?<=[\u0600-\u06ff])|(?<![\w+/.,\-]))(?P<plus>\+|00)?\s?"
+    rf"(?:(?<=[\u0600-\u06ff{_HAN}])|(?<![\w+/.,\-]))(?P<plus>\+|00)?\s?"
     r"(?:\(\d{1,5}\)\s?\d*|\d+)(?:(?:[ .\-]|\s-\s)(?:\(\d{1,5}\)\s?\d*|\d+))*"
-    r"(?![\w/]|[.,]\d)"
+    rf"(?!(?![{_HAN}])\w|/|[.,]\d)"
 )
 _PHONE_CUE = re.compile(
     r"(?i)(?:phone|tel|tél|téléphone|telephone|mobile|cell|call|whatsapp|signal|telegram|viber"
@@ -868,6 +918,97 @@ def _addresses(text: str) -> Iterator[Span]:
         )
         if ok:
             yield start, end, "address"
+
+
+# --------------------------------------------------------------------------------------
+# Chinese: names (family name + one or two characters, with a title after or a cue
+# before), resident ID numbers, street addresses and birth dates. Chinese is written
+# without spaces, so a family name counts only in context.
+
+_HAN_RE = re.compile(f"[{_HAN}]")
+_ZH_SURNAMES = sorted(_load_words("surnames_zh.txt"), key=len, reverse=True)
+_ZH_SURNAME = "|".join(re.escape(s) for s in _ZH_SURNAMES) or "(?!)"
+# Characters after which a name has ended (particles, common verbs, punctuation).
+_ZH_AFTER = "被已曾因在说是和与及的也都于今昨等向将把对从到了，。、：；！？,.;:!?()（）\\s"
+# Characters that are not part of a given name: the above, numerals, measure words and
+# the last characters of institutions and places.
+_ZH_NOT_GIVEN = (
+    _ZH_AFTER + "一二三四五六七八九十百千两几每该各这那其个名位些们人为就还不没很再又"
+    "省市县区镇村乡路街道号局院部厅所会委队府司处科室组党军庭馆站场厂店校楼族年月日时分"
+)
+_ZH_GIVEN = f"(?:(?![{_ZH_NOT_GIVEN}])[{_HAN}])"
+_ZH_TITLES = (
+    "先生|女士|小姐|律师|老师|医生|大夫|记者|教授|博士|警官|法官|同学|阿姨|牧师|书记|主任|太太"
+)
+_ZH_CUES = (
+    "名叫|叫做|叫|名字是|名字叫|姓名[:：]?|联系人[:：]?|弟弟|哥哥|姐姐|妹妹|丈夫|妻子|老公|老婆|"
+    "爸爸|妈妈|父亲|母亲|儿子|女儿|朋友|同事|邻居|表哥|表姐|表弟|表妹|堂哥|堂弟|侄子|"
+    "律师|记者|维权人士|活动人士|异见人士|人权捍卫者|公民记者|作家|艺术家|牧师|学者|医生|"
+    "联系了|联系|打电话给|逮捕了|拘留了|抓走了|带走了|抓了|见到了|见到|见了|会见了|探视|"
+    "起诉了|告诉|问问|找到了|找|把|给"
+)
+# Common words and place names that begin with a family name ("方面", "成都").
+_ZH_NOT_NAMES = _load_words("not_names_zh.txt")
+_ZH_NAME = re.compile(
+    rf"(?P<title>(?P<a>{_ZH_SURNAME})(?P<ag>{_ZH_GIVEN}{{0,2}})(?:{_ZH_TITLES}))"
+    rf"|(?:{_ZH_CUES})\s*(?P<cue>(?P<b>{_ZH_SURNAME})(?P<bg>{_ZH_GIVEN}{{1,2}})|[小阿]{_ZH_GIVEN})"
+    rf"|(?:^|(?<=[，。、：；！？\s,.;:!?（(]))(?P<clause>(?P<c>{_ZH_SURNAME})"
+    rf"(?P<cg>{_ZH_GIVEN}{{1,2}}))(?=[{_ZH_AFTER}]|$)"
+)
+
+
+_ZH_GROUPS = (("title", "a", "ag"), ("cue", "b", "bg"), ("clause", "c", "cg"))
+
+
+def _zh_common(family: str, given: str) -> bool:
+    word = family + given
+    return any(word[:k] in _ZH_NOT_NAMES for k in range(2, len(word) + 1))
+
+
+def _zh_names(text: str) -> Iterator[Span]:
+    for m in _ZH_NAME.finditer(text):
+        for group, family, given in _ZH_GROUPS:
+            if m.group(group) is None:
+                continue
+            fam = m.group(family)
+            if fam is not None and _zh_common(fam, m.group(given)):
+                break
+            start = m.start(group)
+            if group == "title" and start and text[start - 1] + fam in _ZH_NOT_NAMES:
+                break
+            yield start, m.end(group), "name"
+            break
+
+
+_ZH_ID = re.compile(
+    r"(?<![0-9A-Za-z])[1-9]\d{5}(?:19|20)\d\d(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}"
+    r"[\dXx](?![0-9A-Za-z])"
+)
+_ZH_NUM = "(?:\\d{1,5}|[一二三四五六七八九十]{1,3})"
+_ZH_ADDRESS = re.compile(
+    rf"(?:[{_HAN}]{{1,10}}?(?:路|街|大道|大街|巷|弄|胡同)[东南西北中]{{0,2}}(?:[一二三四五六七八九十\d]{{1,2}}段)?"
+    rf"\s*\d{{1,5}}\s*号(?:\s*(?:附|之)?\s*{_ZH_NUM}\s*(?:栋|幢|号楼|单元|层|楼|室|号|座))*)"
+    rf"|(?:\d{{1,4}}\s*(?:栋|幢|号楼)\s*(?:\d{{1,3}}\s*单元)?\s*\d{{1,5}}\s*室?)"
+    rf"|(?<![\d.])\d{{2,5}}\s*室"
+)
+_ZH_DATE = r"\d{4}\s*(?:年\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*[日号])?|[./\-]\d{1,2}[./\-]\d{1,2}|年)"
+_ZH_BIRTH = re.compile(
+    rf"(?:出生(?:日期|年月日|年月)?|生日|(?<![发产])生于|出生于)\s*[:：是为于在]?\s*(?P<d>{_ZH_DATE})"
+    rf"|(?P<e>{_ZH_DATE})\s*(?:出生|生人|生(?=[，。,.\s于在]|$))"
+)
+
+
+def _chinese(text: str) -> Iterator[Span]:
+    if not _HAN_RE.search(text):
+        return
+    yield from _zh_names(text)
+    for m in _ZH_ID.finditer(text):
+        yield m.start(), m.end(), "id_number"
+    for m in _ZH_ADDRESS.finditer(text):
+        yield m.start(), m.end(), "address"
+    for m in _ZH_BIRTH.finditer(text):
+        group = "d" if m.group("d") else "e"
+        yield m.start(group), m.end(group), "birth_date"
 
 
 # --------------------------------------------------------------------------------------
@@ -1288,6 +1429,7 @@ def detect(text: str) -> list[Finding]:
     spans.extend(_phones(folded))
     spans.extend(_addresses(folded))
     spans.extend(_names(folded))
+    spans.extend(_chinese(folded))
     out: list[Finding] = []
     for start, end, kind in _resolve(spans):
         if index is not None:

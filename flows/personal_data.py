@@ -329,7 +329,7 @@ transitional slavery trafficking disabilities poverty development sanitation cli
 business mercenaries exploitation orientation gender discrimination racism xenophobia
 expert experts independent clinic clinics expertes experte indépendant indépendante
 clinique experto experta expertos independiente clínica эксперт независимый клиника
-journalists reporters borders lawyers judges
+journalists reporters borders lawyers judges unit units crimes crime squad unidad unité
 day week month year spring summer autumn winter war revolution uprising protest protests
 elections election referendum emergency hotel hotels restaurant cafe café market
 mall stadium park museum cinema theatre theater factory farm brotherhood muslim muslims
@@ -379,6 +379,12 @@ _TITLES = """
 mr mrs ms miss dr prof mme mlle maître maitre sr sra srta don doña dña dra lic ing
 monsieur madame mademoiselle señor señora señorita sheikh cheikh imam
 господин госпожа господина госпожи господину госпоже г-н г-жа г-на г-жи г-ну г-же
+colonel lieutenant captain major judge sergeant inspector commander doctor
+capitaine commandant lieutenant juge docteur
+coronel teniente capitán capitana comandante sargento juez jueza licenciado licenciada
+ingeniero ingeniera doctor doctora
+судья судьи судье судью полковник полковника подполковник майор майора лейтенант
+лейтенанта капитан капитана следователь следователя инспектор прокурор
 """
 
 # Lower-case particles inside names ("María de la Cruz", "Mariam bint Khalid").
@@ -432,7 +438,7 @@ San Pedro Sula, San Salvador, Quetzaltenango, Quiché, Huehuetenango, Ciudad de 
 Mexico City, Guadalajara, Monterrey, Oaxaca, Chiapas, Guerrero, Michoacán, Ciudad Juárez,
 Tijuana, Veracruz, Acapulco, La Habana, Havana, Goma, Bukavu, Lubumbashi, Kigali,
 Bujumbura, Ouagadougou, Yaoundé, Douala, Lagos, Abuja, Geneva, Genève, Ginebra, Strasbourg,
-The Hague, La Haye, New York, Middle East, North Africa, Latin America, Sahel,
+The Hague, La Haye, New York, Victoria Falls, Middle East, North Africa, Latin America, Sahel,
 Санкт-Петербург, Петербург, Нижний Новгород, Казань, Грозный, Махачкала, Уфа, Пермь,
 Ростов-на-Дону, Ростов, Краснодар, Воронеж, Саратов, Самара, Екатеринбург, Новосибирск,
 Омск, Томск, Иркутск, Чита, Хабаровск, Владивосток, Калининград, Мурманск, Архангельск,
@@ -488,6 +494,101 @@ _GIVEN_LATIN = _keys(
     )
 )
 
+# Given names from the data files. Latin-script names are compared by key; Russian names
+# with their case forms ("Светлане", "Алексея", "Русланом").
+_GIVEN = _GIVEN_LATIN | _keys(
+    _load_words("given_en.txt") | _load_words("given_fr.txt") | _load_words("given_es.txt")
+)
+
+
+def _cyr_forms(name: str) -> set[str]:
+    word = name.casefold().replace("ё", "е")
+    endings: tuple[str, ...]
+    if word.endswith("ия"):
+        stem, endings = word[:-1], ("я", "и", "ю", "ей", "ею", "е")
+    elif word.endswith(("а", "я")):
+        stem, endings = word[:-1], ("а", "я", "ы", "и", "е", "у", "ю", "ой", "ей", "ою", "ею")
+    elif word.endswith("й"):
+        stem, endings = word[:-1], ("й", "я", "ю", "ем", "е")
+    elif word.endswith("ь"):
+        stem, endings = word[:-1], ("ь", "я", "ю", "ем", "е", "и", "ью")
+    else:
+        stem, endings = word, ("", "а", "у", "ом", "е", "ым", "ем")
+    return {stem + e for e in endings}
+
+
+_GIVEN_RU = frozenset(f for name in _load_words("given_ru.txt") for f in _cyr_forms(name))
+
+
+def _is_given(tok_word: str, key: str) -> bool:
+    if _is_cyrillic(tok_word[0]):
+        return tok_word.casefold().replace("ё", "е") in _GIVEN_RU
+    return key in _GIVEN
+
+
+# Words before a lone given name that say it is a person: kinship and role words, and verbs
+# of calling, meeting, asking, arresting. A particle may stand between ("llamó a Lucía").
+_KIN_CUES = _keys(
+    _words(
+        """
+        brother sister son daughter mother father husband wife cousin uncle aunt friend
+        colleague neighbour neighbor nephew niece fiancé fiancee grandson granddaughter
+        grandmother grandfather mum mom dad boyfriend girlfriend partner lawyer journalist
+        activist student teacher blogger defender detainee prisoner named
+        frère sœur soeur fils fille mère père mari femme épouse époux cousin cousine oncle
+        tante ami amie copain copine collègue voisin voisine neveu nièce camarade avocat
+        avocate journaliste militant militante étudiant étudiante nommé nommée prénommé
+        prénommée
+        hermano hermana hijo hija madre padre esposo esposa marido mujer primo prima tío tía
+        amigo amiga compañero compañera vecino vecina sobrino sobrina abuelo abuela novio
+        novia nieto nieta abogado abogada periodista activista estudiante llamado llamada
+        брат брата брату братом сестра сестру сестры сестрой сын сына сыну сыном дочь
+        дочери дочерью мать матери отец отца муж мужа мужем жена жену жены женой друг друга
+        другом подруга подругу подругой коллега коллегу сосед соседа соседка соседку дядя
+        дядю тетя тётя тетю племянник племянница внук внучка бабушка дедушка адвокат
+        журналист журналистка активист активистка студент студентка зовут
+        """
+    )
+)
+_VERB_CUES = _keys(
+    _words(
+        """
+        call called calling phone phoned ask asked tell told meet met saw see seen visit
+        visited arrested detained took taken contact contacted text texted message email
+        emailed release free
+        appelle appelez appeler appelé appelée appelons vu vue voir rencontré rencontrée
+        arrêté arrêtée arrêter arrêtés détenu détenue enlevé enlevée contacte contactez
+        contacter demande demandez demander dis dites écris écrivez libérez libérer
+        llamó llama llame llamen llamar llamé llamamos vi vio visto vimos detuvieron detuvo
+        arrestaron arrestó secuestraron contacta contacte contacten contactar pregunta
+        pregunte pregunten preguntar habla hable hablen hablar liberen
+        позвони позвоните позвонил позвонила звони звоните позвонить видел видела видели
+        встретил встретила встретили задержали арестовали забрали похитили спроси
+        спросите свяжитесь напиши напишите передай передайте освободите
+        """
+    )
+)
+_CUE_PARTICLES = frozenset(
+    _words("a à al au to for with con avec с со к у ко за про para pour por")
+)
+
+
+def _cue(text: str, toks: list[_Tok], i: int) -> tuple[bool, bool]:
+    """(kinship or role word before token i, verb or particle of contact before it)."""
+    if i == 0 or not _gap_ok(text, toks[i - 1], toks[i]):
+        return False, False
+    prev = toks[i - 1]
+    if prev.key in _KIN_CUES:
+        return True, False
+    if prev.key in _VERB_CUES:
+        return False, True
+    if prev.word.casefold() in _CUE_PARTICLES:
+        if i >= 2 and _gap_ok(text, toks[i - 2], prev) and toks[i - 2].key in _VERB_CUES:
+            return False, True
+        return False, prev.word.casefold() in {"with", "con", "avec", "с", "со"}
+    return False, False
+
+
 _AR_FOLD = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ة": "ه", "ی": "ي", "ک": "ك"})
 
 
@@ -500,7 +601,7 @@ def _ar_key(word: str) -> str:
 _AR_TITLES = """
 السيد السيده الدكتور الدكتوره الاستاذ الاستاذه المحامي المحاميه الشيخ الحاج الحاجه
 الناشط الناشطه الصحفي الصحفيه المهندس المهندسه المدون المدونه العقيد المقدم الرائد
-النقيب الطالب الطالبه الاخ الاخت
+النقيب الطالب الطالبه الاخ الاخت القاضي القاضيه
 """
 _AR_GIVEN = """
 محمد احمد محمود مصطفى علي حسن حسين عمر عثمان خالد سعيد سعد يوسف ابراهيم اسماعيل يونس
@@ -528,13 +629,13 @@ _AR_STOP = """
 كانت كانوا يكون تكون قد لقد تم ان لم لن لا ما ماذا متى كيف اين لماذا هل كل بعض جميع غير
 سوى ايضا فقط جدا اليوم امس غدا الان يوم ليله صباح مساء الشهر الاسبوع السنه العام عام سنه
 شهر اسبوع الماضي الماضيه المقبل القادم الساعه ساعه عاما سنوات اشهر ايام يوما شهرين
-الشرطه الامن السجن المحكمه النيابه القاضي الحكومه الدوله الرئيس الوزير الوزاره القوات
+الشرطه الامن السجن المحكمه النيابه الحكومه الدوله الرئيس الوزير الوزاره القوات
 الجيش المخابرات محتجز محتجزه معتقل معتقله مختف مختفيا مفقود محبوس موقوف طالب طالبه صحفي
 صحفيه ناشط ناشطه محامي محاميه اخي اختي ابي امي ابني ابنتي زوجي زوجتي صديقي عمي خالي
 ليلا نهارا صباحا فجرا ظهرا عصرا النيه الفور الرغم الاقل الله قرب بجانب جنب بالقرب
 مقابل وسط عليه عليها له لها به بها منه
 منها اليه اليها عنه عنها معه
-معها ايه اي وقد فقد وهو وهي المقرر المقرره الخاص الحقوقي الحقوقيه
+معها ايه اي وقد فقد وهو وهي فهو فهي فهم لانه لانها المقرر المقرره الخاص الحقوقي الحقوقيه
 المستقل المستقله المعني ثلاث اثنين ثلاثه اربعه خمسه عشره مئات الاف الناس
 """
 # Beginnings of verb forms: "اعتقل", "استدعى", "انسحب", "سيحاكم".
@@ -555,6 +656,7 @@ _AR_PLACE_NOUNS = frozenset(
         مركز سجن قاعة مكتبة معهد كلية ثانوية مدينة حديقة جسر"""
     )
 )
+_AR_JUDGE = frozenset({"القاضي", "القاضيه"})
 _AR_NAME_PARTICLES = frozenset({"بن", "بنت", "ابن", "ابنه"})
 _AR_KUNYA = frozenset({"ابو", "ام"})
 
@@ -578,8 +680,6 @@ def _build_places() -> tuple[frozenset[tuple[str, ...]], frozenset[str]]:
         tokens_whole = _WORD.findall(name)
         if tokens_whole and not _is_arabic(tokens_whole[0][0]):
             latin.add(tuple(_key(t) for t in tokens_whole))
-    # Cities that are also given names ("Sofia", "Regina") are not places on their own.
-    latin = {p for p in latin if len(p) > 1 or p[0] not in _GIVEN_LATIN}
     return frozenset(latin), frozenset(arabic)
 
 
@@ -588,7 +688,12 @@ _WORD = re.compile(rf"{_LETTER}+(?:['\-]{_LETTER}+)*")
 
 _MONTHS = _babel_months()
 _DAYS = _babel_days()
-_PLACES, _AR_PLACES = _build_places()
+_ALL_PLACES, _AR_PLACES = _build_places()
+# Cities that are also given names ("Sofia", "Regina") are not places on their own.
+_PLACES = frozenset(p for p in _ALL_PLACES if len(p) > 1 or p[0] not in _GIVEN_LATIN)
+# Given names that are also the name of a place ("Jordan", "Florence", "Paz"): alone, they
+# are a name only in context.
+_GIVEN_PLACES = frozenset(p[0] for p in _ALL_PLACES if len(p) == 1) & _GIVEN
 _PLACE_MAX = max(len(p) for p in _PLACES)
 _STOP = _keys(_words(_COMMON_WORDS)) | _keys(_MONTHS) | _keys(_DAYS)
 # Language names and nationality adjectives are compared with their accents: "Germán" is
@@ -597,7 +702,9 @@ _BABEL_WORDS = frozenset(w.casefold() for w in _babel_demonyms_and_languages()) 
 _ORG = _keys(_words(_ORG_WORDS))
 _TITLE_KEYS = _keys(_words(_TITLES))
 _AR_TITLE_SET = frozenset(_ar_key(w) for w in _words(_AR_TITLES))
-_AR_GIVEN_SET = frozenset(_ar_key(w) for w in _words(_AR_GIVEN))
+_AR_GIVEN_SET = frozenset(_ar_key(w) for w in _words(_AR_GIVEN)) | frozenset(
+    _ar_key(w) for w in _load_words("given_ar.txt")
+)
 _AR_STOP_SET = (
     frozenset(_ar_key(w) for w in _words(_AR_STOP))
     | frozenset(_ar_key(m) for m in _MONTHS if _is_arabic(m[0]))
@@ -682,7 +789,7 @@ _DATE = re.compile(
     rf"|(?P<year>{_YEAR}))(?![\w]|[./\-]\d)"
 )
 _BIRTH_CUE = re.compile(
-    r"(?i)(?<!\w)(?:born|birth|birthday|birthdate|d\.?o\.?b\.?|"
+    r"(?i)(?<!\w)(?:born|birth|birthday|birthdate|d\.?o\.?b\.?|b\.|ddn|d\.d\.n\.?|д\.\s?р\.?|"
     r"né|née|nés|nées|nee|naissance|"
     r"naci[óo]|nacid[oa]s?|nacimiento|f\.\s?nac\.?|"
     r"родил(?:ся|ась|ись)|рождения|рожд\.|г\.\s?р\.?|"
@@ -690,10 +797,12 @@ _BIRTH_CUE = re.compile(
 )
 _AGE_CUE = re.compile(r"(?i)(?<!\w)(?:age|aged|âge|âgée?s?|edad|возраст\w*|العمر|عمره|عمرها)(?!\w)")
 _YEAR_BIRTH_BEFORE = re.compile(
-    r"(?i)(?:born|né|née|nee|nacid[oa]|naci[óo]|родил(?:ся|ась)|مواليد|المولود[ةه]?|"
+    r"(?i)(?:born|b\.|né|née|nee|nacid[oa]|naci[óo]|родил(?:ся|ась)|مواليد|المولود[ةه]?|"
     r"ولد(?:ت)?)\s+(?:in|en|el\s+año|в|عام|سنة|سنه|في|في\s+عام|في\s+سنة)?\s*$"
 )
-_YEAR_BIRTH_AFTER = re.compile(r"(?i)^\s*(?:года?\s+рождения|г\.\s?р\.?|год\s+рождения)")
+_YEAR_BIRTH_AFTER = re.compile(
+    r"(?i)^\s*(?:года?\s+рождения|[гд]\.\s?р\.?|год\s+рождения)"
+)
 _SENTENCE_BREAK = re.compile(r"[!?;\n]|\.\s+[A-ZА-ЯЁ]")
 
 
@@ -1025,7 +1134,7 @@ class _Tok:
 
 
 _ELISION = re.compile(r"^(?:[lLdDjJmMnNsStTcC]|[Qq]u)'(?=\w)")
-_CYR_SURNAME = re.compile(r"(?:ов|ев|ин|ын)(?:а|у|ым|ой|ом|е|ых)?$")
+_CYR_SURNAME = re.compile(r"(?:(?:ов|ев|ёв|ин|ын)(?:а|у|ым|ой|ом|е|ых)?|енко|йко|чко|шко|чук|юк)$")
 _PATRONYMIC = re.compile(r"(?:ович|евич|ич|овна|евна|ична|инична)(?:а|у|ем|ом|е|ой|ы|ой)?$")
 
 
@@ -1052,7 +1161,11 @@ def _tokens(text: str) -> list[_Tok]:
         tok.key = _key(word)
         if _is_arabic(first):
             tok.kind = "ar"
-        elif tok.key in _TITLE_KEYS or (word == "M" and text[tok.end : tok.end + 1] == "."):
+        elif (
+            tok.key in _TITLE_KEYS
+            or (word == "M" and text[tok.end : tok.end + 1] == ".")
+            or (word == "Me" and text[tok.end : tok.end + 1] == " ")  # French "Maître"
+        ):
             tok.kind = "title"  # "M." is the French "Monsieur"
         elif len(word) == 1:
             if first.isupper() and _INITIAL_END.match(text, tok.end):
@@ -1089,6 +1202,8 @@ def _is_org(tok: _Tok) -> bool:
 
 
 def _is_stop(tok: _Tok) -> bool:
+    if tok.kind == "initial":
+        return False  # "A. Karimov": the initial, not the article
     if tok.key in _STOP or tok.word.casefold() in _BABEL_WORDS:
         return True
     return tok.kind == "upper" and (tok.key in _ACRONYMS or len(tok.word) <= 3)
@@ -1159,6 +1274,8 @@ def _drop_places(seg: list[_Tok]) -> list[list[_Tok]]:
                 break
         if matched == 1 and parts[-1] and parts[-1][-1] is seg[i - 1]:
             matched = 0  # a surname that is also a place: "Carlos Mendoza"
+        if matched == 1 and i + 1 < len(seg) and seg[i].key in _GIVEN and not parts[-1]:
+            matched = 0  # a given name that is also a place, before a surname: "Paz Mendoza"
         if matched:
             parts.append([])
             i += matched
@@ -1297,6 +1414,100 @@ def _latin_cyrillic_names(text: str, toks: list[_Tok]) -> Iterator[Span]:
         yield a.start, b.end, "name"
 
 
+def _lone_names(text: str, toks: list[_Tok]) -> Iterator[Span]:
+    """A given name on its own ("call Maryam", "позвони Светлане", "my brother Yusuf").
+
+    A listed given name counts when capitalised, unless it is also a place; a place-like
+    given name, a lower-case given name or an unlisted capitalised word count after a
+    kinship or role word or a verb of contact. Words inside a longer capitalised run are
+    left to the rules for full names.
+    """
+    n = len(toks)
+    for i, tok in enumerate(toks):
+        if tok.kind not in {"cap", "low"} or len(tok.word) < 2:
+            continue
+        prev = toks[i - 1] if i else None
+        nxt = toks[i + 1] if i + 1 < n else None
+        if tok.kind == "cap" and (
+            (prev is not None and prev.kind in _NAME_KINDS and _gap_ok(text, prev, tok))
+            or (nxt is not None and nxt.kind in _NAME_KINDS and _gap_ok(text, tok, nxt))
+        ):
+            continue
+        if _is_stop(tok) or _is_org(tok):
+            continue
+        if prev is not None and (
+            prev.key in _PLACE_PREFIXES or prev.key in _STREET_BEFORE or _is_org(prev)
+        ):
+            continue
+        given = _is_given(tok.word, tok.key)
+        kin, verb = _cue(text, toks, i)
+        if tok.kind == "low":
+            ok = given and (kin or verb)
+        elif given and tok.key not in _GIVEN_PLACES:
+            ok = True
+        elif given:
+            ok = kin or verb
+        else:
+            ok = (kin or (verb and prev is not None and prev.key in _VERB_CUES)) and (
+                (tok.key,) not in _ALL_PLACES and tok.word.casefold() not in _BABEL_WORDS
+            )
+        if ok:
+            yield tok.start, tok.end, "name"
+
+
+_NAME_KINDS = frozenset({"cap", "upper", "initial", "title"})
+# Arabic: kinship and role words, and verbs of contact, before a given name alone.
+_AR_KIN_CUES = frozenset(
+    _ar_key(w)
+    for w in _words(
+        """أخي أختي ابني ابنتي زوجي زوجتي صديقي صديقتي زميلي زميلتي عمي خالي عمتي خالتي
+        أخوه أخته زوجها زوجته ابنها ابنته ابنه ابنتها جاري جارتي أخونا أختنا ابننا ابنتنا
+        والدي والدتي المدعو المدعوة"""
+    )
+)
+_AR_VERB_CUES = frozenset(
+    _ar_key(w)
+    for w in _words(
+        """تواصل تواصلوا تواصلي اتصل اتصلوا اتصلي رأيت رأينا شاهدت قابلت قابلنا التقيت
+        التقينا زرت زرنا اعتقلوا اعتقلت اعتقل خطفوا اختطفوا اسأل اسألوا كلم كلموا كلمي
+        راسل راسلوا سلمت أعط أعطوا أخبر أخبروا"""
+    )
+)
+# Given names that are also common words ("كريم" generous, "نور" light, "لعلي" perhaps
+# I): never read through a prefix, and alone only in context.
+_AR_AMBIGUOUS = frozenset(
+    _ar_key(w)
+    for w in _words(
+        """كريم سعيد جميل أمين نور هدى أمل سلام منى فرح عادل صالح حسن طاهر سالم رشيد ناصر
+        منصور فارس حامد حميد شريف مختار نبيل هادي وسام ضياء بشير صابر سامي راشد زكي عزيز
+        كمال جمال علاء عماد إيمان سعاد نجاح ماجد فاضل محسن مسعود حبيب بهاء ربيع شاكر صادق
+        فريد منير نعيم وفاء صفاء علي عمر أحمد أنس حلا هيا"""
+    )
+)
+
+
+def _arabic_lone_names(text: str, toks: list[_Tok]) -> Iterator[Span]:
+    ar = [t for t in toks if t.kind == "ar"]
+    for i, tok in enumerate(ar):
+        key = _ar_key(tok.word)
+        offset = 0
+        base = key
+        if key not in _AR_GIVEN_SET and key[:1] in {"ب", "ل"} and key[1:] in _AR_GIVEN_SET:
+            base, offset = key[1:], 1
+        if base not in _AR_GIVEN_SET:
+            continue
+        prev = _ar_key(ar[i - 1].word) if i and text[ar[i - 1].end : tok.start] == " " else ""
+        before = _ar_key(ar[i - 2].word) if i >= 2 and prev else ""
+        kin = prev in _AR_KIN_CUES
+        verb = prev in _AR_VERB_CUES or (prev in {"مع", "الى", "على"} and before in _AR_VERB_CUES)
+        if offset:
+            ok = verb or (base not in _AR_AMBIGUOUS and prev not in _AR_STOP_SET)
+        else:
+            ok = kin or verb
+        if ok:
+            yield tok.start + offset, tok.end, "name"
+
+
 def _arabic_names(text: str, toks: list[_Tok]) -> Iterator[Span]:
     ar = [t for t in toks if t.kind == "ar"]
     if not ar:
@@ -1310,6 +1521,8 @@ def _arabic_names(text: str, toks: list[_Tok]) -> Iterator[Span]:
         if key in _AR_GIVEN_SET:
             return key
         if key[:1] in {"و", "ف", "ب", "ل", "ك"} and key[1:] in _AR_GIVEN_SET:
+            if key[:1] in {"ل", "ب", "ك"} and key[1:] in _AR_AMBIGUOUS:
+                return key  # "لعلي" (perhaps I), "لحسن الحظ" (luckily)
             return key[1:]
         if key[:2] in {"وب", "ول", "فب"} and key[2:] in _AR_GIVEN_SET:
             return key[2:]
@@ -1351,6 +1564,8 @@ def _arabic_names(text: str, toks: list[_Tok]) -> Iterator[Span]:
         elif k in _AR_TITLE_SET and i + 1 < n and adjacent(ar[i], ar[i + 1]):
             nk = keys[i + 1]
             plain = (given(nk) or surname_like(nk)) and not nk.startswith("ال")
+            if k in _AR_JUDGE and not given(nk):
+                plain = False  # "رفض القاضي طلب الدفاع": the judge refused the request
             family = k in _AR_FORMAL_TITLES and nk.startswith("ال") and surname_like(nk)
             if plain or family:
                 j, ok = i + 1, True
@@ -1400,7 +1615,9 @@ def _arabic_names(text: str, toks: list[_Tok]) -> Iterator[Span]:
 def _names(text: str) -> Iterator[Span]:
     toks = _tokens(text)
     yield from _latin_cyrillic_names(text, toks)
+    yield from _lone_names(text, toks)
     yield from _arabic_names(text, toks)
+    yield from _arabic_lone_names(text, toks)
 
 
 # --------------------------------------------------------------------------------------

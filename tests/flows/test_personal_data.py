@@ -379,7 +379,7 @@ def test_a_street_without_a_number_is_a_place_not_an_address() -> None:
         ("María de la Cruz fue detenida.", "María de la Cruz"),
         ("Mi hermano Carlos Mendoza fue detenido.", "Carlos Mendoza"),
         ("Руслан Магомедович был задержан.", "Руслан Магомедович"),
-        ("Следователь Кириллов угрожал его семье.", "Кириллов"),
+        ("Следователь Кириллов угрожал его семье.", "Следователь Кириллов"),
         ("Г-н Исмаилов не может связаться с семьёй.", "Г-н Исмаилов"),
         ("اعتقلت الشرطة أخي كريم حداد يوم 3 مايو.", "كريم حداد"),
         ("عبد الرحمن سالم أخذ من المستشفى.", "عبد الرحمن سالم"),
@@ -391,8 +391,98 @@ def test_names(text: str, name: str) -> None:
     assert ("name", name) in spans(text)
 
 
-def test_a_single_given_name_is_not_a_full_name() -> None:
-    assert detect("My daughter Leila was arrested.") == []
+# ---------------------------------------------------------------------------------------
+# A first name on its own, in context
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("My daughter Leila was arrested.", "Leila"),
+        ("please call Maryam she knows", "Maryam"),
+        ("call maryam tonight", "maryam"),
+        ("позвони Светлане, она знает", "Светлане"),
+        ("вчера видел Алексея у суда", "Алексея"),
+        ("мой брат Тимур задержан", "Тимур"),
+        ("j'ai vu Karim hier", "Karim"),
+        ("llamó a Lucía para avisarle", "Lucía"),
+        ("my brother Tahar was taken", "Tahar"),
+        ("تواصل مع سلمى فهي تعرف", "سلمى"),
+        ("اعتقلوا أخي يوسف من البيت", "يوسف"),
+        ("اتصل بكريم قبل المساء", "كريم"),
+        ("سلمت الرسالة لسلمى في المساء", "سلمى"),
+    ],
+)
+def test_a_first_name_alone_in_context(text: str, name: str) -> None:
+    assert ("name", name) in spans(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Police arrested dozens of protesters in La Paz and Santa Cruz.",
+        "The workshop was in Jordan and Georgia.",
+        "we called the embassy three times",
+        "la paz no llegó a la región",
+        "لحسن الحظ لم يصب أحد بأذى",
+        "لعلي أجد محاميا غدا",
+        "رفض القاضي طلب الدفاع",
+    ],
+)
+def test_words_that_look_like_first_names(text: str) -> None:
+    assert "name" not in kinds(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("A. Karimov was taken by men in plain clothes", "A. Karimov"),
+        ("Paz Mendoza fue detenida en El Alto", "Paz Mendoza"),
+        ("Colonel Haddad ordered the raid", "Colonel Haddad"),
+        ("lieutenant Morales threatened the family", "lieutenant Morales"),
+        ("la licenciada Gómez presentó el habeas corpus", "licenciada Gómez"),
+        ("el ingeniero Rojas fue secuestrado", "ingeniero Rojas"),
+        ("Me Bensalem a pu voir le détenu", "Me Bensalem"),
+        ("судья Петрова продлила арест", "судья Петрова"),
+        ("следователь Сидоренко не пускает адвоката", "следователь Сидоренко"),
+        ("передали письмо Иванову через адвоката", "Иванову"),
+        ("القاضي عادل رفض الإفراج عنه", "القاضي عادل"),
+    ],
+)
+def test_titles_initials_and_surnames(text: str, name: str) -> None:
+    assert ("name", name) in spans(text)
+
+
+def test_a_title_before_an_institution_is_not_a_name() -> None:
+    assert detect("the Major Crimes Unit took over the case") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "date"),
+    [
+        ("Zainab, b. 12/03/1988, was moved", "12/03/1988"),
+        ("B. 1990, she is the eldest", "1990"),
+        ("DDN : 12/05/1991", "12/05/1991"),
+        ("Марина Ткаченко, д.р. 12.04.1990", "12.04.1990"),
+        ("nacido el 2/3/1985 en Cali", "2/3/1985"),
+    ],
+)
+def test_birth_date_abbreviations(text: str, date: str) -> None:
+    assert ("birth_date", date) in spans(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "email"),
+    [
+        ("пишите на ivan@почта.рф", "ivan@почта.рф"),
+        ("write to ivan.petrov@почта.рф, it's safe", "ivan.petrov@почта.рф"),
+        ("راسلوني على زينب آت جيميل دوت كوم", "زينب آت جيميل دوت كوم"),
+        ("بريدي zainab at gmail dot com", "zainab at gmail dot com"),
+        ("mi correo es juan arroba gmail punto com", "juan arroba gmail punto com"),
+    ],
+)
+def test_more_emails(text: str, email: str) -> None:
+    assert ("email", email) in spans(text)
 
 
 # ---------------------------------------------------------------------------------------

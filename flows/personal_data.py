@@ -330,6 +330,7 @@ business mercenaries exploitation orientation gender discrimination racism xenop
 expert experts independent clinic clinics expertes experte indépendant indépendante
 clinique experto experta expertos independiente clínica эксперт независимый клиника
 journalists reporters borders lawyers judges unit units crimes crime squad unidad unité
+reuters afp bbc cnn aljazeera jazeera interfax интерфакс тасс риа
 day week month year spring summer autumn winter war revolution uprising protest protests
 elections election referendum emergency hotel hotels restaurant cafe café market
 mall stadium park museum cinema theatre theater factory farm brotherhood muslim muslims
@@ -379,7 +380,8 @@ _TITLES = """
 mr mrs ms miss dr prof mme mlle maître maitre sr sra srta don doña dña dra lic ing
 monsieur madame mademoiselle señor señora señorita sheikh cheikh imam
 господин госпожа господина госпожи господину госпоже г-н г-жа г-на г-жи г-ну г-же
-colonel lieutenant captain major judge sergeant inspector commander doctor
+colonel lieutenant captain major judge sergeant sgt inspector commander doctor prosecutor
+commissaire procureur fiscal comisario
 capitaine commandant lieutenant juge docteur
 coronel teniente capitán capitana comandante sargento juez jueza licenciado licenciada
 ingeniero ingeniera doctor doctora
@@ -438,7 +440,8 @@ San Pedro Sula, San Salvador, Quetzaltenango, Quiché, Huehuetenango, Ciudad de 
 Mexico City, Guadalajara, Monterrey, Oaxaca, Chiapas, Guerrero, Michoacán, Ciudad Juárez,
 Tijuana, Veracruz, Acapulco, La Habana, Havana, Goma, Bukavu, Lubumbashi, Kigali,
 Bujumbura, Ouagadougou, Yaoundé, Douala, Lagos, Abuja, Geneva, Genève, Ginebra, Strasbourg,
-The Hague, La Haye, New York, Victoria Falls, Middle East, North Africa, Latin America, Sahel,
+The Hague, La Haye, New York, Victoria Falls, Victoria, Middle East, North Africa,
+Latin America, Sahel,
 Санкт-Петербург, Петербург, Нижний Новгород, Казань, Грозный, Махачкала, Уфа, Пермь,
 Ростов-на-Дону, Ростов, Краснодар, Воронеж, Саратов, Самара, Екатеринбург, Новосибирск,
 Омск, Томск, Иркутск, Чита, Хабаровск, Владивосток, Калининград, Мурманск, Архангельск,
@@ -534,7 +537,8 @@ _KIN_CUES = _keys(
         brother sister son daughter mother father husband wife cousin uncle aunt friend
         colleague neighbour neighbor nephew niece fiancé fiancee grandson granddaughter
         grandmother grandfather mum mom dad boyfriend girlfriend partner lawyer journalist
-        activist student teacher blogger defender detainee prisoner named
+        activist student teacher blogger defender detainee prisoner named prosecutor
+        lideresa líder dirigente defensora defensor
         frère sœur soeur fils fille mère père mari femme épouse époux cousin cousine oncle
         tante ami amie copain copine collègue voisin voisine neveu nièce camarade avocat
         avocate journaliste militant militante étudiant étudiante nommé nommée prénommé
@@ -555,16 +559,21 @@ _VERB_CUES = _keys(
         """
         call called calling phone phoned ask asked tell told meet met saw see seen visit
         visited arrested detained took taken contact contacted text texted message email
-        emailed release free
+        emailed release free spoke speak talked talk beat beaten tortured kidnapped
+        abducted interrogated summoned
         appelle appelez appeler appelé appelée appelons vu vue voir rencontré rencontrée
         arrêté arrêtée arrêter arrêtés détenu détenue enlevé enlevée contacte contactez
         contacter demande demandez demander dis dites écris écrivez libérez libérer
+        emmené emmenée emmenés embarqué embarquée kidnappé kidnappée frappé frappée battu
+        battue torturé torturée interrogé interrogée convoqué convoquée parlé
         llamó llama llame llamen llamar llamé llamamos vi vio visto vimos detuvieron detuvo
         arrestaron arrestó secuestraron contacta contacte contacten contactar pregunta
-        pregunte pregunten preguntar habla hable hablen hablar liberen
+        pregunte pregunten preguntar habla hable hablen hablar liberen llevaron hablé
+        hablamos golpearon torturaron interrogaron citaron
         позвони позвоните позвонил позвонила звони звоните позвонить видел видела видели
         встретил встретила встретили задержали арестовали забрали похитили спроси
-        спросите свяжитесь напиши напишите передай передайте освободите
+        спросите свяжитесь напиши напишите передай передайте освободите говорил говорила
+        говорили избили пытали допросили вызвали
         """
     )
 )
@@ -1044,6 +1053,10 @@ _ZH_AFTER = "被已曾因在说是和与及的也都于今昨等向将把对从�
 _ZH_NOT_GIVEN = (
     _ZH_AFTER + "一二三四五六七八九十百千两几每该各这那其个名位些们人为就还不没很再又"
     "省市县区镇村乡路街道号局院部厅所会委队府司处科室组党军庭馆站场厂店校楼族年月日时分"
+    "社团台网报刊"
+)
+_ZH_ORG_END = frozenset(
+    "社团台网报刊局院部厅所会委队府司处科室组党军庭馆站场厂店校楼省市县区镇村乡路街"
 )
 _ZH_GIVEN = f"(?:(?![{_ZH_NOT_GIVEN}])[{_HAN}])"
 _ZH_TITLES = (
@@ -1082,10 +1095,12 @@ def _zh_names(text: str) -> Iterator[Span]:
             fam = m.group(family)
             if fam is not None and _zh_common(fam, m.group(given)):
                 break
-            start = m.start(group)
+            start, end = m.start(group), m.end(group)
             if group == "title" and start and text[start - 1] + fam in _ZH_NOT_NAMES:
                 break
-            yield start, m.end(group), "name"
+            if group != "title" and text[end : end + 1] in _ZH_ORG_END:
+                break  # "路透社", "王府井": the name of an organisation or a place
+            yield start, end, "name"
             break
 
 
@@ -1272,7 +1287,12 @@ def _drop_places(seg: list[_Tok]) -> list[list[_Tok]]:
             if tuple(t.key for t in seg[i : i + size]) in _PLACES:
                 matched = size
                 break
-        if matched == 1 and parts[-1] and parts[-1][-1] is seg[i - 1]:
+        if (
+            matched == 1
+            and parts[-1]
+            and parts[-1][-1] is seg[i - 1]
+            and (seg[i - 1].key in _GIVEN or len(parts[-1]) > 1)
+        ):
             matched = 0  # a surname that is also a place: "Carlos Mendoza"
         if matched == 1 and i + 1 < len(seg) and seg[i].key in _GIVEN and not parts[-1]:
             matched = 0  # a given name that is also a place, before a surname: "Paz Mendoza"
@@ -1429,8 +1449,18 @@ def _lone_names(text: str, toks: list[_Tok]) -> Iterator[Span]:
         prev = toks[i - 1] if i else None
         nxt = toks[i + 1] if i + 1 < n else None
         if tok.kind == "cap" and (
-            (prev is not None and prev.kind in _NAME_KINDS and _gap_ok(text, prev, tok))
-            or (nxt is not None and nxt.kind in _NAME_KINDS and _gap_ok(text, tok, nxt))
+            (
+                prev is not None
+                and prev.kind in _NAME_KINDS
+                and _gap_ok(text, prev, tok)
+                and (prev.kind == "title" or not _is_stop(prev))
+            )
+            or (
+                nxt is not None
+                and nxt.kind in _NAME_KINDS
+                and _gap_ok(text, tok, nxt)
+                and not _is_stop(nxt)
+            )
         ):
             continue
         if _is_stop(tok) or _is_org(tok):
@@ -1448,7 +1478,7 @@ def _lone_names(text: str, toks: list[_Tok]) -> Iterator[Span]:
         elif given:
             ok = kin or verb
         else:
-            ok = (kin or (verb and prev is not None and prev.key in _VERB_CUES)) and (
+            ok = (kin or verb) and (
                 (tok.key,) not in _ALL_PLACES and tok.word.casefold() not in _BABEL_WORDS
             )
         if ok:
@@ -1470,7 +1500,8 @@ _AR_VERB_CUES = frozenset(
     for w in _words(
         """تواصل تواصلوا تواصلي اتصل اتصلوا اتصلي رأيت رأينا شاهدت قابلت قابلنا التقيت
         التقينا زرت زرنا اعتقلوا اعتقلت اعتقل خطفوا اختطفوا اسأل اسألوا كلم كلموا كلمي
-        راسل راسلوا سلمت أعط أعطوا أخبر أخبروا"""
+        راسل راسلوا سلمت أعط أعطوا أخبر أخبروا أخذوا خطفت ضربوا عذبوا الاتصال
+        التواصل"""
     )
 )
 # Given names that are also common words ("كريم" generous, "نور" light, "لعلي" perhaps
@@ -1483,6 +1514,12 @@ _AR_AMBIGUOUS = frozenset(
         كمال جمال علاء عماد إيمان سعاد نجاح ماجد فاضل محسن مسعود حبيب بهاء ربيع شاكر صادق
         فريد منير نعيم وفاء صفاء علي عمر أحمد أنس حلا هيا"""
     )
+)
+
+
+# Words before a prophet's or a saint's name, which is then not a person to protect.
+_AR_RELIGIOUS = frozenset(
+    _ar_key(w) for w in _words("النبي الرسول سيدنا نبي رسول الإمام الامام سورة قصة")
 )
 
 
@@ -1500,11 +1537,10 @@ def _arabic_lone_names(text: str, toks: list[_Tok]) -> Iterator[Span]:
         before = _ar_key(ar[i - 2].word) if i >= 2 and prev else ""
         kin = prev in _AR_KIN_CUES
         verb = prev in _AR_VERB_CUES or (prev in {"مع", "الى", "على"} and before in _AR_VERB_CUES)
+        plain = base not in _AR_AMBIGUOUS and prev not in _AR_PLACE_NOUNS | _AR_RELIGIOUS
         if offset:
-            ok = verb or (base not in _AR_AMBIGUOUS and prev not in _AR_STOP_SET)
-        else:
-            ok = kin or verb
-        if ok:
+            plain = plain and prev not in _AR_STOP_SET
+        if kin or verb or plain:
             yield tok.start + offset, tok.end, "name"
 
 

@@ -530,3 +530,17 @@ def test_chinese_address() -> None:
 )
 def test_chinese_ordinary_sentences(text: str) -> None:
     assert detect(text) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "He called Reuters to tell them about the raid",
+        "Visitaron Tegucigalpa y San Pedro Sula durante la misión",
+        "Victoria es la capital de Seychelles",
+        "部长给路透社打了电话",
+        "王朝的更替和人权无关",
+    ],
+)
+def test_agencies_capitals_and_dynasties_are_not_names(text: str) -> None:
+    assert detect(text) == []

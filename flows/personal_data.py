@@ -560,25 +560,35 @@ _VERB_CUES = _keys(
         call called calling phone phoned ask asked tell told meet met saw see seen visit
         visited arrested detained took taken contact contacted text texted message email
         emailed release free spoke speak talked talk beat beaten tortured kidnapped
-        abducted interrogated summoned
+        abducted interrogated summoned holding hold holds news
         appelle appelez appeler appelé appelée appelons vu vue voir rencontré rencontrée
         arrêté arrêtée arrêter arrêtés détenu détenue enlevé enlevée contacte contactez
         contacter demande demandez demander dis dites écris écrivez libérez libérer
         emmené emmenée emmenés embarqué embarquée kidnappé kidnappée frappé frappée battu
-        battue torturé torturée interrogé interrogée convoqué convoquée parlé
+        battue torturé torturée interrogé interrogée convoqué convoquée parlé détiennent
+        détient appelait appelle nouvelle nouvelles
         llamó llama llame llamen llamar llamé llamamos vi vio visto vimos detuvieron detuvo
         arrestaron arrestó secuestraron contacta contacte contacten contactar pregunta
         pregunte pregunten preguntar habla hable hablen hablar liberen llevaron hablé
-        hablamos golpearon torturaron interrogaron citaron
+        hablamos golpearon torturaron interrogaron citaron tienen tiene llamaba llamaban
+        noticias nada
         позвони позвоните позвонил позвонила звони звоните позвонить видел видела видели
         встретил встретила встретили задержали арестовали забрали похитили спроси
         спросите свяжитесь напиши напишите передай передайте освободите говорил говорила
-        говорили избили пытали допросили вызвали
+        говорили избили пытали допросили вызвали держат держит удерживают увезли увезла
+        увез увёз забрала забрал задержала задержал звали
         """
     )
 )
 _CUE_PARTICLES = frozenset(
-    _words("a à al au to for with con avec с со к у ко за про para pour por")
+    _words("a à al au to for with con avec с со к у ко за про para pour por of de d' о об")
+)
+# Spanish puts "a" before a person who is the object of a verb: "se llevaron a Wilmer".
+_ES_VERB_END = re.compile(r"(?:ó|aron|ieron|an|en|ía|ían|aba|aban|é|ar|er|ir)$")
+
+
+_CUE_ADVERBS = frozenset(
+    _words("still also again toujours encore aussi déjà todavía aún también ya ещё еще тоже уже")
 )
 
 
@@ -587,12 +597,24 @@ def _cue(text: str, toks: list[_Tok], i: int) -> tuple[bool, bool]:
     if i == 0 or not _gap_ok(text, toks[i - 1], toks[i]):
         return False, False
     prev = toks[i - 1]
+    if prev.word.casefold() in _CUE_ADVERBS and i >= 2 and _gap_ok(text, toks[i - 2], prev):
+        i -= 1  # "ils détiennent toujours Ibrahim"
+        prev = toks[i - 1]
     if prev.key in _KIN_CUES:
         return True, False
     if prev.key in _VERB_CUES:
         return False, True
     if prev.word.casefold() in _CUE_PARTICLES:
-        if i >= 2 and _gap_ok(text, toks[i - 2], prev) and toks[i - 2].key in _VERB_CUES:
+        before = toks[i - 2] if i >= 2 and _gap_ok(text, toks[i - 2], prev) else None
+        if before is not None and before.key in _VERB_CUES:
+            return False, True
+        if (
+            prev.word == "a"
+            and before is not None
+            and before.kind == "low"
+            and not _is_stop(before)
+            and _ES_VERB_END.search(before.word)
+        ):
             return False, True
         return False, prev.word.casefold() in {"with", "con", "avec", "с", "со"}
     return False, False
@@ -645,7 +667,8 @@ _AR_STOP = """
 مقابل وسط عليه عليها له لها به بها منه
 منها اليه اليها عنه عنها معه
 معها ايه اي وقد فقد وهو وهي فهو فهي فهم لانه لانها المقرر المقرره الخاص الحقوقي الحقوقيه
-المستقل المستقله المعني ثلاث اثنين ثلاثه اربعه خمسه عشره مئات الاف الناس
+المستقل المستقله المعني الحقيقي الكامل الاول الثلاثي ثلاث اثنين ثلاثه
+اربعه خمسه عشره مئات الاف الناس
 """
 # Beginnings of verb forms: "اعتقل", "استدعى", "انسحب", "سيحاكم".
 _AR_VERB_START = re.compile(r"^(?:ا.ت|است|ان|س[يتن])")
@@ -1067,7 +1090,7 @@ _ZH_CUES = (
     "爸爸|妈妈|父亲|母亲|儿子|女儿|朋友|同事|邻居|表哥|表姐|表弟|表妹|堂哥|堂弟|侄子|"
     "律师|记者|维权人士|活动人士|异见人士|人权捍卫者|公民记者|作家|艺术家|牧师|学者|医生|"
     "联系了|联系|打电话给|逮捕了|拘留了|抓走了|带走了|抓了|见到了|见到|见了|会见了|探视|"
-    "起诉了|告诉|问问|找到了|找|把|给"
+    "起诉了|告诉|问问|找到了|找|把|给|打了|殴打了|关着|关押了|释放了|看望|通知|姓|没有"
 )
 # Common words and place names that begin with a family name ("方面", "成都").
 _ZH_NOT_NAMES = _load_words("not_names_zh.txt")
@@ -1076,10 +1099,16 @@ _ZH_NAME = re.compile(
     rf"|(?:{_ZH_CUES})\s*(?P<cue>(?P<b>{_ZH_SURNAME})(?P<bg>{_ZH_GIVEN}{{1,2}})|[小阿]{_ZH_GIVEN})"
     rf"|(?:^|(?<=[，。、：；！？\s,.;:!?（(]))(?P<clause>(?P<c>{_ZH_SURNAME})"
     rf"(?P<cg>{_ZH_GIVEN}{{1,2}}))(?=[{_ZH_AFTER}]|$)"
+    rf"|姓(?P<fam>{_ZH_SURNAME})"
 )
 
 
-_ZH_GROUPS = (("title", "a", "ag"), ("cue", "b", "bg"), ("clause", "c", "cg"))
+_ZH_GROUPS = (
+    ("title", "a", "ag"),
+    ("cue", "b", "bg"),
+    ("clause", "c", "cg"),
+    ("fam", "fam", "fam"),
+)
 
 
 def _zh_common(family: str, given: str) -> bool:
@@ -1593,7 +1622,7 @@ def _arabic_names(text: str, toks: list[_Tok]) -> Iterator[Span]:
             k, offset = k[1:], 1
         if k in _AR_NAME_CUES and i + 1 < n and adjacent(ar[i], ar[i + 1]):
             nk = keys[i + 1]
-            if given(nk) or (surname_like(nk) and not nk.startswith("ال")):
+            if given(nk) or surname_like(nk):
                 start_i, j, ok, offset = i + 1, i + 1, True, 0
                 if i + 2 < n and adjacent(ar[i + 1], ar[i + 2]) and surname_like(keys[i + 2]):
                     j = i + 2

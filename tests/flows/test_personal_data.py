@@ -544,3 +544,32 @@ def test_chinese_ordinary_sentences(text: str) -> None:
 )
 def test_agencies_capitals_and_dynasties_are_not_names(text: str) -> None:
     assert detect(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("todavía tienen a jhon fredy y a dos amigos", "jhon"),
+        ("Ayer la policía se llevó a Maximiliano de su tienda", "Maximiliano"),
+        ("ils détiennent toujours ibrahim et deux amis", "ibrahim"),
+        ("le policier s'appelait Kaboré", "Kaboré"),
+        ("вчера полиция увезла Мирлана из магазина", "Мирлана"),
+        ("الضابط الذي ضربني اسمه الدباغ", "الدباغ"),
+        ("打我的警察姓刘", "刘"),
+        ("他们还关着小刚和他的两个朋友", "小刚"),
+    ],
+)
+def test_names_as_objects_of_verbs(text: str, name: str) -> None:
+    assert ("name", name) in spans(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "El ministro de Justicia niega que haya periodistas presos.",
+        "第505条被用来对付记者",
+        "Llegaron a Tegucigalpa el lunes",
+    ],
+)
+def test_not_names_either(text: str) -> None:
+    assert detect(text) == []

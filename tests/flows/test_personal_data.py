@@ -573,3 +573,44 @@ def test_names_as_objects_of_verbs(text: str, name: str) -> None:
 )
 def test_not_names_either(text: str) -> None:
     assert detect(text) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Las sentencias del Juzgado Primero de Sentencia de Guatemala están en k'iche'.",
+        "Решения Бишкекского городского суда на кыргызском языке.",
+        "Решение Ленинского районного суда обжаловано.",
+    ],
+)
+def test_courts_are_not_names(text: str) -> None:
+    assert detect(text) == []
+
+
+# ---------------------------------------------------------------------------------------
+# Data files
+
+
+def test_a_missing_or_broken_data_file_gives_an_empty_list(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "broken.txt").write_bytes(b"\xff\xfe\x00bad")
+    (tmp_path / "ok.txt").write_text("# comment\nKarim  Leila # names\n", encoding="utf-8")
+    monkeypatch.setattr(personal_data, "_DATA", tmp_path)
+    assert personal_data._load_words("missing.txt") == frozenset()
+    assert personal_data._load_words("broken.txt") == frozenset()
+    assert personal_data._load_words("ok.txt") == frozenset({"Karim", "Leila"})
+
+
+def test_the_data_files_ship_with_the_package() -> None:
+    import tomllib
+
+    root = Path(personal_data.__file__).parent
+    pyproject = tomllib.loads((root.parent / "pyproject.toml").read_text(encoding="utf-8"))
+    patterns = pyproject["tool"]["setuptools"]["package-data"]["flows"]
+    files = sorted((root / "data" / "names").glob("*.txt"))
+    assert len(files) >= 7
+    for file in files:
+        rel = file.relative_to(root).as_posix()
+        assert any(Path(rel).match(p) for p in patterns), rel
+        assert personal_data._load_words(file.name), file.name

@@ -614,3 +614,24 @@ def test_the_data_files_ship_with_the_package() -> None:
         rel = file.relative_to(root).as_posix()
         assert any(Path(rel).match(p) for p in patterns), rel
         assert personal_data._load_words(file.name), file.name
+
+
+# ---------------------------------------------------------------------------------------
+# The held-out set (figures reported by bench/detector.py, not asserted)
+
+HELD_OUT_PATH = Path(__file__).with_name("personal_data_held_out.jsonl")
+
+
+def test_the_held_out_set_is_well_formed_and_apart_from_the_main_set() -> None:
+    rows = [
+        json.loads(line)
+        for line in HELD_OUT_PATH.read_text(encoding="utf-8").splitlines()
+        if line.strip()
+    ]
+    per_lang = Counter(row["lang"] for row in rows)
+    assert set(per_lang) == set(LANGS)
+    assert min(per_lang.values()) >= 20
+    main = {text for _, text, _ in CASES}
+    for row in rows:
+        assert row["text"].strip() and set(row["kinds"]) <= KINDS
+        assert row["text"] not in main

@@ -263,7 +263,7 @@ send share tell ask find meet see give get go come take appelez appelle appeler 
 écrivez écris joindre llama llame llamen llamar contacta contacte escribe escriba escríbeme
 звоните звони блогер блогерка задержали арестовали
 urgent important breaking dear sir madam now free release stop end
-eid aid aïd ramadan achoura ashura mawlid christmas easter noël paques pâques navidad pascua
+eid aid aïd ramadan achoura ashura semana mawlid christmas easter noël paques pâques navidad pascua
 red northern southern eastern western
 central greater upper lower old downtown north south east west
 le la les l un une des du de d au aux à ce cet cette ces mon ma mes ton ta tes son sa ses
@@ -303,7 +303,10 @@ entonces ahora aquí allí detuvieron arrestaron llevaron mataron golpearon
 коллега сосед соседка дядя тетя бабушка дедушка пастор священник имам гражданин гражданка
 свидетель свидетельница потерпевший жертва министр президент губернатор мэр задержан
 задержана задержаны арестован арестована осужден осуждена похищен похищена избит избита
-позвоните напишите пишите свяжитесь сообщите обыск полиция
+позвоните напишите пишите свяжитесь сообщите обыск полиция мужчина женщина депутат
+человек участник пикетчик сторонник оппозиционер директор редактор режиссер художник
+музыкант поэт писатель ученый мальчик девочка подросток пенсионер пенсионерка силовики
+семья
 """
 
 # Words that mark a capitalised phrase as an institution, a document, a place or a
@@ -344,7 +347,7 @@ mall stadium park museum cinema theatre theater factory farm brotherhood muslim 
 christian christians jewish coptic copts sunni shia shiite catholic orthodox evangelical
 yazidi druze alawite ahmadi baha'i hôtel marché stade musée usine hotel mercado estadio
 museo fábrica roja rojo rouge crescent cross croissant-rouge croix-rouge гостиница отель
-рынок стадион музей завод
+рынок стадион музей завод красный крест полумесяц
 conseil groupe unies cour ministère service gendarmerie garde comité bureau commission
 république royaume état université parti armée forces agence département assemblée
 parlement ligue mouvement fondation réseau fédération droits homme internationale
@@ -564,34 +567,54 @@ _KIN_CUES = _keys(
 _VERB_CUES = _keys(
     _words(
         """
-        call called calling phone phoned ask asked tell told meet met saw see seen visit
-        visited arrested detained took taken contact contacted text texted message email
+        call called calling phone phoned ask asked tell told meet met saw see seen hi hello
+        hey bonjour salut hola привет retrouvé retrouvée ищет mention mentionnez mencionen
+        упоминайте упоминать
+        arrested detained took taken contact contacted text texted message email
         emailed release free spoke speak talked talk beat beaten tortured kidnapped
-        abducted interrogated summoned holding hold holds news
-        appelle appelez appeler appelé appelée appelons vu vue voir rencontré rencontrée
-        arrêté arrêtée arrêter arrêtés détenu détenue enlevé enlevée contacte contactez
-        contacter demande demandez demander dis dites écris écrivez libérez libérer
-        emmené emmenée emmenés embarqué embarquée kidnappé kidnappée frappé frappée battu
-        battue torturé torturée interrogé interrogée convoqué convoquée parlé détiennent
-        détient appelait appelle nouvelle nouvelles
-        llamó llama llame llamen llamar llamé llamamos vi vio visto vimos detuvieron detuvo
-        arrestaron arrestó secuestraron contacta contacte contacten contactar pregunta
-        pregunte pregunten preguntar habla hable hablen hablar liberen llevaron hablé
-        hablamos golpearon torturaron interrogaron citaron tienen tiene llamaba llamaban
-        noticias nada
-        позвони позвоните позвонил позвонила звони звоните позвонить видел видела видели
-        встретил встретила встретили задержали арестовали забрали похитили спроси
-        спросите свяжитесь напиши напишите передай передайте освободите говорил говорила
-        говорили избили пытали допросили вызвали держат держит удерживают увезли увезла
-        увез увёз забрала забрал задержала задержал звали
+        abducted interrogated summoned holding hold holds news released freed saw
+        seen tell telling inform informed warn warned ask asking find found hide hid
+        arrest arresting detain detaining took grabbed seized shot killed threatened
+        threaten threatening follow followed watching watched sentenced charged
+        accused contacting calling texting messaging pass greet thank
+        appelle appelez appeler appelé appelée appelons vu vue voir rencontré
+        rencontrée arrêté arrêtée arrêter arrêtés détenu détenue enlevé enlevée
+        contacte contactez contacter demande demandez demander dis dites écris
+        écrivez libérez libérer emmené emmenée emmenés embarqué embarquée kidnappé
+        kidnappée frappé frappée battu battue torturé torturée interrogé interrogée
+        convoqué convoquée parlé détiennent détient appelait appelle nouvelle
+        nouvelles libéré libérée libérés relâché relâchée relâché dites dis préviens
+        prévenez informez informer cherchent cherche cherchez trouvé trouvée menacé
+        menacée menacent suivi suivie condamné condamnée accusé accusée vois voit
+        voyez salue saluez remercie remerciez passe passez téléphone téléphoné
+        téléphonez enlevé enlevés séquestré séquestrée
+        llamó llama llame llamen llamar llamé llamamos vi vio visto vimos detuvieron
+        detuvo arrestaron arrestó secuestraron contacta contacte contacten contactar
+        pregunta pregunte pregunten preguntar habla hable hablen hablar liberen
+        llevaron hablé hablamos golpearon torturaron interrogaron citaron tienen
+        tiene llamaba llamaban noticias nada liberaron soltaron díganle dile dígale
+        avísale avisen avisa pregúntale pregúntenle llámale llámenle llamen busca
+        buscan buscaban encontraron amenazaron amenazan siguen siguieron condenaron
+        acusaron saluda saludos agradece
+        позвони позвоните позвонил позвонила звони звоните позвонить видел видела
+        видели встретил встретила встретили задержали арестовали забрали похитили
+        спроси спросите свяжитесь напиши напишите передай передайте освободите
+        говорил говорила говорили избили пытали допросили вызвали держат держит
+        удерживают увезли увезла увез увёз забрала забрал задержала задержал звали
+        отпустили отпустил освободили освободил выпустили скажи скажите сообщи
+        сообщите предупреди предупредите ищут искали нашли угрожают угрожали следят
+        следили осудили обвинили навестил навестила навестили передавай привет
         """
     )
 )
+
 _CUE_PARTICLES = frozenset(
     _words("a à al au to for with con avec с со к у ко за про para pour por of de d' о об")
 )
 # Spanish puts "a" before a person who is the object of a verb: "se llevaron a Wilmer".
-_ES_VERB_END = re.compile(r"(?:ó|aron|ieron|an|en|ía|ían|aba|aban|é|ar|er|ir)$")
+_ES_VERB_END = re.compile(
+    r"(?:ó|aron|ieron|an|en|ía|ían|aba|aban|é|ar|er|ir|amos|imos)(?:le|les|lo|la|los|las)?$"
+)
 
 
 _CUE_ADVERBS = frozenset(
@@ -675,7 +698,7 @@ _AR_STOP = """
 منها اليه اليها عنه عنها معه
 معها ايه اي وقد فقد وهو وهي فهو فهي فهم لانه لانها المقرر المقرره الخاص الحقوقي الحقوقيه
 المستقل المستقله المعني الحقيقي الكامل الاول الثلاثي ثلاث اثنين ثلاثه
-اربعه خمسه عشره مئات الاف الناس
+اربعه خمسه عشره مئات الاف الناس اصيب اصيبت قتل قتلت اختفى اختفت توفي توفيت جرح جرحت
 """
 # Beginnings of verb forms: "اعتقل", "استدعى", "انسحب", "سيحاكم".
 _AR_VERB_START = re.compile(r"^(?:ا.ت|است|ان|س[يتن])")
@@ -1029,7 +1052,7 @@ _ADDRESS = re.compile(
     r"|(?<!\w)(?i:apartment|apt\.?|flat|suite|appartement|appt\.?|app\.|apartamento|apto\.?"
     r"|departamento|depto\.?|dpto\.?|piso|кв\.|квартир[аеуы]|شقة|الشقة|بناية|عمارة|العمارة)"
     r"\s*(?:(?i:no\.?|n[°º]|#|№|رقم|عدد)\s*)?(?:\d{1,4}[A-Za-z]?|[A-Z])(?![\w])"
-    r"|(?<!\w)(?i:bâtiment|bat\.|bloc|block|bloque|torre|корпус|корп\.|строение)\s+(?:\d{1,3}|[A-Z])(?![\w])"
+    r"|(?<!\w)(?i:bâtiment|bat\.|torre|корпус|корп\.|строение)\s+(?:\d{1,3}|[A-Z])(?![\w])"
 )
 _AR_STREET = re.compile(
     rf"(?P<num>\d{{1,4}}\s*,?\s*)?(?<![\w])ب?(?:شارع|نهج|زنقة|حي|طريق|ساحة)\s+"
@@ -1100,13 +1123,17 @@ _ZH_CUES = (
     "爸爸|妈妈|父亲|母亲|儿子|女儿|朋友|同事|邻居|表哥|表姐|表弟|表妹|堂哥|堂弟|侄子|"
     "律师|记者|维权人士|活动人士|异见人士|人权捍卫者|公民记者|作家|艺术家|牧师|学者|医生|"
     "联系了|联系|打电话给|逮捕了|拘留了|抓走了|带走了|抓了|见到了|见到|见了|会见了|探视|"
-    "起诉了|告诉|问问|找到了|找|把|给|打了|殴打了|关着|关押了|释放了|看望|通知|姓|没有"
+    "起诉了|告诉|问问|找到了|找|把|给|打了|殴打了|关着|关押了|释放了|看望|通知|姓|没有|"
+    "看到了|看到|看见了|看见|遇到了|遇到|碰到|见过|放了|转告|问|带走|抓走|抓捕了|抓捕|"
+    "拘押了|传唤了|约谈了|威胁|跟踪|寻找|找不到|联系不上|关心|探望|陪|和|跟|与|"
+    "叔叔|舅舅|姑姑|姨妈|爷爷|奶奶|外公|外婆|伯伯|婶婶|侄女|外甥女|外甥|孙子|孙女|未婚夫|"
+    "未婚妻|提到|提起|联系上|联系到|打听|问起"
 )
 # Common words and place names that begin with a family name ("方面", "成都").
 _ZH_NOT_NAMES = _load_words("not_names_zh.txt")
 _ZH_NAME = re.compile(
     rf"(?P<title>(?P<a>{_ZH_SURNAME})(?P<ag>{_ZH_GIVEN}{{0,2}})(?:{_ZH_TITLES}))"
-    rf"|(?:{_ZH_CUES})\s*(?P<cue>(?P<b>{_ZH_SURNAME})(?P<bg>{_ZH_GIVEN}{{1,2}})|[小阿]{_ZH_GIVEN})"
+    rf"|(?:{_ZH_CUES})了?\s*(?P<cue>(?P<b>{_ZH_SURNAME})(?P<bg>{_ZH_GIVEN}{{1,2}})|[小阿]{_ZH_GIVEN})"
     rf"|(?:^|(?<=[，。、：；！？\s,.;:!?（(]))(?P<clause>(?P<c>{_ZH_SURNAME})"
     rf"(?P<cg>{_ZH_GIVEN}{{1,2}}))(?=[{_ZH_AFTER}]|$)"
     rf"|姓(?P<fam>{_ZH_SURNAME})"
@@ -1263,6 +1290,9 @@ _CYR_ADJ = re.compile(r"^(\w{4})\w*[сц]к(?:ий|ая|ое|ого|ому|им|
 def _is_stop(tok: _Tok) -> bool:
     if tok.kind == "initial":
         return False  # "A. Karimov": the initial, not the article
+    word = tok.word
+    if len(word) >= 3 and word[-1] == "s" and word[:-1].isupper():
+        return True  # a plural acronym: "NGOs", "HRDs", "IDPs"
     if _is_cyrillic(tok.word[0]):
         adj = _CYR_ADJ.match(tok.word.casefold())
         if adj and adj.group(1) in _CYR_PLACE_PREFIXES:
@@ -1388,10 +1418,21 @@ _STREET_BEFORE = _keys(
 )
 
 
+_PLACE_PREPOSITIONS = frozenset(_words("in at from near en desde dans depuis près в во из под"))
+
+
 def _latin_cyrillic_names(text: str, toks: list[_Tok]) -> Iterator[Span]:
     for run, title, prev in _runs(text, toks):
         # A place whose name has a connector in it: "Corée du Nord", "Isla de Man".
         if len(run) <= _PLACE_MAX and tuple(t.key for t in run) in _PLACES:
+            continue
+        # "mourners in Bahir Dar": after "in", a run without a given name is a place.
+        if (
+            title is None
+            and prev is not None
+            and prev.word.casefold() in _PLACE_PREPOSITIONS
+            and not any(_is_given(t.word, t.key) for t in run)
+        ):
             continue
         if prev is not None and prev.key in _STREET_BEFORE and prev.kind == "low":
             continue
@@ -1525,6 +1566,17 @@ def _lone_names(text: str, toks: list[_Tok]) -> Iterator[Span]:
             continue
         given = _is_given(tok.word, tok.key)
         kin, verb = _cue(text, toks, i)
+        if tok.kind == "cap" and not verb:
+            # "Soumaïla, né en 1979", "Сулейман, 1979 г.р.": a person's birth date follows.
+            verb = bool(_BIRTH_AFTER_NAME.match(text, tok.end))
+            # "Камала забрали": Russian puts the person before the verb.
+            verb = verb or (
+                nxt is not None
+                and _is_cyrillic(tok.word[0])
+                and tok.word[-1] in "аяую"
+                and nxt.key in _VERB_CUES
+                and _gap_ok(text, tok, nxt)
+            )
         if tok.kind == "low":
             ok = given and (kin or verb)
         elif given and tok.key not in _GIVEN_PLACES:
@@ -1540,6 +1592,10 @@ def _lone_names(text: str, toks: list[_Tok]) -> Iterator[Span]:
 
 
 _NAME_KINDS = frozenset({"cap", "upper", "initial", "title"})
+_BIRTH_AFTER_NAME = re.compile(
+    r"(?i),\s*(?:born|b\.|n[ée]e?|nacid[oa]|naci[óo]|родил(?:ся|ась)|aged|âgée?|de\s+\d{1,2}\s+años"
+    r"|\d{1,2}\s+(?:ans|years|лет|года?)|(?:\d{1,2}[./]\d{1,2}[./])?\d{4}\s*[гд]\.\s?р)"
+)
 # Arabic: kinship and role words, and verbs of contact, before a given name alone.
 _AR_KIN_CUES = frozenset(
     _ar_key(w)
@@ -1555,7 +1611,9 @@ _AR_VERB_CUES = frozenset(
         """تواصل تواصلوا تواصلي اتصل اتصلوا اتصلي رأيت رأينا شاهدت قابلت قابلنا التقيت
         التقينا زرت زرنا اعتقلوا اعتقلت اعتقل خطفوا اختطفوا اسأل اسألوا كلم كلموا كلمي
         راسل راسلوا سلمت أعط أعطوا أخبر أخبروا أخذوا خطفت ضربوا عذبوا الاتصال
-        التواصل"""
+        التواصل الوصول أفرجوا أفرج أفرجت الإفراج سراح أطلقوا قبضوا قبض قبضت القبض بحثوا
+        يبحثون سألوا سألت أبلغوا أبلغ بلغوا هددوا هدد لاحقوا قولوا قل
+        قولي"""
     )
 )
 # Given names that are also common words ("كريم" generous, "نور" light, "لعلي" perhaps
@@ -1590,7 +1648,9 @@ def _arabic_lone_names(text: str, toks: list[_Tok]) -> Iterator[Span]:
         prev = _ar_key(ar[i - 1].word) if i and text[ar[i - 1].end : tok.start] == " " else ""
         before = _ar_key(ar[i - 2].word) if i >= 2 and prev else ""
         kin = prev in _AR_KIN_CUES
-        verb = prev in _AR_VERB_CUES or (prev in {"مع", "الى", "على"} and before in _AR_VERB_CUES)
+        verb = prev in _AR_VERB_CUES or (
+            prev in {"مع", "الى", "على", "عن", "ل"} and before in _AR_VERB_CUES
+        )
         plain = base not in _AR_AMBIGUOUS and prev not in _AR_PLACE_NOUNS | _AR_RELIGIOUS
         if offset:
             plain = plain and prev not in _AR_STOP_SET

@@ -635,3 +635,58 @@ def test_the_held_out_set_is_well_formed_and_apart_from_the_main_set() -> None:
     for row in rows:
         assert row["text"].strip() and set(row["kinds"]) <= KINDS
         assert row["text"] not in main
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("say hi to fatima from us", "fatima"),
+        ("on a retrouvé Mariétou à l'hôpital", "Mariétou"),
+        ("díganle a Nidia que su hijo está bien", "Nidia"),
+        ("полиция ищет Эмиля с самого митинга", "Эмиля"),
+        ("أفرجوا عن ضحى بعد 3 أيام", "ضحى"),
+        ("عمي جورج أصيب عند الحاجز", "جورج"),
+        ("穿制服的人在家门口威胁了罗敏", "罗敏"),
+        ("我叔叔梁志刚在检查站受了伤", "梁志刚"),
+    ],
+)
+def test_more_verbs_and_kin(text: str, name: str) -> None:
+    assert ("name", name) in spans(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "He was transferred to Kamiti prison last week",
+        "The guards threatened all the women in Block C",
+        "позвоните в Красный Крест перед поездкой",
+    ],
+)
+def test_prisons_wards_and_the_red_cross(text: str) -> None:
+    assert detect(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("Soumaïla, né en 1979, est diabétique", "Soumaïla"),
+        ("Сулейман, 1979 г.р., болен диабетом", "Сулейман"),
+        ("Камала забрали у пекарни около полудня", "Камала"),
+        ("Пожалуйста, не упоминайте Бахтияра", "Бахтияра"),
+        ("我外甥女张萌从周日起就没打电话", "张萌"),
+    ],
+)
+def test_a_name_before_a_birth_date_or_a_russian_verb(text: str, name: str) -> None:
+    assert ("name", name) in spans(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Security forces fired at mourners in Bahir Dar",
+        "La Semana Santa empezó durante el juicio",
+        "Силовики задержали участников пикета",
+    ],
+)
+def test_places_after_a_preposition_and_holidays(text: str) -> None:
+    assert detect(text) == []

@@ -14,6 +14,17 @@ personal data where something was found), for two sets:
   finished and never used to change the detector. Its figures are the honest estimate.
 
 Then the median time per sentence.
+
+Held-out sets so far, each measured once and then, once looked at, merged into the
+main set before the next round of tuning (names; false alarms on ordinary sentences):
+
+    round  sentences  names          false alarms
+    4      185        60/66 (0.91)   0/93
+    5      150        39/49 (0.80)   2/74
+    6      145        43/54 (0.80)   0/61
+    7      145        48/54 (0.89)   0/61   <- the current held-out file
+
+Phones, e-mails and birth dates were all found in every held-out set.
 """
 
 from __future__ import annotations

@@ -391,7 +391,8 @@ mr mrs ms miss dr prof mme mlle maître maitre sr sra srta don doña dña dra li
 monsieur madame mademoiselle señor señora señorita sheikh cheikh imam
 господин госпожа господина госпожи господину госпоже г-н г-жа г-на г-жи г-ну г-же
 colonel lieutenant captain major judge sergeant sgt inspector commander doctor prosecutor
-commissaire procureur fiscal comisario
+officer constable detective agent agente commissaire procureur fiscal comisario gendarme
+brigadier
 capitaine commandant lieutenant juge docteur
 coronel teniente capitán capitana comandante sargento juez jueza licenciado licenciada
 ingeniero ingeniera doctor doctora
@@ -546,7 +547,8 @@ _KIN_CUES = _keys(
         """
         brother sister son daughter mother father husband wife cousin uncle aunt friend
         colleague neighbour neighbor nephew niece fiancé fiancee grandson granddaughter
-        grandmother grandfather mum mom dad boyfriend girlfriend partner lawyer journalist
+        grandmother grandfather grandma grandpa granny mum mom dad boyfriend girlfriend
+        partner grand-mère grand-père mamie papi lawyer journalist
         activist student teacher blogger defender detainee prisoner named prosecutor
         lideresa líder dirigente defensora defensor
         frère sœur soeur fils fille mère père mari femme épouse époux cousin cousine oncle
@@ -569,6 +571,7 @@ _VERB_CUES = _keys(
         """
         call called calling phone phoned ask asked tell told meet met saw see seen hi hello
         hey bonjour salut hola привет retrouvé retrouvée ищет mention mentionnez mencionen
+        heard hear entendu escuchado слышали вестей вести новостей
         упоминайте упоминать
         arrested detained took taken contact contacted text texted message email
         emailed release free spoke speak talked talk beat beaten tortured kidnapped
@@ -609,7 +612,7 @@ _VERB_CUES = _keys(
 )
 
 _CUE_PARTICLES = frozenset(
-    _words("a à al au to for with con avec с со к у ко за про para pour por of de d' о об")
+    _words("a à al au to for with from con avec с со к у ко за про para pour por of de d' о об от")
 )
 # Spanish puts "a" before a person who is the object of a verb: "se llevaron a Wilmer".
 _ES_VERB_END = re.compile(
@@ -662,7 +665,7 @@ def _ar_key(word: str) -> str:
 _AR_TITLES = """
 السيد السيده الدكتور الدكتوره الاستاذ الاستاذه المحامي المحاميه الشيخ الحاج الحاجه
 الناشط الناشطه الصحفي الصحفيه المهندس المهندسه المدون المدونه العقيد المقدم الرائد
-النقيب الطالب الطالبه الاخ الاخت القاضي القاضيه
+النقيب الطالب الطالبه الاخ الاخت القاضي القاضيه العنصر الضابط المحقق السجان الملازم
 """
 _AR_GIVEN = """
 محمد احمد محمود مصطفى علي حسن حسين عمر عثمان خالد سعيد سعد يوسف ابراهيم اسماعيل يونس
@@ -698,6 +701,7 @@ _AR_STOP = """
 منها اليه اليها عنه عنها معه
 معها ايه اي وقد فقد وهو وهي فهو فهي فهم لانه لانها المقرر المقرره الخاص الحقوقي الحقوقيه
 المستقل المستقله المعني الحقيقي الكامل الاول الثلاثي ثلاث اثنين ثلاثه
+بشان بسبب لاجل عبر ضمن نحو اثناء
 اربعه خمسه عشره مئات الاف الناس اصيب اصيبت قتل قتلت اختفى اختفت توفي توفيت جرح جرحت
 """
 # Beginnings of verb forms: "اعتقل", "استدعى", "انسحب", "سيحاكم".
@@ -1127,7 +1131,7 @@ _ZH_CUES = (
     "看到了|看到|看见了|看见|遇到了|遇到|碰到|见过|放了|转告|问|带走|抓走|抓捕了|抓捕|"
     "拘押了|传唤了|约谈了|威胁|跟踪|寻找|找不到|联系不上|关心|探望|陪|和|跟|与|"
     "叔叔|舅舅|姑姑|姨妈|爷爷|奶奶|外公|外婆|伯伯|婶婶|侄女|外甥女|外甥|孙子|孙女|未婚夫|"
-    "未婚妻|提到|提起|联系上|联系到|打听|问起"
+    "未婚妻|提到|提起|联系上|联系到|打听|问起|岁的|警员|民警|狱警|警察|看守"
 )
 # Common words and place names that begin with a family name ("方面", "成都").
 _ZH_NOT_NAMES = _load_words("not_names_zh.txt")
@@ -1602,7 +1606,7 @@ _AR_KIN_CUES = frozenset(
     for w in _words(
         """أخي أختي ابني ابنتي زوجي زوجتي صديقي صديقتي زميلي زميلتي عمي خالي عمتي خالتي
         أخوه أخته زوجها زوجته ابنها ابنته ابنه ابنتها جاري جارتي أخونا أختنا ابننا ابنتنا
-        والدي والدتي المدعو المدعوة"""
+        والدي والدتي المدعو المدعوة جدتي جدي"""
     )
 )
 _AR_VERB_CUES = frozenset(
@@ -1611,7 +1615,8 @@ _AR_VERB_CUES = frozenset(
         """تواصل تواصلوا تواصلي اتصل اتصلوا اتصلي رأيت رأينا شاهدت قابلت قابلنا التقيت
         التقينا زرت زرنا اعتقلوا اعتقلت اعتقل خطفوا اختطفوا اسأل اسألوا كلم كلموا كلمي
         راسل راسلوا سلمت أعط أعطوا أخبر أخبروا أخذوا خطفت ضربوا عذبوا الاتصال
-        التواصل الوصول أفرجوا أفرج أفرجت الإفراج سراح أطلقوا قبضوا قبض قبضت القبض بحثوا
+        التواصل الوصول استجوبوا استجوب حققوا أفرجوا أفرج أفرجت الإفراج سراح أطلقوا
+        قبضوا قبض قبضت القبض بحثوا
         يبحثون سألوا سألت أبلغوا أبلغ بلغوا هددوا هدد لاحقوا قولوا قل
         قولي"""
     )

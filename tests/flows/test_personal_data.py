@@ -690,3 +690,20 @@ def test_a_name_before_a_birth_date_or_a_russian_verb(text: str, name: str) -> N
 )
 def test_places_after_a_preposition_and_holidays(text: str) -> None:
     assert detect(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("Officer Baraka confiscated our banners", "Officer Baraka"),
+        ("L'agent Zongo a confisqué nos banderoles", "agent Zongo"),
+        ("ma grand-mère Halima a été poussée par terre", "Halima"),
+        ("we haven't heard from dawit since the arrest", "dawit"),
+        ("нет вестей от давида с момента ареста", "давида"),
+        ("استجوبوا مالك بشأن منشوراته", "مالك"),
+        ("警员谭波没收了我们的横幅", "谭波"),
+        ("十七岁的马丽和成年人关在一起", "马丽"),
+    ],
+)
+def test_officers_grandparents_and_news(text: str, name: str) -> None:
+    assert ("name", name) in spans(text)

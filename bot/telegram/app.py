@@ -96,16 +96,6 @@ def build_application(
 async def register_commands(app: AnyApplication, runtime: Runtime) -> None:
     """The command menu and what a person sees before pressing Start (the bot's
     description and short description), in every shipped language; best-effort."""
-    for described in bot_descriptions():
-        try:
-            await app.bot.set_my_description(
-                described.description, language_code=described.language_code
-            )
-            await app.bot.set_my_short_description(
-                described.short_description, language_code=described.language_code
-            )
-        except TelegramError as exc:
-            logger.warning("setMyDescription failed: %s", type(exc).__name__)
     for locale in SHIPPED:
         t = translator(locale)
         commands = [
@@ -118,6 +108,16 @@ async def register_commands(app: AnyApplication, runtime: Runtime) -> None:
             )
         except TelegramError as exc:
             logger.warning("setMyCommands failed: %s", type(exc).__name__)
+    for described in bot_descriptions():
+        try:
+            await app.bot.set_my_description(
+                described.description, language_code=described.language_code
+            )
+            await app.bot.set_my_short_description(
+                described.short_description, language_code=described.language_code
+            )
+        except TelegramError as exc:
+            logger.warning("setMyDescription failed: %s", type(exc).__name__)
 
 
 async def handle_incoming(app: AnyApplication, item: Incoming) -> None:

@@ -77,6 +77,12 @@ class Session(BaseModel):
     # (sealed, in its own table) because it expires much sooner: 48 hours after
     # the last answer, by default.
     draft: dict[str, Any] | None = None
+    # Which anonymous counters this person already added to this ISO week, so each
+    # counts people, not events: at most once per (flow, step, event) per week. Kept
+    # here, sealed, instead of in any per-person table; the Advisor keeps it, not
+    # the engine (a quick exit or "Start again" must not count the person twice).
+    counted_week: str = ""
+    counted: list[str] = Field(default_factory=list)
 
     @property
     def flow(self) -> str:

@@ -809,6 +809,7 @@ class Store:
         the message is deleted instead (the rows returned)."""
         timestamp = _timestamp(_now_or(now))
         ids = [int(i) for i in message_ids]
+        gone: list[bool] = []
 
         def write() -> list[outbox.OutRow]:
             db = self._database()
@@ -816,6 +817,8 @@ class Store:
                 if outbox.finish(db.conn, row):
                     if row.call.get("record", True):
                         self._insert_ledger(db, row.owner, ids, timestamp)
+                    elif self._gone(db, row.owner):
+                        gone.append(True)
                     return []
                 if not ids:
                     return []
@@ -827,7 +830,10 @@ class Store:
                     [{"op": "delete", "chat": int(row.call["chat"]), "ids": ids}],
                 )
 
-        return await self._call(write)
+        rows = await self._call(write)
+        if gone:
+            await self.checkpoint()
+        return rows
 
     async def outbox_deleted(self, row: outbox.OutRow, *, done: bool) -> None:
         """A deletion ended: done, or impossible (too old, refused for good). Either
@@ -835,7 +841,7 @@ class Store:
         say so (their `alt` text)."""
         ids = [int(i) for i in row.call.get("ids", [])]
 
-        def write() -> None:
+        def write() -> bool:
             db = self._database()
             with db.atomic():
                 outbox.finish(db.conn, row)
@@ -845,12 +851,33 @@ class Store:
                 )
                 if not done:
                     outbox.use_alt_after(db.conn, row)
+                return self._gone(db, row.owner)
 
-        await self._call(write)
+        if await self._call(write):
+            await self.checkpoint()
+
+    @staticmethod
+    def _gone(db: Database, owner: str) -> bool:
+        """Nothing of the person is left (after a wipe, once its queued calls ended):
+        the caller empties the log, so that their last rows leave its page images."""
+        return not db.execute(
+            "SELECT 1 FROM sessions WHERE owner = ? UNION ALL "
+            "SELECT 1 FROM outbox WHERE owner = ? LIMIT 1",
+            [owner, owner],
+        ).fetchone()
 
     async def outbox_refused(self, row: outbox.OutRow) -> None:
-        """Telegram refused a call for good (the reason is logged by the sender)."""
-        await self._call(lambda: outbox.finish(self._database().conn, row))
+        """The row ends without anything to record: refused for good (the reason is
+        logged by the sender), or a call that sends nothing (answering a button)."""
+
+        def write() -> bool:
+            db = self._database()
+            with db.atomic():
+                outbox.finish(db.conn, row)
+                return self._gone(db, row.owner)
+
+        if await self._call(write):
+            await self.checkpoint()
 
     async def outbox_retry(self, row: outbox.OutRow, not_before: float) -> None:
         await self._call(lambda: outbox.postpone(self._database().conn, row, not_before))

@@ -110,6 +110,9 @@ async def test_wipe_under_a_fault_deletes_the_chat_then_confirms(
         for table in ("sessions", "drafts", "ledger", "ledger_old", "chats", "reminders",
                       "outbox", "inbox"):
             assert db.execute(f"select count(*) from {table}").fetchone()[0] == 0, table
+    # ...nor in the write-ahead log's old page images: it was emptied after the last one.
+    wal = harness.runtime.settings.data_dir / (DB_FILE + "-wal")
+    assert not wal.exists() or wal.stat().st_size == 0
 
 
 @pytest.mark.parametrize("fault", FAULTS)

@@ -261,7 +261,9 @@ def ptb_application(request: RecordingRequest) -> AnyApplication:
             entry_points=[CommandHandler("start", ptb_start)],
             states={
                 NOTICE: [CallbackQueryHandler(ptb_notice, pattern=r"^ok")],
-                LANGUAGE: [CallbackQueryHandler(ptb_language, pattern=r"^(en|fr|es|ar|zh|ru)$")],
+                LANGUAGE: [
+                    CallbackQueryHandler(ptb_language, pattern=rf"^({'|'.join(SHIPPED)})$")
+                ],
                 MENU: [CallbackQueryHandler(ptb_finder, pattern=r"^mandate$")],
                 WHAT: [
                     CallbackQueryHandler(ptb_toggle, pattern=r"^s:"),

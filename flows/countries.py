@@ -1,6 +1,6 @@
 """Recognise a country typed in any shipped language, and name a country in a locale.
 
-Names come from Babel's (CLDR) territory names in en, fr, es, ar, zh, ru (plus
+Names come from Babel's (CLDR) territory names in every shipped language (plus
 Traditional Chinese, which users of zh also type), restricted to real countries
 and territories with two-letter codes, and from `flows/data/country_aliases.json`
 (common variants: "DRC", "Burma", "Corée du Nord", "EE. UU.", ...). The index is
@@ -21,7 +21,9 @@ from importlib import resources
 
 from babel import Locale, UnknownLocaleError
 
-LANGUAGES: tuple[str, ...] = ("en", "fr", "es", "ar", "zh", "ru")
+from flows.i18n import SHIPPED
+
+LANGUAGES: tuple[str, ...] = SHIPPED
 _INDEX_LOCALES: tuple[str, ...] = (*LANGUAGES, "zh_Hant")
 
 # Two-letter CLDR codes that are not countries or territories a person lives in:

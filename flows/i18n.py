@@ -11,6 +11,7 @@ import functools
 import gettext as _gettext
 import io
 import os
+import re
 from datetime import date
 from pathlib import Path
 
@@ -40,6 +41,9 @@ SHIPPED: tuple[str, ...] = tuple(NATIVE_NAMES)
 # The shipped languages written right to left.
 RTL = frozenset({"ar"})
 FSI, PDI = "\u2068", "\u2069"
+# A named {placeholder} in a message; the one pattern the catalog, the cards and the
+# translation check use.
+PLACEHOLDER = re.compile(r"\{[A-Za-z_][A-Za-z0-9_]*\}")
 
 
 def N_(message: str) -> str:

@@ -12,6 +12,7 @@ Every contact, deadline and emergency line is a fact in
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 from datetime import date
@@ -246,13 +247,16 @@ def _day_of_year(value: str) -> tuple[int, int]:
     return int(match[1]), int(match[2])
 
 
-SG_DEADLINE = _day_of_year(CATALOG.fact(FACT_SG_INPUT).values["deadline"])
+@functools.cache
+def _sg_deadline() -> tuple[int, int]:
+    # Read when first needed, so that a broken data file never fails an import.
+    return _day_of_year(CATALOG.fact(FACT_SG_INPUT).values["deadline"])
 
 
 def next_sg_deadline(today: date) -> date:
     """The next due date for inputs to the Secretary-General's report on reprisals:
     this year's while it has not passed (today included), else next year's."""
-    month, day = SG_DEADLINE
+    month, day = _sg_deadline()
     this_year = date(today.year, month, day)
     return this_year if today <= this_year else date(today.year + 1, month, day)
 

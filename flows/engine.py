@@ -211,7 +211,7 @@ def store(session: Session, slot: str, value: Any) -> None:
 def _store_answer(slot: str) -> Callable[[EventData], None]:
     def before(ev: EventData) -> None:
         store(_ctx(ev).session, slot, ev.kwargs["parsed"].value)
-        _ctx(ev).session.slots.pop("_offer", None)
+        _ctx(ev).session.offer = {}
 
     return before
 
@@ -463,9 +463,8 @@ class _Run:
             else:
                 self.expired()
         elif cid.startswith(PICK) and step.ask:
-            offer: dict[str, str] = self.session.slots.get("_offer") or {}
             value = cid[len(PICK) :]
-            if value in offer:
+            if value in self.session.offer:
                 self.fire("answer", parsed=Parsed(ok=True, value=value))
             else:
                 self.expired()
@@ -536,12 +535,11 @@ class _Run:
             self.fire("answer", parsed=parsed)
             return
         self.count("not_understood")
-        self.session.slots["_offer"] = dict(parsed.suggestions)
+        self.session.offer = dict(parsed.suggestions)
         self.render(problem=parsed)
 
     def personal_data_answer(self, cid: str, step: Step) -> None:
-        pending: str | None = self.session.slots.get("_pending")
-        message_id: int | None = self.session.slots.get("_pd_message")
+        pending, message_id = self.session.pending, self.session.pd_message
         if cid in (RETYPE, KEEP_DELETED, DELETE_IT) and message_id is not None:
             self.effects.append(DeleteMessages(message_ids=[message_id]))
         if cid == DELETE_IT:
@@ -565,11 +563,9 @@ class _Run:
         with_document: bool = False,
     ) -> None:
         flow, step = self.current()
-        slots = self.session.slots
-        for key in ("_pending", "_pd_message"):
-            slots.pop(key, None)
+        self.session.pending = self.session.pd_message = None
         if problem is None:
-            slots.pop("_offer", None)
+            self.session.offer = {}
         self.session.screen += 1
         view = self.view()
         prefix = format(self.session.screen, "x") + "."
@@ -577,10 +573,9 @@ class _Run:
         if warning:
             texts = self.warning_texts(warning, step, pending)
             rows += self.warning_rows(prefix, pending is not None)
-            if pending is not None:
-                slots["_pending"] = pending
+            self.session.pending = pending
             if self.event.message_id is not None and self.event.channel == "telegram":
-                slots["_pd_message"] = self.event.message_id
+                self.session.pd_message = self.event.message_id
         else:
             texts = list(step.render(view)) if step.render else []
             if step.text:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 Channel = Literal["telegram", "terminal"]
 EventKind = Literal["text", "press", "command"]
@@ -56,6 +56,10 @@ class Reply(BaseModel):
     edit: bool = False
 
 
+# Where older sessions kept the engine's own memory, and the fields that hold it now.
+ENGINE_SLOTS = {"_pending": "pending", "_pd_message": "pd_message", "_offer": "offer"}
+
+
 class Session(BaseModel):
     """Everything remembered about one person between updates. Stored sealed."""
 
@@ -70,6 +74,25 @@ class Session(BaseModel):
     # (sealed, in its own table) because it expires much sooner: 48 hours after
     # the last answer, by default.
     draft: dict[str, Any] | None = None
+    # The engine's own memory, never a flow's: a text held back by a personal-data
+    # warning until the person decides, the chat message that carried it, and the
+    # close matches offered for a text that could not be read (value -> label).
+    pending: str | None = None
+    pd_message: int | None = None
+    offer: dict[str, str] = Field(default_factory=dict)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_older_sessions(cls, data: Any) -> Any:
+        """Sessions stored before the engine had its own fields kept them as slots."""
+        if isinstance(data, dict) and isinstance(data.get("slots"), dict):
+            slots = dict(data["slots"])
+            data = dict(data)
+            for old, new in ENGINE_SLOTS.items():
+                if old in slots:
+                    data.setdefault(new, slots.pop(old))
+            data["slots"] = slots
+        return data
 
     @property
     def flow(self) -> str:

@@ -22,6 +22,7 @@ from transitions import EventData, Machine
 from flows.i18n import N_, NP_, T, negotiate, translator
 from flows.model import (
     AddReminder,
+    Answers,
     Button,
     CancelReminder,
     Choice,
@@ -34,6 +35,8 @@ from flows.model import (
     Outcome,
     Parsed,
     QuickExit,
+    Reminder,
+    ReminderKind,
     Reply,
     Session,
     Step,
@@ -161,16 +164,27 @@ def _when(choice: Choice) -> Callable[[EventData], bool]:
     return condition
 
 
-def _apply(choice: Choice) -> Callable[[EventData], None]:
+def _apply(flow: Flow, choice: Choice) -> Callable[[EventData], None]:
     def before(ev: EventData) -> None:
         ctx = _ctx(ev)
-        _choose(choice, ctx.session, ctx.view, ctx.effects)
+        _choose(flow, choice, ctx.session, ctx.view, ctx.effects)
 
     return before
 
 
-def _choose(choice: Choice, session: Session, view: View, effects: list[Effect]) -> None:
-    session.slots.update(choice.set)
+def _answers(flow: Flow, session: Session) -> Answers:
+    """The flow's answers in the session (compilation made sure it declares them)."""
+    assert flow.answers is not None, flow.name
+    return flow.answers.of(session)
+
+
+def _choose(
+    flow: Flow, choice: Choice, session: Session, view: View, effects: list[Effect]
+) -> None:
+    if choice.set:
+        answers = _answers(flow, session)
+        for name, value in choice.set.items():
+            setattr(answers, name, value)
     if choice.do is not None:
         choice.do(session)
     if choice.act is not None:
@@ -199,28 +213,41 @@ def _accepted(ev: EventData) -> bool:
 DRAFT_PREFIX = "draft."
 
 
-def store(session: Session, slot: str, value: Any) -> None:
+def store(flow: Flow, session: Session, field: str, value: Any) -> None:
     """Put an answer where it belongs: "draft.x" in the draft (which expires sooner and is
-    stored apart), anything else in the session's slots."""
-    if slot.startswith(DRAFT_PREFIX):
-        session.draft = {**(session.draft or {}), slot[len(DRAFT_PREFIX) :]: value}
+    stored apart), anything else in the flow's answers."""
+    if field.startswith(DRAFT_PREFIX):
+        session.draft = {**(session.draft or {}), field[len(DRAFT_PREFIX) :]: value}
     else:
-        session.slots[slot] = value
+        setattr(_answers(flow, session), field, value)
 
 
-def _store_answer(slot: str) -> Callable[[EventData], None]:
+def _store_answer(flow: Flow, field: str) -> Callable[[EventData], None]:
     def before(ev: EventData) -> None:
-        store(_ctx(ev).session, slot, ev.kwargs["parsed"].value)
+        store(flow, _ctx(ev).session, field, ev.kwargs["parsed"].value)
         _ctx(ev).session.offer = {}
 
     return before
 
 
-def _has_selection(slot: str) -> Callable[[EventData], bool]:
+def _has_selection(flow: Flow, field: str) -> Callable[[EventData], bool]:
     def condition(ev: EventData) -> bool:
-        return bool(_ctx(ev).session.slots.get(slot))
+        return bool(getattr(_answers(flow, _ctx(ev).session), field))
 
     return condition
+
+
+def _check_fields(flow: Flow, step: Step) -> None:
+    """Every answer a step stores is a declared field of the flow's answers."""
+    names = [name for choice in step.choices for name in choice.set]
+    names += [step.multi] if step.multi else []
+    names += [step.ask] if step.ask and not step.ask.startswith(DRAFT_PREFIX) else []
+    declared = flow.answers.model_fields if flow.answers is not None else {}
+    for name in names:
+        if name not in declared:
+            raise ValueError(f"{flow.name}.{step.id}: {name!r} is not a field of its answers")
+    if flow.answers is not None and flow.answers.flow != flow.name:
+        raise ValueError(f"{flow.name}: its answers are stored as {flow.answers.flow!r}")
 
 
 class Engine:
@@ -267,6 +294,7 @@ class Engine:
 
     def _compile_step(self, flow: Flow, step: Step) -> None:
         source = f"{flow.name}.{step.id}"
+        _check_fields(flow, step)
         for choice in step.choices:
             if len(f"ffffff.{choice.id}".encode()) > CALLBACK_LIMIT or "." in choice.id:
                 raise ValueError(f"{source}: choice id {choice.id!r} unusable as callback data")
@@ -276,7 +304,7 @@ class Engine:
                     source,
                     self.target(flow, go.to),
                     conditions=[_when(choice), _holds(go)],
-                    before=[_apply(choice)],
+                    before=[_apply(flow, choice)],
                 )
         if step.multi:
             for go in _routes(step.to):
@@ -284,7 +312,7 @@ class Engine:
                     DONE,
                     source,
                     self.target(flow, go.to),
-                    conditions=[_has_selection(step.multi), _holds(go)],
+                    conditions=[_has_selection(flow, step.multi), _holds(go)],
                 )
         if step.ask:
             if step.parse is None:
@@ -295,7 +323,7 @@ class Engine:
                     source,
                     self.target(flow, go.to),
                     conditions=[_accepted, _holds(go)],
-                    before=[_store_answer(step.ask)],
+                    before=[_store_answer(flow, step.ask)],
                 )
 
     def edges(self) -> Iterable[tuple[str, str, str]]:
@@ -322,9 +350,7 @@ class Engine:
         if not any(isinstance(e, Wipe | QuickExit) for e in effects):
             # Quick exit keeps reminders (they live apart); a wipe deletes them all.
             effects += reminder_changes(
-                session.slots.get(REMINDERS_SLOT),
-                run.session.slots.get(REMINDERS_SLOT),
-                locale=run.t.locale,
+                session.reminders, run.session.reminders, locale=run.t.locale
             )
         return Outcome(session=run.session, replies=_split(run.replies), effects=effects)
 
@@ -344,7 +370,8 @@ class _Run:
 
     def view(self) -> View:
         return View(
-            slots=self.session.slots,
+            answers=self.session.answers,
+            reminders=self.session.reminders,
             t=self.t,
             channel=self.event.channel,
             meta=self.event.meta,
@@ -445,7 +472,7 @@ class _Run:
         if screen != format(self.session.screen, "x") or not cid:
             self.expired()
             return
-        _, step = self.current()
+        flow, step = self.current()
         if cid in (RETYPE, KEEP_DELETED, USE_AS_IS, DELETE_IT):
             self.personal_data_answer(cid, step)
         elif cid == BACK:
@@ -473,10 +500,10 @@ class _Run:
             if choice is None or (choice.when is not None and not choice.when(self.view())):
                 self.expired()
             elif step.multi and choice.to is None:
-                self.toggle(step.multi, choice.id)
+                self.toggle(flow, step.multi, choice.id)
             elif choice.to is None:
                 # A setting on the same screen: apply it and show the screen again.
-                _choose(choice, self.session, self.view(), self.effects)
+                _choose(flow, choice, self.session, self.view(), self.effects)
                 self.count(f"choose_{choice.id}")
                 self.render(edit=True)
             elif not self.fire(choice.id):
@@ -487,13 +514,14 @@ class _Run:
         self.count("expired")
         self.render()
 
-    def toggle(self, slot: str, value: str) -> None:
-        chosen: list[str] = list(self.session.slots.get(slot) or [])
+    def toggle(self, flow: Flow, field: str, value: str) -> None:
+        answers = _answers(flow, self.session)
+        chosen: list[str] = list(getattr(answers, field))
         if value in chosen:
             chosen.remove(value)
         else:
             chosen.append(value)
-        self.session.slots[slot] = chosen
+        setattr(answers, field, chosen)
         self.render(edit=True)
 
     def back(self) -> None:
@@ -589,7 +617,7 @@ class _Run:
             rows += [[Button(id=f"{prefix}{PICK}{value}", label=label)]
                      for value, label in step.options(view)]
         if pending is None:
-            rows += self.choice_rows(prefix, step, view)
+            rows += self.choice_rows(prefix, flow, step, view)
         nav: list[Button] = []
         if step.back and self.session.history:
             nav.append(Button(id=prefix + BACK, label=self.t(LABEL_BACK)))
@@ -606,9 +634,13 @@ class _Run:
             Reply(text=texts[-1] if texts else "…", buttons=rows, edit=edit, document=document)
         )
 
-    def choice_rows(self, prefix: str, step: Step, view: View) -> list[list[Button]]:
+    def choice_rows(
+        self, prefix: str, flow: Flow, step: Step, view: View
+    ) -> list[list[Button]]:
         rows: list[list[Button]] = []
-        chosen = set(self.session.slots.get(step.multi) or []) if step.multi else set()
+        chosen: set[str] = (
+            set(getattr(_answers(flow, self.session), step.multi)) if step.multi else set()
+        )
         row: list[Button] = []
         for choice in step.choices:
             if choice.when is not None and not choice.when(view):
@@ -657,14 +689,14 @@ class _Run:
         return rows
 
 
-REMINDERS_SLOT = "reminders"
-
-
-def reminder_changes(before: Any, after: Any, *, locale: str) -> list[Effect]:
+def reminder_changes(
+    before: Sequence[Reminder], after: Sequence[Reminder], *, locale: str
+) -> list[Effect]:
     """Flows only edit the session's list of reminders; what to schedule or cancel is
     the difference, so no flow can forget to tell the adapter."""
-    def keys(entries: Any) -> dict[tuple[str, str], dict[str, Any]]:
-        return {(e["kind"], e["due"]): e for e in entries or []}
+
+    def keys(entries: Sequence[Reminder]) -> dict[tuple[ReminderKind, str], Reminder]:
+        return {(e.kind, e.due): e for e in entries}
 
     old, new = keys(before), keys(after)
     changes: list[Effect] = []

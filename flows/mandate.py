@@ -6,6 +6,8 @@ The recommendation itself is data (`flows/data/situations.json`, read by
 
 from __future__ import annotations
 
+from pydantic import Field
+
 from flows.catalog import (
     FACT_CHECK_OHCHR_LIST,
     FACT_COUNTRY_MANDATE,
@@ -17,7 +19,7 @@ from flows.catalog import (
 )
 from flows.countries import country_name, match_country
 from flows.i18n import N_, T
-from flows.model import Choice, Flow, Parsed, Session, Step, View
+from flows.model import Answers, Choice, Flow, Parsed, Session, Step, View
 
 CATALOG = load_catalog()
 MAX_ECHO = 40  # how much of an unrecognised answer is quoted back
@@ -57,6 +59,14 @@ SENDS_NOTHING = N_(
 )
 
 
+class MandateAnswers(Answers):
+    flow = "mandate"
+
+    # Situation ids (flows/data/situations.json), in the order pressed.
+    situations: list[str] = Field(default_factory=list)
+    country: str | None = None  # ISO 3166-1 alpha-2
+
+
 def parse_country(text: str, view: View) -> Parsed:
     match = match_country(text)
     if match.iso2:
@@ -91,8 +101,9 @@ def _picks_section(t: T, heading: str, picks: list[Pick]) -> str:
 
 def recommendation(view: View) -> list[str]:
     t = view.t
-    iso2: str | None = view.slots.get("country")
-    result = recommend(CATALOG, view.slots.get("situations") or [], iso2)
+    answers = MandateAnswers.of(view)
+    iso2 = answers.country
+    result = recommend(CATALOG, answers.situations, iso2)
     place = country_name(iso2, t.locale) if iso2 else None
     first = [t(HEAD_IN, country=place) if place else t(HEAD)]
     if result.lead is not None:
@@ -128,13 +139,13 @@ def recommendation(view: View) -> list[str]:
 
 
 def _forget_answers(session: Session) -> None:
-    for slot in ("situations", "country"):
-        session.slots.pop(slot, None)
+    MandateAnswers.reset(session)
 
 
 MANDATE = Flow(
     name="mandate",
     title=N_("Find the right UN expert"),
+    answers=MandateAnswers,
     sensitive=True,
     steps=[
         Step(

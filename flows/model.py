@@ -6,12 +6,20 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SerializeAsAny,
+    ValidationError,
+    model_validator,
+)
 
 Channel = Literal["telegram", "terminal"]
 EventKind = Literal["text", "press", "command"]
+ReminderKind = Literal["database", "sg_deadline", "date"]
 
 
 class Event(BaseModel):
@@ -56,8 +64,87 @@ class Reply(BaseModel):
     edit: bool = False
 
 
-# Where older sessions kept the engine's own memory, and the fields that hold it now.
+class Answers(BaseModel):
+    """What one flow remembers: each flow declares a subclass with typed fields and
+    names it on its `Flow(answers=...)`; `flow` is the name it is stored under.
+
+    Read and change them through `UrgencyAnswers.of(session)` (or `.of(view)` to read
+    in a screen), never by a string; "Start again" is `UrgencyAnswers.reset(session)`.
+    Stored as JSON in the session and revalidated as the flow's own type the first
+    time it is read: a field no longer declared is dropped, and answers that no
+    longer validate start again empty.
+    """
+
+    # The base keeps whatever a stored session held until the flow's type reads it;
+    # a flow's own type ignores unknown keys and checks every assignment.
+    model_config = ConfigDict(extra="allow", validate_assignment=True)
+
+    flow: ClassVar[str] = ""
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls.model_config = {**cls.model_config, "extra": "ignore"}
+
+    @classmethod
+    def of(cls, holder: Session | View) -> Self:
+        """This flow's answers in the session (changes stick) or the view (read only)."""
+        found = holder.answers.get(cls.flow)
+        if isinstance(found, cls):
+            return found
+        try:
+            typed = cls.model_validate(found.model_dump() if found is not None else {})
+        except ValidationError:
+            typed = cls()
+        holder.answers[cls.flow] = typed
+        return typed
+
+    @classmethod
+    def reset(cls, session: Session) -> None:
+        """Forget every answer of this flow ("Start again")."""
+        session.answers.pop(cls.flow, None)
+
+
+class Reminder(BaseModel):
+    """One reminder the person asked for: which kind, and when (ISO, UTC)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    kind: ReminderKind
+    due: str
+
+
+# Where older sessions kept answers in one flat dict of slots: a key's prefix (or the
+# whole key) names the flow, the rest names the field.
+LEGACY_PREFIXES = {"u_": "urgency", "c_": "consent", "rp_": "reprisal", "r_": "reminders"}
+LEGACY_KEYS = {
+    "u_date": ("urgency", "when"),
+    "r_date": ("reminders", "when"),
+    "situations": ("mandate", "situations"),
+    "country": ("mandate", "country"),
+    "tools": ("safety", "tools"),
+    "autodelete": ("safety", "autodelete"),
+}
 ENGINE_SLOTS = {"_pending": "pending", "_pd_message": "pd_message", "_offer": "offer"}
+
+
+def _from_slots(data: dict[str, Any]) -> dict[str, Any]:
+    """A session stored before flows declared their answers, in today's fields."""
+    data = dict(data)
+    answers: dict[str, dict[str, Any]] = {}
+    for key, value in data.pop("slots").items():
+        if key in ENGINE_SLOTS:
+            data.setdefault(ENGINE_SLOTS[key], value)
+        elif key == "reminders":
+            data.setdefault("reminders", value)
+        elif key in LEGACY_KEYS:
+            flow, name = LEGACY_KEYS[key]
+            answers.setdefault(flow, {})[name] = value
+        else:
+            for prefix, flow in LEGACY_PREFIXES.items():
+                if key.startswith(prefix):
+                    answers.setdefault(flow, {})[key[len(prefix) :]] = value
+    data.setdefault("answers", answers)
+    return data
 
 
 class Session(BaseModel):
@@ -65,7 +152,10 @@ class Session(BaseModel):
 
     state: str = ""
     history: list[str] = Field(default_factory=list)
-    slots: dict[str, Any] = Field(default_factory=dict)
+    # Each flow's answers, under the flow's name (see `Answers`).
+    answers: dict[str, SerializeAsAny[Answers]] = Field(default_factory=dict)
+    # Reminders the person asked for; the engine derives what to schedule or cancel.
+    reminders: list[Reminder] = Field(default_factory=list)
     locale: str | None = None
     # Increases with every screen shown; buttons carry it, so a button from an
     # older message can be recognised as expired instead of acting out of place.
@@ -84,14 +174,8 @@ class Session(BaseModel):
     @model_validator(mode="before")
     @classmethod
     def _from_older_sessions(cls, data: Any) -> Any:
-        """Sessions stored before the engine had its own fields kept them as slots."""
         if isinstance(data, dict) and isinstance(data.get("slots"), dict):
-            slots = dict(data["slots"])
-            data = dict(data)
-            for old, new in ENGINE_SLOTS.items():
-                if old in slots:
-                    data.setdefault(new, slots.pop(old))
-            data["slots"] = slots
+            return _from_slots(data)
         return data
 
     @property
@@ -144,9 +228,6 @@ class SetAutoDelete(BaseModel):
     seconds: int | None
 
 
-ReminderKind = Literal["database", "sg_deadline", "date"]
-
-
 class AddReminder(BaseModel):
     """Write to this person once, on `due` (UTC), a neutral line of this kind. Only what
     the reminder needs is stored: the chat (sealed), when, which kind, the language."""
@@ -189,7 +270,8 @@ class View(BaseModel):
 
     model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
 
-    slots: dict[str, Any]
+    answers: dict[str, Answers] = Field(default_factory=dict)  # read with `X.of(view)`
+    reminders: list[Reminder] = Field(default_factory=list)
     t: Any  # flows.i18n.T (kept as Any to avoid an import cycle)
     channel: Channel
     meta: dict[str, str] = Field(default_factory=dict)
@@ -264,6 +346,9 @@ class Flow(BaseModel):
     name: str
     title: str  # msgid
     steps: list[Step]
+    # What the flow remembers (a subclass of Answers whose `flow` is this name); the
+    # names in `set`, `multi` and `ask` are its fields.
+    answers: type[Answers] | None = None
     home: bool = True  # offer "Main menu" on its steps
     # Sensitive flows carry a "Quick exit" button on every screen.
     sensitive: bool = False

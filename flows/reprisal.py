@@ -16,15 +16,17 @@ import functools
 import re
 from collections.abc import Callable
 from datetime import date
+from typing import Literal
 
 from babel.dates import format_skeleton
 from babel.lists import format_list
+from pydantic import Field
 
 from flows.catalog import FACT_LANGUAGES, load_catalog
 from flows.dates import parse_month_year
 from flows.i18n import N_, NP_, T
 from flows.mandate import SENDS_NOTHING
-from flows.model import Choice, Document, Flow, Parsed, Session, Step, View
+from flows.model import Answers, Choice, Document, Flow, Parsed, Session, Step, View
 
 CATALOG = load_catalog()
 DOCUMENT_NAME = "reprisal-report.txt"
@@ -54,12 +56,26 @@ FACT_RESPONSES = "reprisal_responses"
 FACT_RECORD = "reprisal_record"
 FACT_YEAR_ROUND = "reprisal_year_round"
 
-# Slots. Button answers live in the session; what is typed goes to the draft, which is
-# stored apart and expires sooner.
-S_WHAT, S_WHO, S_ENGAGEMENT = "rp_what", "rp_who", "rp_engagement"
-S_CONFIDENTIAL, S_PUBLIC, S_SG = "rp_confidential", "rp_public", "rp_sg"
+# Button answers live in the session (`ReprisalAnswers`, whose fields these name);
+# what is typed goes to the draft, which is stored apart and expires sooner.
+S_WHAT, S_WHO, S_ENGAGEMENT = "what", "who", "engagement"
+S_CONFIDENTIAL, S_PUBLIC, S_SG = "confidential", "public", "sg"
 D_WHEN, D_EXPERT = "rp_when", "rp_expert"
 CONSENTS = (S_CONFIDENTIAL, S_PUBLIC, S_SG)
+YesNo = Literal["yes", "no"]
+
+
+class ReprisalAnswers(Answers):
+    flow = "reprisal"
+
+    what: list[str] = Field(default_factory=list)  # what happened (WHAT ids), as pressed
+    who: str | None = None  # WHO id
+    engagement: list[str] = Field(default_factory=list)  # ENGAGEMENT ids
+    # What the person agreed to: shared with the government in confidence, made
+    # public, included in the Secretary-General's report.
+    confidential: YesNo | None = None
+    public: YesNo | None = None
+    sg: YesNo | None = None
 
 # --------------------------------------------------------------------------- wording
 
@@ -335,7 +351,7 @@ def _when_text(view: View) -> str:
 
 
 def _who_text(view: View) -> str:
-    return _labels(view.t, WHO, [view.slots.get(S_WHO) or ""])
+    return _labels(view.t, WHO, [ReprisalAnswers.of(view).who or ""])
 
 
 def _expert_text(view: View) -> str:
@@ -345,7 +361,8 @@ def _expert_text(view: View) -> str:
 
 
 def _consented(view: View) -> dict[str, bool]:
-    return {slot: view.slots.get(slot) == "yes" for slot in CONSENTS}
+    answers = ReprisalAnswers.of(view)
+    return {field: getattr(answers, field) == "yes" for field in CONSENTS}
 
 
 def _consent_lines_text(view: View) -> list[str]:
@@ -374,7 +391,7 @@ def _where(view: View) -> list[str]:
             "• " + fact_text(t, FACT_CONTACT_OHCHR),
             "• " + fact_text(t, FACT_CONTACT_HRC),
         ]
-        if "treaty" in (view.slots.get(S_ENGAGEMENT) or []):
+        if "treaty" in ReprisalAnswers.of(view).engagement:
             lines.append("• " + fact_text(t, FACT_CONTACT_TREATY))
     if consent[S_SG]:
         lines += [
@@ -439,10 +456,10 @@ def result(view: View) -> list[str]:
     t: T = view.t
     summary = [
         t(SUMMARY_HEAD),
-        t(SUMMARY_WHAT, value=_labels(t, WHAT, view.slots.get(S_WHAT) or [])),
+        t(SUMMARY_WHAT, value=_labels(t, WHAT, ReprisalAnswers.of(view).what)),
         t(SUMMARY_WHEN, value=_when_text(view)),
         t(SUMMARY_WHO, value=_who_text(view)),
-        t(SUMMARY_ENGAGEMENT, value=_labels(t, ENGAGEMENT, view.slots.get(S_ENGAGEMENT) or [])),
+        t(SUMMARY_ENGAGEMENT, value=_labels(t, ENGAGEMENT, ReprisalAnswers.of(view).engagement)),
         t(SUMMARY_EXPERT, value=_expert_text(view)),
         *_consent_lines_text(view),
     ]
@@ -488,7 +505,7 @@ def report(view: View) -> Document | None:
         (
             DOC_EVENTS_HEAD,
             [
-                t(DOC_WHAT, value=_labels(t, WHAT, view.slots.get(S_WHAT) or [])),
+                t(DOC_WHAT, value=_labels(t, WHAT, ReprisalAnswers.of(view).what)),
                 t(DOC_WHEN, value=_when_text(view)),
                 t(DOC_PLACE, place=place),
                 t(DOC_WHO, value=_who_text(view)),
@@ -500,7 +517,7 @@ def report(view: View) -> Document | None:
             DOC_UN_HEAD,
             [
                 t(DOC_ENGAGEMENT,
-                  value=_labels(t, ENGAGEMENT, view.slots.get(S_ENGAGEMENT) or [])),
+                  value=_labels(t, ENGAGEMENT, ReprisalAnswers.of(view).engagement)),
                 t(DOC_EXPERT, value=_expert_text(view)),
                 t(DOC_LINK),
             ],
@@ -523,8 +540,7 @@ def report(view: View) -> Document | None:
 
 
 def _forget_answers(session: Session) -> None:
-    for slot in (S_WHAT, S_WHO, S_ENGAGEMENT, *CONSENTS):
-        session.slots.pop(slot, None)
+    ReprisalAnswers.reset(session)
     _forget_draft(session, D_WHEN, D_EXPERT)
 
 
@@ -552,6 +568,7 @@ def _yes_no(slot: str, to: str) -> list[Choice]:
 REPRISAL = Flow(
     name="reprisal",
     title=N_("Report a reprisal"),
+    answers=ReprisalAnswers,
     sensitive=True,
     steps=[
         Step(

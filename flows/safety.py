@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from pydantic import Field
+
 from flows.i18n import N_, NP_
-from flows.model import Choice, Flow, SetAutoDelete, Step, View, Wipe
+from flows.model import Answers, Choice, Flow, Session, SetAutoDelete, Step, View, Wipe
 
 ONLINE_FORM = "https://spsubmission.ohchr.org/"
 AUTODELETE_CHOICES: tuple[tuple[str, str, int | None], ...] = (
@@ -121,6 +123,22 @@ WIPE_LEFT_TELEGRAM = NP_(
 )
 
 
+class SafetyAnswers(Answers):
+    flow = "safety"
+
+    tools: list[str] = Field(default_factory=list)  # the channels the person can use (TOOLS ids)
+    autodelete: int | None = None  # the auto-delete delay chosen, in seconds
+
+
+def remember_autodelete(seconds: int | None) -> Callable[[Session], None]:
+    """Keep the auto-delete chosen elsewhere (the safety notice) in the safety answers."""
+
+    def do(session: Session) -> None:
+        SafetyAnswers.of(session).autodelete = seconds
+
+    return do
+
+
 def on_telegram(view: View) -> bool:
     return view.channel == "telegram"
 
@@ -139,7 +157,7 @@ def phone_text(view: View) -> list[str]:
 
 def advice(view: View) -> list[str]:
     t = view.t
-    chosen = view.slots.get("tools") or []
+    chosen = SafetyAnswers.of(view).tools
     paragraphs = [t(ADVICE_ALWAYS, url=ONLINE_FORM)]
     paragraphs += [t(ADVICE_TOOLS[tool]) for tool, _ in TOOLS if tool in chosen]
     return ["\n\n".join(paragraphs)]
@@ -147,7 +165,7 @@ def advice(view: View) -> list[str]:
 
 def _autodelete_is(seconds: int | None) -> Callable[[View], bool]:
     def checked(view: View) -> bool:
-        return view.slots.get("autodelete") == seconds
+        return SafetyAnswers.of(view).autodelete == seconds
 
     return checked
 
@@ -155,6 +173,7 @@ def _autodelete_is(seconds: int | None) -> Callable[[View], bool]:
 SAFETY = Flow(
     name="safety",
     title=N_("Safety"),
+    answers=SafetyAnswers,
     sensitive=True,
     steps=[
         Step(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flows.i18n import N_
 from flows.model import Choice, Flow, SetAutoDelete, Step, View
-from flows.safety import on_telegram
+from flows.safety import on_telegram, remember_autodelete
 
 NOTICE_TELEGRAM = N_(
     "Before we start, a word on safety.\n\n"
@@ -44,7 +44,7 @@ START = Flow(
                         id=f"ok{cid}",
                         label=label,
                         to="language.choose",
-                        set={"autodelete": seconds},
+                        do=remember_autodelete(seconds),
                         effects=[SetAutoDelete(seconds=seconds)],
                         when=on_telegram,
                     )

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from typing import Any
 
 from flows.catalog import load_catalog, recommend, say
-from flows.consent import assess, passed
+from flows.consent import ConsentAnswers, assess, passed
 from flows.i18n import N_, T, translator
+from flows.mandate import MandateAnswers
 from flows.model import Choice, Document, Flow, Parsed, Session, Step, View
-from flows.urgency import KIND_TEXT, decide
+from flows.urgency import KIND_TEXT, UrgencyAnswers, decision
 
 CATALOG = load_catalog()
 MAX_ANSWER = 3000
@@ -203,9 +203,9 @@ def _question(key: str, question: str, hint: str) -> Callable[[View], list[str]]
     def render(view: View) -> list[str]:
         t = view.t
         lines = [t(question), t(hint)]
-        if key == "urgency" and view.slots.get("u_timing"):
-            lines.append(t(URGENCY_HINT, kind=t(KIND_TEXT[decide(view.slots, view.today).kind])))
-        if key == "victims" and assess(view.slots).anonymous:
+        if key == "urgency" and UrgencyAnswers.of(view).timing:
+            lines.append(t(URGENCY_HINT, kind=t(KIND_TEXT[decision(view).kind])))
+        if key == "victims" and assess(ConsentAnswers.of(view)).anonymous:
             lines.append(t(ANONYMOUS))
         lines.append(t(REMINDER[view.channel]))
         return ["\n\n".join(lines)]
@@ -216,7 +216,7 @@ def _question(key: str, question: str, hint: str) -> Callable[[View], list[str]]
 def _intro(view: View) -> list[str]:
     t = view.t
     lines = [t(INTRO)]
-    if assess(view.slots).anonymous:
+    if assess(ConsentAnswers.of(view)).anonymous:
         lines.append(t(ANONYMOUS))
     lines.append(t(REMINDER[view.channel]))
     return ["\n\n".join(lines)]
@@ -231,22 +231,22 @@ def _review(view: View) -> list[str]:
 
 
 def _mandates(view: View) -> list[str]:
-    situations = view.slots.get("situations")
-    if not situations:
+    found = MandateAnswers.of(view)
+    if not found.situations:
         return []
-    r = recommend(CATALOG, situations, view.slots.get("country"))
+    r = recommend(CATALOG, found.situations, found.country)
     titles = [p.mandate.title for p in r.picks]
     if r.country is not None and r.country.status == "active":
         titles.append(r.country.title)
     return titles
 
 
-def _consent_lines(dt: T, slots: dict[str, Any]) -> list[str]:
-    a = assess(slots)
+def _consent_lines(dt: T, consent: ConsentAnswers) -> list[str]:
+    a = assess(consent)
     if a.anonymous:
         return [dt(D_ANONYMOUS)]
     lines = []
-    for i, person in enumerate(slots.get("c_victims") or []):
+    for i, person in enumerate(consent.victims):
         lines.append(dt(
             D_CONSENT_LINE,
             v=f"V{i + 1}",
@@ -271,12 +271,12 @@ def draft_text(view: View) -> str:
         out.append("")
         out.append(dt(D_HEADINGS[key]))
         if key == "consent":
-            out += _consent_lines(dt, view.slots)
+            out += _consent_lines(dt, ConsentAnswers.of(view))
             continue
         out.append(draft.get(key) or dt(D_NOT_ANSWERED))
         if key == "sender":
             out += [dt(D_CONTACT), dt(D_CONFIDENTIAL_SOURCE)]
-    parts = [p for p in view.slots.get("c_confidential") or [] if p in D_PARTS]
+    parts = [p for p in ConsentAnswers.of(view).confidential if p in D_PARTS]
     if parts:
         out += ["", dt(D_KEEP_CONFIDENTIAL, parts=", ".join(dt(D_PARTS[p]) for p in parts))]
     placeholders = sorted(
@@ -299,7 +299,7 @@ def handoff(view: View) -> list[str]:
     mandates = _mandates(view)
     lines.append(t(HANDOFF_TO, mandates="; ".join(mandates)) if mandates else t(HANDOFF_FINDER))
     lines.append(t(HANDOFF_EMAIL))
-    channels = set(view.slots.get("c_channels") or [])
+    channels = set(ConsentAnswers.of(view).channels)
     if "proton" in channels:
         lines.append(t(HANDOFF_PROTON))
     if "signal" in channels:

@@ -6,18 +6,25 @@ likely to send, why, what happens next and when.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, Literal
+from typing import Literal
+
+from pydantic import Field
 
 from flows.catalog import say
 from flows.dates import parse_date
 from flows.i18n import N_, NP_
-from flows.model import Choice, Flow, Go, Parsed, Session, Step, View
+from flows.mandate import MandateAnswers
+from flows.model import Answers, Choice, Flow, Go, Parsed, Session, Step, View
 
 SOON_DAYS = 14  # a date this close: send now, and say so in the first lines
 
 Kind = Literal["urgent_appeal", "allegation_letter", "other_letter"]
+Happening = Literal["detained", "torture", "execution", "removal", "missing", "threat", "other"]
+DateKind = Literal["hearing", "vote", "execution", "removal", "hrc", "visit"]
+Seen = Literal["lt3m", "3to12m", "gt12m"]
 
 NOW_WHAT: tuple[tuple[str, str], ...] = (
     ("detained", N_("Someone is detained")),
@@ -116,15 +123,28 @@ class Decision:
     seen: str | None = None  # lt3m / 3to12m / gt12m when someone is missing
 
 
-def decide(slots: dict[str, Any], today: date) -> Decision:
-    """The likely kind of communication and what goes with it (pure)."""
-    timing = slots.get("u_timing")
-    happening = set(slots.get("u_now") or [])
-    missing = "missing" in happening or slots.get("u_missing") == "yes"
-    date_kind = slots.get("u_date_kind")
-    when: date | None = date.fromisoformat(slots["u_date"]) if slots.get("u_date") else None
+class UrgencyAnswers(Answers):
+    flow = "urgency"
+
+    timing: Literal["now", "past", "law"] | None = None
+    now: list[Happening] = Field(default_factory=list)  # what is happening, in the order pressed
+    missing: Literal["yes", "no"] | None = None
+    seen: Seen | None = None
+    law_stage: Literal["draft", "force"] | None = None
+    date_kind: DateKind | None = None
+    when: date | None = None  # the date that matters
+
+
+def decide(answers: UrgencyAnswers, today: date, situations: Sequence[str] = ()) -> Decision:
+    """The likely kind of communication and what goes with it (pure). `situations` are
+    the ones pressed in the finder, if any."""
+    timing = answers.timing
+    happening = set(answers.now)
+    missing = "missing" in happening or answers.missing == "yes"
+    date_kind = answers.date_kind
+    when = answers.when
     imminent = date_kind in ("execution", "removal") and when is not None
-    detained = "detained" in happening or "detention" in (slots.get("situations") or [])
+    detained = "detained" in happening or "detention" in situations
 
     reasons: list[str] = []
     kind: Kind
@@ -132,7 +152,7 @@ def decide(slots: dict[str, Any], today: date) -> Decision:
         kind, reasons = "other_letter", [REASON_LAW]
     elif timing == "now":
         kind, reasons = "urgent_appeal", [REASON_NOW]
-    elif missing and slots.get("u_seen") in (None, "lt3m"):
+    elif missing and answers.seen in (None, "lt3m"):
         kind, reasons = "urgent_appeal", [REASON_MISSING]
     elif missing:
         kind, reasons = "allegation_letter", [REASON_MISSING_OLD]
@@ -147,9 +167,9 @@ def decide(slots: dict[str, Any], today: date) -> Decision:
         when=when,
         days_left=days_left,
         soon=days_left is not None and days_left <= SOON_DAYS,
-        draft_law=timing == "law" and slots.get("u_law_stage") == "draft",
+        draft_law=timing == "law" and answers.law_stage == "draft",
         detained=detained,
-        seen=slots.get("u_seen") if missing else None,
+        seen=answers.seen if missing else None,
     )
 
 
@@ -165,7 +185,7 @@ def parse_when(text: str, view: View) -> Parsed:
 
 def result(view: View) -> list[str]:
     t = view.t
-    d = decide(view.slots, view.today)
+    d = decision(view)
     first = [t(KIND_TEXT[d.kind]), *(t(r) for r in d.reasons), say(t, KIND_FACT[d.kind]),
              say(t, "comm_label_tip")]
     if d.when is not None and d.days_left is not None:
@@ -188,36 +208,42 @@ def result(view: View) -> list[str]:
     return ["\n\n".join(first), "\n\n".join(second), "\n\n".join(third)]
 
 
+def decision(view: View) -> Decision:
+    """`decide` on the answers so far, with the situations pressed in the finder."""
+    situations = MandateAnswers.of(view).situations
+    return decide(UrgencyAnswers.of(view), view.today, situations)
+
+
 def _forget(session: Session) -> None:
-    for key in [k for k in session.slots if k.startswith("u_")]:
-        del session.slots[key]
+    UrgencyAnswers.reset(session)
 
 
 def _missing(view: View) -> bool:
-    return "missing" in (view.slots.get("u_now") or [])
+    return "missing" in UrgencyAnswers.of(view).now
 
 
 URGENCY = Flow(
     name="urgency",
     title=N_("Is it urgent?"),
+    answers=UrgencyAnswers,
     sensitive=True,
     steps=[
         Step(
             id="timing",
             text=ASK_TIMING,
             choices=[
-                Choice(id="now", label=N_("Yes, now or very soon"), set={"u_timing": "now"},
+                Choice(id="now", label=N_("Yes, now or very soon"), set={"timing": "now"},
                        to="now_what"),
                 Choice(id="past", label=N_("It already happened and ended"),
-                       set={"u_timing": "past"}, to="missing"),
+                       set={"timing": "past"}, to="missing"),
                 Choice(id="law", label=N_("It is about a law or policy"),
-                       set={"u_timing": "law"}, to="law_stage"),
+                       set={"timing": "law"}, to="law_stage"),
             ],
         ),
         Step(
             id="now_what",
             text=ASK_NOW_WHAT,
-            multi="u_now",
+            multi="now",
             choices=[Choice(id=cid, label=label) for cid, label in NOW_WHAT],
             to=[Go(to="seen", when=_missing), Go(to="date_kind")],
         ),
@@ -225,15 +251,15 @@ URGENCY = Flow(
             id="missing",
             text=ASK_MISSING,
             choices=[
-                Choice(id="yes", label=N_("Yes"), set={"u_missing": "yes"}, to="seen"),
-                Choice(id="no", label=N_("No"), set={"u_missing": "no"}, to="date_kind"),
+                Choice(id="yes", label=N_("Yes"), set={"missing": "yes"}, to="seen"),
+                Choice(id="no", label=N_("No"), set={"missing": "no"}, to="date_kind"),
             ],
         ),
         Step(
             id="seen",
             text=ASK_SEEN,
             choices=[
-                Choice(id=cid, label=label, set={"u_seen": cid}, to="date_kind")
+                Choice(id=cid, label=label, set={"seen": cid}, to="date_kind")
                 for cid, label in SEEN
             ],
         ),
@@ -241,9 +267,9 @@ URGENCY = Flow(
             id="law_stage",
             text=ASK_LAW_STAGE,
             choices=[
-                Choice(id="draft", label=N_("A draft"), set={"u_law_stage": "draft"},
+                Choice(id="draft", label=N_("A draft"), set={"law_stage": "draft"},
                        to="date_kind"),
-                Choice(id="force", label=N_("Already in force"), set={"u_law_stage": "force"},
+                Choice(id="force", label=N_("Already in force"), set={"law_stage": "force"},
                        to="date_kind"),
             ],
         ),
@@ -251,19 +277,19 @@ URGENCY = Flow(
             id="date_kind",
             text=ASK_DATE_KIND,
             choices=[
-                *(Choice(id=cid, label=label, set={"u_date_kind": cid}, to="date")
+                *(Choice(id=cid, label=label, set={"date_kind": cid}, to="date")
                   for cid, label in DATE_KINDS),
-                Choice(id="none", label=N_("No date"), set={"u_date_kind": None, "u_date": None},
+                Choice(id="none", label=N_("No date"), set={"date_kind": None, "when": None},
                        to="result"),
             ],
         ),
         Step(
             id="date",
             text=ASK_DATE,
-            ask="u_date",
+            ask="when",
             parse=parse_when,
             to="result",
-            choices=[Choice(id="skip", label=N_("Skip"), set={"u_date": None}, to="result")],
+            choices=[Choice(id="skip", label=N_("Skip"), set={"when": None}, to="result")],
         ),
         Step(
             id="result",

@@ -58,7 +58,7 @@ def test_quick_exit_is_one_tap_even_from_an_old_message() -> None:
     chat.press_id(old_exit)
     assert effects(chat, QuickExit)
     assert chat.text == "Closed." and chat.buttons == []
-    assert chat.session.state == "" and chat.session.slots == {}
+    assert chat.session.state == "" and chat.session.answers == {}
 
 
 def test_exit_command_closes_at_once() -> None:

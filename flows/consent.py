@@ -7,7 +7,6 @@ whether the builder may name individuals or works in anonymous mode only.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -15,7 +14,7 @@ from pydantic import Field
 
 from flows.catalog import say
 from flows.i18n import N_
-from flows.model import Answers, Choice, Flow, Go, Session, Step, View
+from flows.model import Answers, Change, Choice, Cond, Flow, Go, Session, Step, View
 
 MAX_VICTIMS = 4
 
@@ -200,21 +199,27 @@ def assess(answers: ConsentAnswers) -> Assessment:
     return Assessment(level, score, named, not named, advice, facts)
 
 
-def passed(view: View) -> bool:
-    """The gate: every question answered in this session."""
+def _passed(view: View) -> bool:
     return ConsentAnswers.of(view).done
+
+
+# The gate of the submission: every question answered in this session.
+passed = Cond("consent and risk answered", _passed)
 
 
 # --- the per-victim loop ---------------------------------------------------
 
 
-def _more(view: View) -> bool:
+def _another_victim(view: View) -> bool:
     answers = ConsentAnswers.of(view)
     return answers.i < answers.n
 
 
-def _answer(question: str, value: str, advance: bool = False) -> Callable[[Session], None]:
-    def do(session: Session) -> None:
+ANOTHER_VICTIM = Cond("another victim to ask about", _another_victim)
+
+
+def _answer(question: str, value: str, advance: bool = False) -> Change:
+    def do(session: Session, view: View) -> None:
         answers = ConsentAnswers.of(session)
         i = answers.i
         people = list(answers.victims)
@@ -228,8 +233,8 @@ def _answer(question: str, value: str, advance: bool = False) -> Callable[[Sessi
     return do
 
 
-def _count(n: int) -> Callable[[Session], None]:
-    def do(session: Session) -> None:
+def _count(n: int) -> Change:
+    def do(session: Session, view: View) -> None:
         answers = ConsentAnswers.of(session)
         answers.n, answers.i, answers.victims = n, 1, [{} for _ in range(n)]
         answers.done = False
@@ -237,11 +242,9 @@ def _count(n: int) -> Callable[[Session], None]:
     return do
 
 
-def _asking(msgid: str) -> Callable[[View], list[str]]:
-    def render(view: View) -> list[str]:
-        return [view.t(msgid, v=f"V{ConsentAnswers.of(view).i}")]
-
-    return render
+def _victim(view: View) -> dict[str, object]:
+    """{v} in the per-victim questions: the victim being asked about, V1, V2…"""
+    return {"v": f"V{ConsentAnswers.of(view).i}"}
 
 
 def _yes_no_unsure(question: str, *, advance: bool = False, to: Any) -> list[Choice]:
@@ -263,7 +266,7 @@ def result(view: View) -> list[str]:
     return ["\n\n".join(first), "\n\n".join(say(t, f) for f in a.facts)]
 
 
-def _restart(session: Session) -> None:
+def _restart(session: Session, view: View) -> None:
     ConsentAnswers.reset(session)
 
 
@@ -277,7 +280,7 @@ def _one_of(step_id: str, text: str, *, to: str, options: tuple[tuple[str, str],
     )
 
 
-NEXT_VICTIM = [Go(to="gov", when=_more), Go(to="affected")]
+NEXT_VICTIM = [Go(to="gov", when=ANOTHER_VICTIM), Go(to="affected")]
 
 CONSENT = Flow(
     name="consent",
@@ -297,12 +300,12 @@ CONSENT = Flow(
                        do=_count(0), to="affected"),
             ],
         ),
-        Step(id="gov", render=_asking(ASK_GOV), choices=_yes_no_unsure("gov", to="public")),
-        Step(id="public", render=_asking(ASK_PUBLIC),
+        Step(id="gov", text=ASK_GOV, values=_victim, choices=_yes_no_unsure("gov", to="public")),
+        Step(id="public", text=ASK_PUBLIC, values=_victim,
              choices=_yes_no_unsure("public", to="consent_by")),
         Step(
             id="consent_by",
-            render=_asking(ASK_CONSENT_BY),
+            text=ASK_CONSENT_BY, values=_victim,
             choices=[
                 Choice(id=v, label=label, do=_answer("consent_by", v), to="writing")
                 for v, label in (
@@ -315,7 +318,7 @@ CONSENT = Flow(
         ),
         Step(
             id="writing",
-            render=_asking(ASK_WRITING),
+            text=ASK_WRITING, values=_victim,
             choices=[
                 Choice(id=v, label=label, do=_answer("writing", v, advance=True),
                        to=NEXT_VICTIM)

@@ -15,7 +15,7 @@ import logging
 from collections.abc import Callable, Iterable, Sequence
 from collections.abc import Set as AbstractSet
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from transitions import EventData, Machine
 
@@ -42,6 +42,7 @@ from flows.model import (
     Step,
     View,
     Wipe,
+    text_for,
 )
 from flows.personal_data import kinds as personal_data_kinds
 
@@ -58,6 +59,7 @@ HISTORY_LIMIT = 40
 MENU_ID = "menu"
 EXIT_ID = "exit"
 BACK, DONE, PICK = "<", ">", "~"
+ANSWER = "answer"  # the trigger of a typed answer that was read
 # Answers to a personal-data warning.
 RETYPE, KEEP_DELETED, USE_AS_IS, DELETE_IT = "!r", "!k", "!u", "!d"
 
@@ -186,9 +188,7 @@ def _choose(
         for name, value in choice.set.items():
             setattr(answers, name, value)
     if choice.do is not None:
-        choice.do(session)
-    if choice.act is not None:
-        choice.act(session, view)
+        choice.do(session, view)
     effects.extend(choice.effects)
 
 
@@ -250,6 +250,28 @@ def _check_fields(flow: Flow, step: Step) -> None:
         raise ValueError(f"{flow.name}: its answers are stored as {flow.answers.flow!r}")
 
 
+class Arrow(NamedTuple):
+    """One declared move, with the names of the conditions it depends on: for the
+    diagrams and the checks."""
+
+    source: str
+    trigger: str  # a choice id, DONE or ANSWER
+    dest: str
+    shown_when: str | None = None  # the button is offered only when this holds
+    when: str | None = None  # this way is taken only when this holds
+    otherwise: bool = False  # taken when an earlier way's condition did not hold
+
+
+def _arrows(source: str, trigger: str, routes: list[Go], dests: list[str]) -> list[Arrow]:
+    conditional = False
+    out = []
+    for go, dest in zip(routes, dests, strict=True):
+        out.append(Arrow(source, trigger, dest, None, go.when.name if go.when else None,
+                         otherwise=conditional and go.when is None))
+        conditional = conditional or go.when is not None
+    return out
+
+
 class Engine:
     def __init__(self, flows: Sequence[Flow]) -> None:
         self.flows: dict[str, Flow] = {f.name: f for f in flows}
@@ -258,6 +280,7 @@ class Engine:
         self.steps: dict[str, tuple[Flow, Step]] = {
             f"{f.name}.{s.id}": (f, s) for f in flows for s in f.steps
         }
+        self.arrows: list[Arrow] = []
         self.machine = Machine(
             model=None,
             states=list(self.steps),
@@ -298,7 +321,14 @@ class Engine:
         for choice in step.choices:
             if len(f"ffffff.{choice.id}".encode()) > CALLBACK_LIMIT or "." in choice.id:
                 raise ValueError(f"{source}: choice id {choice.id!r} unusable as callback data")
-            for go in _routes(choice.to):
+            routes = _routes(choice.to)
+            self.arrows += [
+                arrow._replace(shown_when=choice.when.name if choice.when else None)
+                for arrow in _arrows(
+                    source, choice.id, routes, [self.target(flow, go.to) for go in routes]
+                )
+            ]
+            for go in routes:
                 self.machine.add_transition(
                     choice.id,
                     source,
@@ -306,8 +336,11 @@ class Engine:
                     conditions=[_when(choice), _holds(go)],
                     before=[_apply(flow, choice)],
                 )
+        routes = _routes(step.to)
+        dests = [self.target(flow, go.to) for go in routes]
         if step.multi:
-            for go in _routes(step.to):
+            self.arrows += _arrows(source, DONE, routes, dests)
+            for go in routes:
                 self.machine.add_transition(
                     DONE,
                     source,
@@ -317,9 +350,10 @@ class Engine:
         if step.ask:
             if step.parse is None:
                 raise ValueError(f"{source}: a step that asks needs a parser")
-            for go in _routes(step.to):
+            self.arrows += _arrows(source, ANSWER, routes, dests)
+            for go in routes:
                 self.machine.add_transition(
-                    "answer",
+                    ANSWER,
                     source,
                     self.target(flow, go.to),
                     conditions=[_accepted, _holds(go)],
@@ -481,7 +515,7 @@ class _Run:
             if not self.fire(DONE):
                 self.say(CHOOSE_ONE)
                 self.render()
-        elif cid.startswith(PICK) and step.options is not None:
+        elif cid.startswith(PICK) and step.options is not None and step.pick is not None:
             value, view = cid[len(PICK) :], self.view()
             if value in dict(step.options(view)):
                 self.effects.extend(step.pick(self.session, view, value))
@@ -492,7 +526,7 @@ class _Run:
         elif cid.startswith(PICK) and step.ask:
             value = cid[len(PICK) :]
             if value in self.session.offer:
-                self.fire("answer", parsed=Parsed(ok=True, value=value))
+                self.fire(ANSWER, parsed=Parsed(ok=True, value=value))
             else:
                 self.expired()
         else:
@@ -536,12 +570,12 @@ class _Run:
 
     def text(self, text: str) -> None:
         _, step = self.current()
-        if step.ask and not step.free_text:
+        if step.ask and step.parse is not None and not step.free_text:
             # A short structured answer (a country, a date) that reads correctly is
             # not personal data; anything else is checked before it is used.
-            parsed: Parsed = step.parse(text, self.view())
+            parsed = step.parse(text, self.view())
             if parsed.ok:
-                self.fire("answer", parsed=parsed)
+                self.fire(ANSWER, parsed=parsed)
                 return
         found = personal_data_kinds(text)
         if found:
@@ -558,9 +592,10 @@ class _Run:
         self.answer(step, text)
 
     def answer(self, step: Step, text: str) -> None:
-        parsed: Parsed = step.parse(text, self.view())
+        assert step.parse is not None  # compilation made sure a step that asks has one
+        parsed = step.parse(text, self.view())
         if parsed.ok:
-            self.fire("answer", parsed=parsed)
+            self.fire(ANSWER, parsed=parsed)
             return
         self.count("not_understood")
         self.session.offer = dict(parsed.suggestions)
@@ -605,9 +640,7 @@ class _Run:
             if self.event.message_id is not None and self.event.channel == "telegram":
                 self.session.pd_message = self.event.message_id
         else:
-            texts = list(step.render(view)) if step.render else []
-            if step.text:
-                texts.insert(0, self.t(step.text))
+            texts = self.step_texts(step, view)
             if problem is not None and problem.error:
                 texts = [self.t(problem.error, **problem.error_values)]
         if problem is not None:
@@ -670,9 +703,16 @@ class _Run:
         texts = [self.t(PD_WARNING[self.event.channel], what=what)]
         if pending is None:
             # On a step that expects buttons, show the step again under the warning.
-            texts += list(step.render(self.view())) if step.render else []
-            if step.text:
-                texts.insert(1, self.t(step.text))
+            texts += self.step_texts(step, self.view())
+        return texts
+
+    def step_texts(self, step: Step, view: View) -> list[str]:
+        """The step's own text (for this channel, its values filled in), then what its
+        renderer makes of the answers."""
+        texts = list(step.render(view)) if step.render else []
+        if step.text:
+            values = step.values(view) if step.values else {}
+            texts.insert(0, self.t(text_for(step.text, view.channel), **values))
         return texts
 
     def warning_rows(self, prefix: str, pending: bool) -> list[list[Button]]:

@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from flows.i18n import N_, NATIVE_NAMES, SHIPPED
-from flows.model import Choice, Flow, Session, Step, View
+from flows.model import Change, Choice, Flow, Session, Step, View
 
 
-def _set_locale(code: str) -> Callable[[Session], None]:
-    def do(session: Session) -> None:
+def _set_locale(code: str) -> Change:
+    def do(session: Session, view: View) -> None:
         session.locale = code
 
     return do

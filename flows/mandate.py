@@ -138,7 +138,7 @@ def recommendation(view: View) -> list[str]:
     return messages
 
 
-def _forget_answers(session: Session) -> None:
+def _forget_answers(session: Session, view: View) -> None:
     MandateAnswers.reset(session)
 
 

@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Annotated, Any, ClassVar, Literal, Self
 
@@ -16,6 +18,8 @@ from pydantic import (
     ValidationError,
     model_validator,
 )
+
+from flows.i18n import T
 
 Channel = Literal["telegram", "terminal"]
 EventKind = Literal["text", "press", "command"]
@@ -263,6 +267,7 @@ class Outcome(BaseModel):
 # --- Flow declarations -------------------------------------------------------
 # A flow module declares its conversation with these; the engine compiles them
 # into one state machine and does all the rendering, navigation and counting.
+# Every callable is typed, so mypy --strict checks the flow modules.
 
 
 class View(BaseModel):
@@ -272,7 +277,7 @@ class View(BaseModel):
 
     answers: dict[str, Answers] = Field(default_factory=dict)  # read with `X.of(view)`
     reminders: list[Reminder] = Field(default_factory=list)
-    t: Any  # flows.i18n.T (kept as Any to avoid an import cycle)
+    t: T
     channel: Channel
     meta: dict[str, str] = Field(default_factory=dict)
     today: date = Field(default_factory=lambda: datetime.now(UTC).date())
@@ -284,21 +289,48 @@ class Parsed(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    value: Any = None
+    value: str | None = None
     ok: bool = False
     error: str | None = None  # msgid
     error_values: dict[str, str] = Field(default_factory=dict)
     suggestions: list[tuple[str, str]] = Field(default_factory=list)  # (value, label)
 
 
+@dataclass(frozen=True)
+class Cond:
+    """A named condition on what the person answered (or where they are). The name is
+    what the README diagrams print beside the arrow or the gate it guards."""
+
+    name: str
+    test: Callable[[View], bool]
+
+    def __call__(self, view: View) -> bool:
+        return self.test(view)
+
+
+# A text shown on a step: one msgid, or one per channel (the advice differs between
+# Telegram and the terminal).
+Text = str | dict[Channel, str]
+Change = Callable[[Session, View], None]  # a pure change to the session
+Render = Callable[[View], list[str]]  # messages made from the answers
+Parse = Callable[[str, View], Parsed]  # reads typed text
+
+
+def text_for(text: Text, channel: Channel) -> str:
+    return text if isinstance(text, str) else text[channel]
+
+
 class Go(BaseModel):
-    """One possible destination, taken when `when` (a Callable[[View], bool]) holds.
-    A list of them is tried in order; the first that holds wins."""
+    """One possible destination, taken when `when` holds. A list of them is tried in
+    order; the first that holds wins."""
 
     model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
 
     to: str
-    when: Any = None
+    when: Cond | None = None
+
+
+Value = str | int | bool | None
 
 
 class Choice(BaseModel):
@@ -309,33 +341,34 @@ class Choice(BaseModel):
     # Where it leads: a step of this flow, "flow.step", or "flow" for its first step,
     # or a list of conditional destinations. None keeps the person on the same step.
     to: str | list[Go] | None = None
-    set: dict[str, Any] = Field(default_factory=dict)  # slot values to store when chosen
-    do: Any = None  # Callable[[Session], None]: a pure change to the session
-    when: Any = None  # Callable[[View], bool]: show the button only when true
-    checked: Any = None  # Callable[[View], bool]: show a check mark
+    set: dict[str, Value] = Field(default_factory=dict)  # answers to store when chosen
+    do: Change | None = None  # a change the answers need computed when chosen
+    when: Cond | None = None  # show the button only when this holds
+    checked: Callable[[View], bool] | None = None  # show a check mark
     effects: list[Effect] = Field(default_factory=list)  # asked of the adapter when chosen
-    act: Any = None  # Callable[[Session, View], None]: like `do`, when it needs the view
 
 
 class Step(BaseModel):
     model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
 
     id: str
-    text: str | None = None  # msgid
-    render: Any = None  # Callable[[View], list[str]]: dynamic messages instead of `text`
+    text: Text | None = None  # msgid (or one per channel)
+    # Values filled into `text`'s {placeholders}, from the answers.
+    values: Callable[[View], dict[str, object]] | None = None
+    render: Render | None = None  # dynamic messages, after `text`
     choices: list[Choice] = Field(default_factory=list)
-    multi: str | None = None  # slot holding the set of pressed choices; Done leads to `to`
-    ask: str | None = None  # slot filled by free text read with `parse`
-    parse: Any = None  # Callable[[str, View], Parsed]
+    multi: str | None = None  # field holding the set of pressed choices; Done leads to `to`
+    ask: str | None = None  # field filled by free text read with `parse`
+    parse: Parse | None = None
     to: str | list[Go] | None = None
     hint: str | None = None  # msgid shown when the person types where buttons are expected
     free_text: bool = False  # the step reads free text that may identify people
-    enter: Any = None  # Callable[[Session, View], None]: a pure change made on arriving here
+    enter: Change | None = None  # a change made on arriving here
     # Buttons made from the answers (e.g. one per reminder): options(view) gives
     # (value, label) pairs; pressing one calls pick(session, view, value) -> effects.
-    options: Any = None
-    pick: Any = None
-    document: Any = None  # Callable[[View], Document]: a file handed over with the text
+    options: Callable[[View], list[tuple[str, str]]] | None = None
+    pick: Callable[[Session, View, str], list[Effect]] | None = None
+    document: Callable[[View], Document | None] | None = None  # a file handed over
     back: bool = True
     columns: int = 1
 
@@ -352,13 +385,10 @@ class Flow(BaseModel):
     home: bool = True  # offer "Main menu" on its steps
     # Sensitive flows carry a "Quick exit" button on every screen.
     sensitive: bool = False
-    # A gate: the flow can only be entered when this holds (Callable[[View], bool]);
-    # otherwise the person is taken to `redirect` instead, however they came.
-    requires: Any = None
+    # A gate: the flow can only be entered when this holds; otherwise the person is
+    # taken to `redirect` instead, however they came.
+    requires: Cond | None = None
     redirect: str | None = None
-
-    def step(self, step_id: str) -> Step:
-        for step in self.steps:
-            if step.id == step_id:
-                return step
-        raise KeyError(f"{self.name}.{step_id}")
+    # Commands that lead into this flow: (name, step id, description msgid). /help
+    # lists every flow's commands in the order of the flows.
+    commands: list[tuple[str, str, str]] = Field(default_factory=list)

@@ -14,6 +14,7 @@ from flows.i18n import N_, T
 from flows.model import (
     Answers,
     Choice,
+    Cond,
     Effect,
     Flow,
     Reminder,
@@ -110,8 +111,11 @@ def _add_date(session: Session, view: View) -> None:
         _add(session, "date", _at(max(day - timedelta(days=1), view.today)))
 
 
-def _room(view: View) -> bool:
+def _has_room(view: View) -> bool:
     return len(upcoming(view)) < MAX_REMINDERS
+
+
+_room = Cond("with room for another reminder", _has_room)
 
 
 def _fired_date(kind: str, due: datetime) -> date:
@@ -184,9 +188,9 @@ REMINDERS = Flow(
             render=_offer,
             choices=[
                 Choice(id="database", label=N_("In 60 days: check the communications database"),
-                       act=_add_database, to="set", when=_room),
+                       do=_add_database, to="set", when=_room),
                 Choice(id="sg", label=N_("Before the Secretary-General's report deadline"),
-                       act=_add_sg, to="set", when=_room),
+                       do=_add_sg, to="set", when=_room),
                 Choice(id="date", label=N_("On a date I give"), to="date", when=_room),
                 Choice(id="list", label=N_("See my reminders"), to="list"),
             ],

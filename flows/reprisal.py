@@ -539,7 +539,7 @@ def report(view: View) -> Document | None:
 # --------------------------------------------------------------------------- session
 
 
-def _forget_answers(session: Session) -> None:
+def _forget_answers(session: Session, view: View) -> None:
     ReprisalAnswers.reset(session)
     _forget_draft(session, D_WHEN, D_EXPERT)
 
@@ -550,11 +550,11 @@ def _forget_draft(session: Session, *keys: str) -> None:
         session.draft = rest or None
 
 
-def _skip_when(session: Session) -> None:
+def _skip_when(session: Session, view: View) -> None:
     _forget_draft(session, D_WHEN)
 
 
-def _skip_expert(session: Session) -> None:
+def _skip_expert(session: Session, view: View) -> None:
     _forget_draft(session, D_EXPERT)
 
 

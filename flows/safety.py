@@ -8,7 +8,19 @@ from collections.abc import Callable
 from pydantic import Field
 
 from flows.i18n import N_, NP_
-from flows.model import Answers, Choice, Flow, Session, SetAutoDelete, Step, View, Wipe
+from flows.model import (
+    Answers,
+    Change,
+    Channel,
+    Choice,
+    Cond,
+    Flow,
+    Session,
+    SetAutoDelete,
+    Step,
+    View,
+    Wipe,
+)
 
 ONLINE_FORM = "https://spsubmission.ohchr.org/"
 AUTODELETE_CHOICES: tuple[tuple[str, str, int | None], ...] = (
@@ -18,7 +30,7 @@ AUTODELETE_CHOICES: tuple[tuple[str, str, int | None], ...] = (
 )
 
 INTRO = N_("Safety. Choose what you want to know or do:")
-CHANNEL = {
+CHANNEL: dict[Channel, str] = {
     "telegram": N_(
         "This is a Telegram cloud chat. It is not end-to-end encrypted: Telegram keeps it "
         "on its servers, and whoever runs this bot can read what you send here.\n\n"
@@ -76,7 +88,7 @@ AUTODELETE = N_(
     "are this old. It is off unless you turn it on. It always stays within the 48 hours in "
     "which Telegram lets a bot delete messages."
 )
-WIPE_CONFIRM = {
+WIPE_CONFIRM: dict[Channel, str] = {
     "telegram": N_(
         "Delete everything? This deletes every message of this chat that the bot can still "
         "delete (those from the last 48 hours), and every answer, draft, reminder and "
@@ -87,7 +99,7 @@ WIPE_CONFIRM = {
         "for you in this program's data folder, including your language. It cannot be undone."
     ),
 }
-PHONE = {
+PHONE: dict[Channel, str] = {
     "telegram": N_(
         "If your phone might be taken or checked:\n\n"
         "• Delete this chat from Telegram, or use Delete everything first.\n"
@@ -130,29 +142,16 @@ class SafetyAnswers(Answers):
     autodelete: int | None = None  # the auto-delete delay chosen, in seconds
 
 
-def remember_autodelete(seconds: int | None) -> Callable[[Session], None]:
+def remember_autodelete(seconds: int | None) -> Change:
     """Keep the auto-delete chosen elsewhere (the safety notice) in the safety answers."""
 
-    def do(session: Session) -> None:
+    def do(session: Session, view: View) -> None:
         SafetyAnswers.of(session).autodelete = seconds
 
     return do
 
 
-def on_telegram(view: View) -> bool:
-    return view.channel == "telegram"
-
-
-def channel_text(view: View) -> list[str]:
-    return [view.t(CHANNEL[view.channel])]
-
-
-def wipe_text(view: View) -> list[str]:
-    return [view.t(WIPE_CONFIRM[view.channel])]
-
-
-def phone_text(view: View) -> list[str]:
-    return [view.t(PHONE[view.channel])]
+on_telegram = Cond("on Telegram", lambda view: view.channel == "telegram")
 
 
 def advice(view: View) -> list[str]:
@@ -188,7 +187,7 @@ SAFETY = Flow(
                 Choice(id="verify", label=N_("Is this bot genuine?"), to="verify.main"),
             ],
         ),
-        Step(id="channel", render=channel_text),
+        Step(id="channel", text=CHANNEL),
         Step(
             id="tools",
             text=ASK_TOOLS,
@@ -214,12 +213,12 @@ SAFETY = Flow(
         ),
         Step(
             id="wipe",
-            render=wipe_text,
+            text=WIPE_CONFIRM,
             choices=[
                 Choice(id="yes", label=N_("Yes, delete everything"), effects=[Wipe()]),
                 Choice(id="no", label=N_("No, keep everything"), to="main"),
             ],
         ),
-        Step(id="phone", render=phone_text),
+        Step(id="phone", text=PHONE),
     ],
 )

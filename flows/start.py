@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flows.i18n import N_
-from flows.model import Choice, Flow, SetAutoDelete, Step, View
+from flows.model import Choice, Flow, SetAutoDelete, Step
 from flows.safety import on_telegram, remember_autodelete
 
 NOTICE_TELEGRAM = N_(
@@ -22,10 +22,6 @@ NOTICE_TERMINAL = N_(
 )
 
 
-def notice(view: View) -> list[str]:
-    return [view.t(NOTICE_TELEGRAM if view.channel == "telegram" else NOTICE_TERMINAL)]
-
-
 START = Flow(
     name="start",
     title=N_("Safety notice"),
@@ -33,7 +29,7 @@ START = Flow(
     steps=[
         Step(
             id="notice",
-            render=notice,
+            text={"telegram": NOTICE_TELEGRAM, "terminal": NOTICE_TERMINAL},
             back=False,
             choices=[
                 Choice(id="ok", label=N_("I understand, continue"), to="language.choose"),

@@ -15,7 +15,7 @@ from flows.catalog import load_catalog, recommend, say
 from flows.consent import ConsentAnswers, assess, passed
 from flows.i18n import N_, T, translator
 from flows.mandate import MandateAnswers
-from flows.model import Choice, Document, Flow, Parsed, Session, Step, View
+from flows.model import Change, Choice, Document, Flow, Parsed, Session, Step, View
 from flows.urgency import KIND_TEXT, UrgencyAnswers, decision
 
 CATALOG = load_catalog()
@@ -311,15 +311,15 @@ def handoff(view: View) -> list[str]:
     return ["\n\n".join(lines), "\n\n".join(say(t, f) for f in after)]
 
 
-def _set_language(code: str) -> Callable[[Session], None]:
-    def do(session: Session) -> None:
+def _set_language(code: str) -> Change:
+    def do(session: Session, view: View) -> None:
         session.draft = {**(session.draft or {}), "lang": code}
 
     return do
 
 
-def _skip(key: str) -> Callable[[Session], None]:
-    def do(session: Session) -> None:
+def _skip(key: str) -> Change:
+    def do(session: Session, view: View) -> None:
         draft = dict(session.draft or {})
         draft.pop(key, None)
         session.draft = draft
@@ -327,7 +327,7 @@ def _skip(key: str) -> Callable[[Session], None]:
     return do
 
 
-def _delete_draft(session: Session) -> None:
+def _delete_draft(session: Session, view: View) -> None:
     session.draft = None
 
 

@@ -17,7 +17,7 @@ from flows.catalog import say
 from flows.dates import parse_date
 from flows.i18n import N_, NP_
 from flows.mandate import MandateAnswers
-from flows.model import Answers, Choice, Flow, Go, Parsed, Session, Step, View
+from flows.model import Answers, Choice, Cond, Flow, Go, Parsed, Session, Step, View
 
 SOON_DAYS = 14  # a date this close: send now, and say so in the first lines
 
@@ -214,12 +214,15 @@ def decision(view: View) -> Decision:
     return decide(UrgencyAnswers.of(view), view.today, situations)
 
 
-def _forget(session: Session) -> None:
+def _forget(session: Session, view: View) -> None:
     UrgencyAnswers.reset(session)
 
 
-def _missing(view: View) -> bool:
+def _someone_missing(view: View) -> bool:
     return "missing" in UrgencyAnswers.of(view).now
+
+
+SOMEONE_MISSING = Cond("someone is missing", _someone_missing)
 
 
 URGENCY = Flow(
@@ -245,7 +248,7 @@ URGENCY = Flow(
             text=ASK_NOW_WHAT,
             multi="now",
             choices=[Choice(id=cid, label=label) for cid, label in NOW_WHAT],
-            to=[Go(to="seen", when=_missing), Go(to="date_kind")],
+            to=[Go(to="seen", when=SOMEONE_MISSING), Go(to="date_kind")],
         ),
         Step(
             id="missing",

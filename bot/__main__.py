@@ -9,6 +9,7 @@ from collections.abc import Sequence
 
 from bot import logs
 from bot.settings import Settings
+from storage.lock import AlreadyRunning
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -49,10 +50,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     token = settings.telegram_bot_token.get_secret_value() if settings.telegram_bot_token else None
     logs.add_secret(token)
     logs.setup(settings.log_level)
+    try:
+        return _serve(command, settings, token, args)
+    except AlreadyRunning as exc:
+        print(f"sp-advisor: {exc}.", file=sys.stderr)
+        return 1
+
+
+def _serve(command: str, settings: Settings, token: str | None, args: argparse.Namespace) -> int:
     if command == "run":
         if not token:
-            print("TELEGRAM_BOT_TOKEN is not set. Start the terminal chat with: python -m bot chat",
-                  file=sys.stderr)
+            print(
+                "TELEGRAM_BOT_TOKEN is not set. Start the terminal chat with: python -m bot chat",
+                file=sys.stderr,
+            )
             return 2
         from bot.telegram import run_polling
 

@@ -1,52 +1,55 @@
-"""The way of an update, shared by the Telegram and terminal adapters:
-lock the person, load their sealed session, run the engine, store the result in
-one transaction, hand back the replies and what the adapter must do."""
+"""The way of an update, shared by the Telegram and terminal adapters: load the
+person's sealed session, run the engine, and store the whole outcome in one
+transaction — session, counters, reminders, settings and, on Telegram, every Bot
+API call still to make (the outbox). Nothing is done to the outside world here:
+the sender carries out the outbox afterwards, so a crash at any point leaves what
+remains to be done on disk."""
 
 from __future__ import annotations
 
 import asyncio
 import weakref
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
-from typing import Protocol
+from datetime import UTC, datetime
 
 from flows.engine import Engine
 from flows.model import (
     AddReminder,
     CancelReminder,
     CountStat,
+    DeleteDraftMessages,
+    DeleteMessages,
     Effect,
     Event,
+    QuickExit,
     Reply,
     Session,
+    SetAutoDelete,
     Wipe,
 )
+from storage.outbox import Call, OutRow
 from storage.store import Store
 
-# Telegram lets a bot delete a message only during its first 48 hours.
-DELETE_WINDOW = timedelta(hours=48)
-DELETE_BATCH = 100  # deleteMessages takes at most 100 ids
+# Turns the engine's replies into Bot API calls for one chat (the Telegram adapter's).
+ToCalls = Callable[[Sequence[Reply]], list[Call]]
 
 
 @dataclass
 class Handled:
     replies: list[Reply]
     effects: list[Effect] = field(default_factory=list)  # never counters
+    rows: list[OutRow] = field(default_factory=list)  # queued Bot API calls
 
 
-@dataclass
-class Deleted:
-    deleted: int = 0
-    failed: int = 0
-    too_old: int = 0
+@dataclass(frozen=True)
+class Chat:
+    """Where the replies go on Telegram: the chat, how replies become calls, and the
+    calls that come first (answering the pressed button)."""
 
-
-class Chat(Protocol):
-    """What an adapter can do to the conversation it serves."""
-
-    async def delete(self, message_ids: list[int]) -> bool:
-        """Delete up to DELETE_BATCH messages; False when the platform refused."""
-        ...
+    chat_id: int
+    to_calls: ToCalls
+    first: tuple[Call, ...] = ()
 
 
 class Advisor:
@@ -55,9 +58,7 @@ class Advisor:
         self.store = store
         # A lock lives only while an update of that person is being handled, so
         # memory does not grow with the number of people who ever wrote.
-        self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = (
-            weakref.WeakValueDictionary()
-        )
+        self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
 
     def lock(self, user: str) -> asyncio.Lock:
         lock = self._locks.get(user)
@@ -66,9 +67,12 @@ class Advisor:
             self._locks[user] = lock
         return lock
 
-    async def handle(self, event: Event) -> Handled | None:
-        """The replies to send and effects to perform, or None when this update was
-        already handled. Callers that must keep replies in order hold `lock(user)`."""
+    async def handle(
+        self, event: Event, chat: Chat | None = None, *, now: datetime | None = None
+    ) -> Handled | None:
+        """Run one update and store its outcome; None when it was handled before (a
+        redelivery). `chat` None: the terminal, where replies are shown at once."""
+        moment = now or datetime.now(UTC)
         processed, stored = await self.store.begin_update(event.user, event.update_id)
         if processed:
             return None
@@ -77,68 +81,61 @@ class Advisor:
         stats = [e for e in outcome.effects if isinstance(e, CountStat)]
         effects: list[Effect] = [e for e in outcome.effects if not isinstance(e, CountStat)]
         wipe = any(isinstance(e, Wipe) for e in effects)
-        incoming = [event.message_id] if event.message_id is not None and not wipe else []
-        committed = await self.store.commit_update(
+        replies = list(outcome.replies)
+        calls: list[Call] = []
+        if chat is not None:
+            if wipe:
+                left = await self.store.undeletable(event.user, moment)
+                if left:
+                    replies.append(self.engine.wipe_left(session.locale or event.language, left))
+            calls = [*chat.first, *_deletions(effects, chat.chat_id), *chat.to_calls(replies)]
+            if wipe:
+                # Nothing sent after a wipe is recorded: nothing of the person stays.
+                calls = [c if c["op"] == "delete" else {**c, "record": False} for c in calls]
+        incoming = [event.message_id] if event.message_id is not None else []
+        rows = await self.store.commit(
             event.user,
-            None if wipe else outcome.session,
+            outcome.session,
             update_id=event.update_id,
             stats=stats,
+            now=moment,
             incoming=incoming,
+            calls=calls,
+            wipe=wipe,
+            settings=[e for e in effects if isinstance(e, SetAutoDelete)],
+            reminders=[e for e in effects if isinstance(e, AddReminder | CancelReminder)],
+            chat_id=None if chat is None else chat.chat_id,
         )
-        return Handled(outcome.replies, effects) if committed else None
+        if rows is None:
+            return None
+        return Handled(replies, effects, rows)
 
-    async def delete_messages(
-        self, owner: str, chat: Chat, only: list[int] | None = None, now: datetime | None = None
-    ) -> Deleted:
-        """Delete this person's tracked messages (all, or `only` these) that the platform
-        still allows, forgetting them from the ledger. Failures are counted, not logged
-        with anything that identifies the person."""
-        now = now or datetime.now(UTC)
-        result = Deleted()
-        ledger = await self.store.ledger(owner)
-        wanted = set(only) if only is not None else None
-        fresh: list[int] = []
-        for message_id, sent_at in ledger:
-            if wanted is not None and message_id not in wanted:
-                continue
-            if now - sent_at >= DELETE_WINDOW:
-                result.too_old += 1
-            else:
-                fresh.append(message_id)
-        if wanted is not None:
-            # Not in the ledger (e.g. a message of this very update): still try.
-            fresh += sorted(wanted - {m for m, _ in ledger})
-        for start in range(0, len(fresh), DELETE_BATCH):
-            batch = fresh[start : start + DELETE_BATCH]
-            if await chat.delete(batch):
-                result.deleted += len(batch)
-            else:
-                result.failed += len(batch)
-        await self.store.forget_messages(owner, fresh)
-        return result
+    async def fixed(
+        self,
+        owner: str,
+        update_id: int | None,
+        chat: Chat,
+        replies: Sequence[Reply],
+        *,
+        delete: Sequence[int] = (),
+        record: bool = True,
+    ) -> list[OutRow] | None:
+        """A fixed answer outside the conversation (a photo deleted, an edited message):
+        no session, but the same single transaction and the outbox."""
+        calls = [*chat.first, *_deletions([DeleteMessages(message_ids=list(delete))], chat.chat_id)]
+        calls += [c if record else {**c, "record": False} for c in chat.to_calls(replies)]
+        return await self.store.commit(
+            owner, None, update_id=update_id, calls=calls, keep_session=True
+        )
 
-    async def wipe(self, owner: str, chat: Chat | None) -> Deleted:
-        """Delete the chat's messages where possible, then every stored row of the person,
-        so that the bytes leave the disk (the store checkpoints after deleting)."""
-        result = Deleted()
-        if chat is not None:
-            try:
-                result = await self.delete_messages(owner, chat)
-            finally:
-                await self.store.delete_user(owner)
-        else:
-            await self.store.delete_user(owner)
-        return result
 
-    async def schedule(
-        self, owner: str, chat_id: int | None, effect: AddReminder | CancelReminder
-    ) -> None:
-        """Keep the reminder schedule in the database: it survives restarts."""
-        if isinstance(effect, AddReminder):
-            await self.store.add_reminder(
-                owner, chat_id, effect.due, effect.reminder, effect.locale
-            )
-            return
-        for reminder in await self.store.reminders_of(owner):
-            if reminder.kind == effect.reminder and reminder.due_at == effect.due:
-                await self.store.cancel_reminder(owner, reminder.id)
+def _deletions(effects: Sequence[Effect], chat_id: int) -> list[Call]:
+    calls: list[Call] = []
+    for effect in effects:
+        if isinstance(effect, DeleteMessages) and effect.message_ids:
+            calls.append({"op": "delete", "chat": chat_id, "ids": list(effect.message_ids)})
+        elif isinstance(effect, QuickExit | Wipe):
+            calls.append({"op": "delete", "chat": chat_id, "ledger": "all"})
+        elif isinstance(effect, DeleteDraftMessages):
+            calls.append({"op": "delete", "chat": chat_id, "ledger": "draft"})
+    return calls

@@ -22,9 +22,7 @@ from bot.runtime import Runtime
 from bot.settings import Settings
 from flows.i18n import N_, negotiate, translator
 from flows.model import (
-    AddReminder,
     Button,
-    CancelReminder,
     Event,
     EventKind,
     QuickExit,
@@ -77,23 +75,20 @@ class ConsoleSession:
                 return button.id
         return None
 
-    async def send(
-        self, user: int, kind: EventKind, payload: str, lang: str | None
-    ) -> list[Reply]:
+    async def send(self, user: int, kind: EventKind, payload: str, lang: str | None) -> list[Reply]:
         event = self._event(user, kind, payload, lang)
         advisor = self.runtime.advisor
         async with advisor.lock(event.user):
+            # Stored in one transaction with the session: the wipe of every row, the
+            # reminders. What stays here is what only the terminal can do.
             handled = await advisor.handle(event)
             if handled is None:
                 return []
             for effect in handled.effects:
                 if isinstance(effect, Wipe):
-                    await advisor.wipe(event.user, None)
                     self.delete_documents()
                 elif isinstance(effect, QuickExit):
                     self.cleared = True
-                elif isinstance(effect, AddReminder | CancelReminder):
-                    await advisor.schedule(event.user, None, effect)
         self.last_buttons[user] = [b for r in handled.replies for row in r.buttons for b in row]
         return handled.replies
 
@@ -184,9 +179,7 @@ async def run_jsonl(console: ConsoleSession, inp: TextIO, out: TextIO) -> None:
         out.flush()
 
 
-def _print_replies(
-    replies: list[Reply], out: TextIO, saved: list[Path], lang: str | None
-) -> None:
+def _print_replies(replies: list[Reply], out: TextIO, saved: list[Path], lang: str | None) -> None:
     number = 0
     for reply in replies:
         out.write("\n" + reply.text + "\n")
@@ -247,7 +240,7 @@ async def run_console(
     inp: TextIO | None = None,
     out: TextIO | None = None,
 ) -> int:
-    runtime = await Runtime.open(settings)
+    runtime = await Runtime.open(settings, lock=True)
     try:
         console = ConsoleSession(runtime)
         if jsonl:

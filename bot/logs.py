@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import sys
 import time
 
@@ -58,3 +59,48 @@ def setup(level: str = "INFO", *, stream: object = None) -> None:
     root.setLevel(level.upper())
     for noisy in ("httpx", "httpcore", "telegram.ext.Updater", "apscheduler"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+# Loggers of python-telegram-bot that may be handed updates or raw Bot API data as
+# arguments (e.g. "Error while parsing updates! Received data was %r").
+_LIBRARY_LOGGERS = (
+    "telegram",
+    "telegram.Bot",
+    "telegram.ext",
+    "telegram.ext.ExtBot",
+    "telegram.ext.Application",
+    "telegram.ext.Updater",
+    "telegram.request.BaseRequest",
+    "telegram.request.HTTPXRequest",
+)
+_PLACEHOLDER = re.compile(r"%(?:\([^)]*\))?[-#0 +]*(?:\*|\d+)?(?:\.(?:\*|\d+))?[diouxXeEfFgGcrsa]")
+
+
+class _WithholdArguments(logging.Filter):
+    """Keep a library's log message, drop its arguments: they may be what people typed."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.args:
+            record.msg = _PLACEHOLDER.sub("[withheld]", str(record.msg))
+            record.args = None
+        return True
+
+
+_WITHHOLD = _WithholdArguments()
+
+
+def quiet_library_logs() -> None:
+    """At DEBUG, python-telegram-bot logs whole updates and request parameters (what
+    people typed) and httpx logs URLs holding the token. Never let them below this;
+    set on the loggers themselves, so a lower root level set later cannot reach them."""
+    for name, floor in (
+        ("telegram", logging.INFO),
+        ("httpx", logging.WARNING),
+        ("httpcore", logging.WARNING),
+    ):
+        lib = logging.getLogger(name)
+        lib.setLevel(max(floor, lib.level))
+    for name in _LIBRARY_LOGGERS:
+        lib = logging.getLogger(name)
+        if _WITHHOLD not in lib.filters:
+            lib.addFilter(_WITHHOLD)

@@ -27,6 +27,7 @@ from flows.model import (
     CancelReminder,
     Choice,
     CountStat,
+    DeleteDraftMessages,
     DeleteMessages,
     Effect,
     Event,
@@ -45,6 +46,8 @@ from flows.model import (
     text_for,
 )
 from flows.personal_data import kinds as personal_data_kinds
+
+_DELETIONS = (DeleteMessages, DeleteDraftMessages, QuickExit, Wipe)
 
 # transitions logs every callback at INFO/DEBUG; states are not personal, but the
 # noise would hide what matters and its format may change.
@@ -121,6 +124,27 @@ LABEL_KEEP_DELETED = N_("Delete it from the chat, keep my answer")
 LABEL_USE_AS_IS = N_("Keep it as it is")
 LABEL_DELETE_IT = N_("Delete that message now")
 DELETED = N_("Deleted from this chat.")
+NOT_DELETED = N_(
+    "I could not delete that message. Please delete it yourself: press and hold it, then "
+    "choose Delete."
+)
+# Shown only when a deletion of this outcome could not be done (see `Reply.alt`).
+NOT_ALL_DELETED = N_(
+    "Some messages of this chat could not be deleted by the bot. To remove them, delete "
+    "this chat yourself: open the chat's menu and choose Delete chat, or press and hold a "
+    "message and choose Delete."
+)
+# Added after a wipe, when the store counts messages too old for the bot to delete.
+WIPE_LEFT_TELEGRAM = NP_(
+    "{count} message could not be deleted by the bot (Telegram lets a bot delete messages "
+    "only for 48 hours, and some deletions can fail). To remove it, delete this chat "
+    "yourself: open the chat's menu and choose Delete chat, or press and hold the message "
+    "and choose Delete.",
+    "{count} messages could not be deleted by the bot (Telegram lets a bot delete messages "
+    "only for 48 hours, and some deletions can fail). To remove them, delete this chat "
+    "yourself: open the chat's menu and choose Delete chat, or press and hold a message and "
+    "choose Delete.",
+)
 GATE_FIRST = N_("Before anything is drafted, a few questions on consent and risk.")
 LABEL_MENU = N_("Main menu")
 LABEL_DONE = N_("Done")
@@ -386,7 +410,16 @@ class Engine:
             effects += reminder_changes(
                 session.reminders, run.session.reminders, locale=run.t.locale
             )
-        return Outcome(session=run.session, replies=_split(run.replies), effects=effects)
+        replies = _split(run.replies)
+        deleting = any(isinstance(e, _DELETIONS) for e in effects)
+        if deleting and event.channel == "telegram" and not any(r.alt for r in replies):
+            # Said first, and only if a deletion failed: the rest never claims more.
+            replies.insert(0, Reply(text="", alt=run.t(NOT_ALL_DELETED)))
+        return Outcome(session=run.session, replies=replies, effects=effects)
+
+    def wipe_left(self, language: str | None, count: int) -> Reply:
+        """The line added after a wipe that left `count` messages too old to delete."""
+        return Reply(text=translator(negotiate(language)).n(WIPE_LEFT_TELEGRAM, count))
 
 
 class _Run:
@@ -606,7 +639,7 @@ class _Run:
         if cid in (RETYPE, KEEP_DELETED, DELETE_IT) and message_id is not None:
             self.effects.append(DeleteMessages(message_ids=[message_id]))
         if cid == DELETE_IT:
-            self.say(DELETED)
+            self.replies.append(Reply(text=self.t(DELETED), alt=self.t(NOT_DELETED)))
             self.render()
         elif cid == RETYPE or pending is None or not step.ask:
             self.render()

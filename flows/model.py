@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -66,6 +67,10 @@ class Reply(BaseModel):
     # Replace the message whose button was pressed instead of sending a new one
     # (multi-select toggles), so the chat does not fill with copies.
     edit: bool = False
+    # Shown instead of `text` when a deletion asked for in the same outcome could not
+    # be done (refused by Telegram, or too old): a reply never claims a deletion that
+    # did not happen. The adapter decides which, once the deletion has ended.
+    alt: str | None = None
 
 
 class Answers(BaseModel):
@@ -163,7 +168,9 @@ class Session(BaseModel):
     locale: str | None = None
     # Increases with every screen shown; buttons carry it, so a button from an
     # older message can be recognised as expired instead of acting out of place.
-    screen: int = 0
+    # It starts at random, so that after a wipe or a purge (a new session) the
+    # buttons left in the chat do not come back to life.
+    screen: int = Field(default_factory=lambda: secrets.randbelow(1 << 31))
     # The answers of a submission being drafted. Stored apart from the session
     # (sealed, in its own table) because it expires much sooner: 48 hours after
     # the last answer, by default.
@@ -205,6 +212,14 @@ class DeleteMessages(BaseModel):
 
     kind: Literal["delete"] = "delete"
     message_ids: list[int]
+
+
+class DeleteDraftMessages(BaseModel):
+    """Delete the chat's messages since the draft began (its answers and document)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    kind: Literal["delete_draft"] = "delete_draft"
 
 
 class QuickExit(BaseModel):
@@ -253,7 +268,14 @@ class CancelReminder(BaseModel):
 
 
 Effect = Annotated[
-    CountStat | DeleteMessages | QuickExit | Wipe | SetAutoDelete | AddReminder | CancelReminder,
+    CountStat
+    | DeleteMessages
+    | DeleteDraftMessages
+    | QuickExit
+    | Wipe
+    | SetAutoDelete
+    | AddReminder
+    | CancelReminder,
     Field(discriminator="kind"),
 ]
 

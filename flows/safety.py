@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 from pydantic import Field
 
-from flows.i18n import N_, NP_
+from flows.i18n import N_
 from flows.model import (
     Answers,
     Change,
@@ -119,20 +119,6 @@ PHONE: dict[Channel, str] = {
         "• Keep copies of your documents offline, somewhere safe."
     ),
 }
-
-
-# Added by the Telegram adapter after a wipe, when it knows how many messages it
-# could not delete (older than 48 hours, or refused).
-WIPE_LEFT_TELEGRAM = NP_(
-    "{count} message could not be deleted by the bot (Telegram lets a bot delete messages "
-    "only for 48 hours, and some deletions can fail). To remove it, delete this chat "
-    "yourself: open the chat's menu and choose Delete chat, or press and hold the message "
-    "and choose Delete.",
-    "{count} messages could not be deleted by the bot (Telegram lets a bot delete messages "
-    "only for 48 hours, and some deletions can fail). To remove them, delete this chat "
-    "yourself: open the chat's menu and choose Delete chat, or press and hold a message and "
-    "choose Delete.",
-)
 
 
 class SafetyAnswers(Answers):

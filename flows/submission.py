@@ -15,7 +15,17 @@ from flows.catalog import load_catalog, recommend, say
 from flows.consent import ConsentAnswers, assess, passed
 from flows.i18n import N_, T, translator
 from flows.mandate import MandateAnswers
-from flows.model import Change, Choice, Document, Flow, Parsed, Session, Step, View
+from flows.model import (
+    Change,
+    Choice,
+    DeleteDraftMessages,
+    Document,
+    Flow,
+    Parsed,
+    Session,
+    Step,
+    View,
+)
 from flows.urgency import KIND_TEXT, UrgencyAnswers, decision
 
 CATALOG = load_catalog()
@@ -106,6 +116,17 @@ TOO_LONG = N_(
 REVIEW = N_("The draft is ready to be put together. Answered: {answered}. Skipped: {skipped}.")
 NONE = N_("none")
 DELETED = N_("The draft is deleted.")
+DELETE_CONFIRM = {
+    "telegram": N_(
+        "Delete this draft? Its answers are deleted from the bot, and its messages in this "
+        "chat, with the draft document, are deleted too. If you want to keep the document, "
+        "save it somewhere safe first, then come back and delete."
+    ),
+    "terminal": N_(
+        "Delete this draft? Its answers are deleted from this program's data folder. If you "
+        "want to keep the document, save it somewhere safe first, then come back and delete."
+    ),
+}
 
 HANDOFF_FORM = N_(
     "Where to send it: the OHCHR online form, {url}. It asks most of the questions of this "
@@ -331,7 +352,11 @@ def _delete_draft(session: Session, view: View) -> None:
     session.draft = None
 
 
-DELETE = Choice(id="delete", label=N_("Delete this draft"), do=_delete_draft, to="deleted")
+def _delete_confirm(view: View) -> list[str]:
+    return [view.t(DELETE_CONFIRM[view.channel])]
+
+
+DELETE = Choice(id="delete", label=N_("Delete this draft"), to="delete_confirm")
 
 
 def _question_steps() -> list[Step]:
@@ -379,6 +404,19 @@ SUBMISSION = Flow(
                       DELETE,
                       Choice(id="again", label=N_("Start again"), to="intro",
                              do=_delete_draft)]),
+        Step(
+            id="delete_confirm",
+            render=_delete_confirm,
+            choices=[
+                Choice(
+                    id="yes",
+                    label=N_("Yes, delete the draft"),
+                    do=_delete_draft,
+                    effects=[DeleteDraftMessages()],
+                    to="deleted",
+                )
+            ],
+        ),
         Step(id="deleted", text=DELETED, back=False),
     ],
 )

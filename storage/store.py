@@ -14,6 +14,7 @@ import json
 import logging
 import re
 import sqlite3
+import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -27,7 +28,8 @@ from pydantic import TypeAdapter, ValidationError
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
-from flows.model import CountStat, Session
+from flows.model import AddReminder, CancelReminder, CountStat, Session, SetAutoDelete
+from storage import outbox
 from storage._fs import ensure_private_dir, ensure_private_file
 from storage.crypto import Sealer, SealError
 
@@ -57,6 +59,7 @@ OWNED_TABLES: tuple[tuple[str, str], ...] = (
     ("ledger", "owner"),
     ("chats", "owner"),
     ("reminders", "owner"),
+    ("ledger_old", "owner"),
 )
 
 # Stats must stay anonymous by construction: flows count fixed identifiers, and
@@ -179,6 +182,56 @@ def m002_drafts_ledger_chats_reminders(db: Database) -> None:
     db.execute("CREATE INDEX reminders_owner ON reminders(owner)")
 
 
+@migrations()
+def m003_inbox_outbox(db: Database) -> None:
+    # Updates land here, sealed, before Telegram is told they arrived; each leaves in
+    # the transaction that stores its outcome. The owner orders them per person.
+    db.execute(
+        """
+        CREATE TABLE inbox (
+            update_id INTEGER PRIMARY KEY,
+            owner TEXT NOT NULL,
+            payload BLOB NOT NULL,
+            received_at INTEGER NOT NULL
+        )
+        """
+    )
+    db.execute("CREATE INDEX inbox_owner ON inbox(owner, update_id)")
+    # Bot API calls still to make, per person in id order. `op` is in clear so a
+    # wipe can keep the deletions and drop everything else without opening rows.
+    db.execute(
+        """
+        CREATE TABLE outbox (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            owner TEXT NOT NULL,
+            grp INTEGER NOT NULL,
+            op TEXT NOT NULL,
+            payload BLOB NOT NULL,
+            not_before REAL NOT NULL,
+            attempts INTEGER NOT NULL,
+            use_alt INTEGER NOT NULL,
+            created_at REAL NOT NULL
+        )
+        """
+    )
+    db.execute("CREATE INDEX outbox_owner ON outbox(owner, id)")
+    # A deletion is queued for these ids: auto-delete must not queue them twice.
+    db.execute("ALTER TABLE ledger ADD COLUMN pending INTEGER NOT NULL DEFAULT 0")
+    # How many of a person's messages became too old for the bot to delete: the ids
+    # themselves are of no use after 48 hours, only the count a wipe reports.
+    db.execute(
+        """
+        CREATE TABLE ledger_old (
+            owner TEXT PRIMARY KEY,
+            count INTEGER NOT NULL
+        ) WITHOUT ROWID
+        """
+    )
+    # When the draft began: "Delete this draft" deletes the chat's messages since.
+    db.execute("ALTER TABLE drafts ADD COLUMN created_at INTEGER")
+    db.execute("UPDATE drafts SET created_at = updated_at")
+
+
 # Due auto-deletes in one statement. CROSS JOIN pins chats as the outer loop
 # (SQLite never reorders it): the few owners with auto-delete on, each followed
 # by a range of the ledger's primary key, never a scan of the whole ledger.
@@ -186,6 +239,7 @@ _DUE_AUTODELETES_SQL = """
     SELECT c.owner, c.chat, l.message_id
     FROM chats AS c CROSS JOIN ledger AS l ON l.owner = c.owner
     WHERE c.autodelete_seconds IS NOT NULL
+      AND l.pending = 0
       AND l.sent_at <= ? - c.autodelete_seconds
     ORDER BY c.owner, l.message_id
 """
@@ -220,6 +274,31 @@ class PurgeCounts:
     updates: int = 0
     ledger: int = 0
     chats: int = 0
+
+
+def _passive_checkpoint(conn: sqlite3.Connection) -> None:
+    # PASSIVE never waits for the writer: the update path is never held by it.
+    conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+
+
+def _truncate_log(conn: sqlite3.Connection) -> None:
+    busy, _log_frames, _done = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+    if busy:
+        # Another process is reading (e.g. the stats command): the log is
+        # emptied at the next checkpoint instead.
+        logger.warning("the write-ahead log could not be emptied now; will retry later")
+
+
+# Telegram lets a bot delete a message only during its first 48 hours.
+DELETE_WINDOW = timedelta(hours=48)
+DELETE_BATCH = 100  # deleteMessages takes at most 100 ids
+
+CHECKPOINT_EVERY = 1.0  # seconds
+
+_PURGE_FIELDS = ("sessions", "drafts", "updates", "ledger", "chats")
+# Rows of each kind per purge transaction: small enough that an update waits at
+# most a few milliseconds behind one (measured in bench/storage.py).
+PURGE_BATCH = 200
 
 
 class StoreClosedError(RuntimeError):
@@ -297,6 +376,13 @@ def _decode_chat(plaintext: bytes) -> int | None:
     return int(text) if text else None
 
 
+def _check_reminder(kind: str, locale: str) -> None:
+    if not isinstance(kind, str) or not _KIND_RE.fullmatch(kind):
+        raise ValueError("a reminder kind must be a short identifier (a-z, 0-9, _)")
+    if not isinstance(locale, str) or not _LOCALE_RE.fullmatch(locale):
+        raise ValueError("a reminder locale must be a language code such as es or pt_BR")
+
+
 def _check_seconds(seconds: int | None) -> None:
     if seconds is not None and (isinstance(seconds, bool) or seconds <= 0):
         raise ValueError("auto-delete seconds must be a positive number, or None for off")
@@ -308,18 +394,23 @@ class Store:
     def __init__(self, executor: ThreadPoolExecutor, sealer: Sealer) -> None:
         self._executor = executor
         self._sealer = sealer
-        # Only ever touched on the worker thread.
+        # The event loop's connection; the executor's thread has its own (`_side`),
+        # used only for checkpoints, so they never hold an update.
         self._db: Database | None = None
+        self._side: sqlite3.Connection | None = None
+        self._path: Path | None = None
+        self._checkpointing: asyncio.Task[None] | None = None
+        self._checkpointed_at = 0.0
         self._closed = False
 
     # -- lifecycle -------------------------------------------------------
 
     @classmethod
     async def open(cls, data_dir: Path, sealer: Sealer) -> Store:
-        executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sp-storage")
+        executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sp-checkpoint")
         store = cls(executor, sealer)
         try:
-            await store._call(lambda: store._open_on_thread(data_dir))
+            store._open_on_thread(data_dir)
         except BaseException:
             store._closed = True
             executor.shutdown(wait=True)
@@ -330,7 +421,12 @@ class Store:
         if self._closed:
             return
         try:
-            await self._call(self._close_on_thread)
+            if self._checkpointing is not None:
+                await self._checkpointing
+            side, self._side = self._side, None
+            if side is not None:
+                await asyncio.get_running_loop().run_in_executor(self._executor, side.close)
+            self._close_on_thread()
         finally:
             self._closed = True
             self._executor.shutdown(wait=True)
@@ -436,12 +532,119 @@ class Store:
         `incoming` are the ids of the person's messages of this update, added
         to the message ledger at `now`.
         """
+        rows = await self.commit(
+            owner, session, update_id=update_id, stats=stats, now=now, incoming=incoming
+        )
+        return rows is not None
+
+    # -- the durable way of an update --------------------------------------
+
+    async def intake(
+        self, updates: Sequence[tuple[int, str, dict[str, object]]], now: datetime | None = None
+    ) -> list[outbox.Incoming]:
+        """Keep a batch of updates (update id, owner, raw update), sealed, in one
+        transaction: only then may Telegram be told they arrived. Returns the ones new
+        here (neither handled already nor waiting)."""
+        timestamp = _timestamp(_now_or(now))
+        sealed = [
+            (update_id, owner, data, outbox.seal_update(self._sealer, owner, data))
+            for update_id, owner, data in updates
+        ]
+
+        def write() -> list[outbox.Incoming]:
+            db = self._database()
+            fresh: list[outbox.Incoming] = []
+            with db.atomic():
+                for update_id, owner, data, blob in sealed:
+                    if self._is_processed(update_id):
+                        continue
+                    cursor = db.execute(
+                        "INSERT OR IGNORE INTO inbox (update_id, owner, payload, received_at) "
+                        "VALUES (?, ?, ?, ?)",
+                        [update_id, owner, blob, timestamp],
+                    )
+                    if cursor.rowcount:
+                        fresh.append(outbox.Incoming(update_id, owner, data))
+            return fresh
+
+        return await self._call(write)
+
+    async def inbox(self) -> list[outbox.Incoming]:
+        """Every update still waiting, oldest first (at start: handled before polling)."""
+
+        def read() -> list[tuple[int, str, bytes]]:
+            cursor = self._database().execute(
+                "SELECT update_id, owner, payload FROM inbox ORDER BY update_id"
+            )
+            return [(int(u), str(o), bytes(p)) for u, o, p in cursor]
+
+        waiting: list[outbox.Incoming] = []
+        for update_id, owner, blob in await self._call(read):
+            data = outbox.open_update(self._sealer, owner, blob)
+            if data is None:
+                logger.warning("a waiting update could not be opened; dropping it")
+                await self.drop_update(update_id)
+                continue
+            waiting.append(outbox.Incoming(update_id, owner, data))
+        return waiting
+
+    async def drop_update(self, update_id: int, now: datetime | None = None) -> None:
+        """An update that needs no answer (or cannot be read) leaves the inbox as handled."""
+        timestamp = _timestamp(_now_or(now))
+
+        def write() -> None:
+            db = self._database()
+            with db.atomic():
+                db.execute("DELETE FROM inbox WHERE update_id = ?", [update_id])
+                db.execute(
+                    "INSERT OR IGNORE INTO updates (update_id, seen_at) VALUES (?, ?)",
+                    [update_id, timestamp],
+                )
+
+        await self._call(write)
+
+    async def commit(
+        self,
+        owner: str,
+        session: Session | None,
+        *,
+        update_id: int | None,
+        stats: Sequence[CountStat] = (),
+        now: datetime | None = None,
+        incoming: Sequence[int] = (),
+        calls: Sequence[outbox.Call] = (),
+        wipe: bool = False,
+        settings: Sequence[SetAutoDelete] = (),
+        reminders: Sequence[AddReminder | CancelReminder] = (),
+        chat_id: int | None = None,
+        keep_session: bool = False,
+    ) -> list[outbox.OutRow] | None:
+        """Store the whole outcome of one update in one transaction: the session (None
+        deletes it), the draft, counters, the person's message ids, the Bot API calls
+        to make (the outbox), and the update leaving the inbox. None, changing
+        nothing, when the update was already handled.
+
+        A deletion call with `ledger` is resolved here against the message ledger
+        (every id the bot may still delete, or those since the draft began) and the
+        ids are marked pending. With `wipe`, every row of the person goes in the same
+        transaction; only the queued deletions stay, sealed, until done.
+        `settings` and `reminders` are the engine's effects on the person's chat row
+        and reminders (`chat_id`: their Telegram chat; None for the terminal).
+        `keep_session` leaves the session and draft as they are (a fixed answer).
+        """
+        for reminder in reminders:
+            if isinstance(reminder, AddReminder):
+                _check_reminder(reminder.reminder, reminder.locale)
+        sealed_chats = {
+            table: self._sealer.seal(_encode_chat(chat_id), table=table, field="chat", owner=owner)
+            for table in ("chats", "reminders")
+        }
         moment = _now_or(now)
+        timestamp = int(moment.timestamp())
         counts = Counter(_check_stat(stat) for stat in stats)
-        message_ids = [int(message_id) for message_id in incoming]
         payload: bytes | None = None
         draft: tuple[bytes, bytes] | None = None
-        if session is not None:
+        if session is not None and not wipe:
             payload = self._sealer.seal(
                 _encode_session(session), table="sessions", field="payload", owner=owner
             )
@@ -451,18 +654,274 @@ class Store:
                     _pad(plaintext), table="drafts", field="payload", owner=owner
                 )
                 draft = (plaintext, sealed)
-        return await self._call(
-            lambda: self._commit(
-                owner,
-                payload,
-                draft=draft,
-                update_id=update_id,
-                counts=counts,
-                incoming=message_ids,
-                week=_iso_week(moment),
-                timestamp=int(moment.timestamp()),
-            )
+        window = timestamp - int(DELETE_WINDOW.total_seconds())
+
+        def write() -> list[outbox.OutRow] | None:
+            db = self._database()
+            with db.atomic():
+                if update_id is not None:
+                    cursor = db.execute(
+                        "INSERT OR IGNORE INTO updates (update_id, seen_at) VALUES (?, ?)",
+                        [update_id, timestamp],
+                    )
+                    if cursor.rowcount == 0:
+                        return None
+                    db.execute("DELETE FROM inbox WHERE update_id = ?", [update_id])
+                # The person's own message of this update is in the ledger before a
+                # quick exit or a wipe looks for what to delete.
+                self._insert_ledger(db, owner, [int(i) for i in incoming], timestamp)
+                resolved = self._resolve_deletions(db, owner, calls, window)
+                if wipe:
+                    for table, column in OWNED_TABLES:
+                        db.execute(f"DELETE FROM {table} WHERE {column} = ?", [owner])  # noqa: S608
+                    outbox.drop_sends_of(db.conn, owner)
+                elif not keep_session:
+                    if payload is None:
+                        db.execute("DELETE FROM sessions WHERE owner = ?", [owner])
+                    else:
+                        db.execute(
+                            """
+                            INSERT INTO sessions (owner, payload, updated_at) VALUES (?, ?, ?)
+                            ON CONFLICT (owner) DO UPDATE
+                            SET payload = excluded.payload, updated_at = excluded.updated_at
+                            """,
+                            [owner, payload, timestamp],
+                        )
+                    self._write_draft(db, owner, draft, timestamp)
+                if not wipe:
+                    for setting in settings:
+                        if chat_id is not None:
+                            self._set_autodelete(
+                                owner, sealed_chats["chats"], setting.seconds, timestamp
+                            )
+                    for reminder in reminders:
+                        self._change_reminder(db, owner, sealed_chats["reminders"], reminder)
+                self._add_counts(db, _iso_week(moment), counts.items())
+                group = update_id if update_id is not None else -timestamp
+                return outbox.insert_rows(db.conn, self._sealer, owner, group, resolved)
+
+        rows = await self._call(write)
+        if wipe and rows is not None:
+            await self.checkpoint()
+        else:
+            self.checkpoint_soon()
+        return rows
+
+    def checkpoint_soon(self) -> None:
+        """Copy the log into the database on the checkpoint thread, at most once a
+        second and never inside an update: the connection's automatic checkpoint is
+        off, because it ran inside a commit and made that update wait."""
+        if self._checkpointing is not None and not self._checkpointing.done():
+            return
+        now = time.monotonic()
+        if now - self._checkpointed_at < CHECKPOINT_EVERY:
+            return
+        self._checkpointed_at = now
+        self._checkpointing = asyncio.get_running_loop().create_task(
+            self._in_thread(_passive_checkpoint)
         )
+
+    def _resolve_deletions(
+        self, db: Database, owner: str, calls: Sequence[outbox.Call], window: int
+    ) -> list[outbox.Call]:
+        resolved: list[outbox.Call] = []
+        for call in calls:
+            if call.get("op") != "delete":
+                resolved.append(call)
+                continue
+            which = call.get("ledger")
+            if which is None:
+                ids = sorted({int(i) for i in call.get("ids", [])})
+            else:
+                since = window
+                if which == "draft":
+                    row = db.execute(
+                        "SELECT created_at FROM drafts WHERE owner = ?", [owner]
+                    ).fetchone()
+                    if row is None or row[0] is None:
+                        continue
+                    since = max(window, int(row[0]))
+                ids = [
+                    int(m)
+                    for (m,) in db.execute(
+                        "SELECT message_id FROM ledger WHERE owner = ? AND sent_at >= ? "
+                        "AND pending = 0 ORDER BY message_id",
+                        [owner, since],
+                    )
+                ]
+            db.conn.executemany(
+                "UPDATE ledger SET pending = 1 WHERE owner = ? AND message_id = ?",
+                [(owner, i) for i in ids],
+            )
+            for start in range(0, len(ids), DELETE_BATCH):
+                resolved.append(
+                    {
+                        "op": "delete",
+                        "chat": int(call["chat"]),
+                        "ids": ids[start : start + DELETE_BATCH],
+                    }
+                )
+        return resolved
+
+    def _change_reminder(
+        self, db: Database, owner: str, chat: bytes, change: AddReminder | CancelReminder
+    ) -> None:
+        due = _timestamp(change.due)
+        if isinstance(change, AddReminder):
+            self._add_reminder(owner, chat, due, change.reminder, change.locale)
+        else:
+            db.execute(
+                "DELETE FROM reminders WHERE owner = ? AND kind = ? AND due_at = ?",
+                [owner, change.reminder, due],
+            )
+
+    async def undeletable(self, owner: str, now: datetime | None = None) -> int:
+        """How many of the person's messages are too old for the bot to delete."""
+        window = _timestamp(_now_or(now)) - int(DELETE_WINDOW.total_seconds())
+
+        def read() -> int:
+            db = self._database()
+            old = db.execute("SELECT count FROM ledger_old WHERE owner = ?", [owner]).fetchone()
+            stale = db.execute(
+                "SELECT count(*) FROM ledger WHERE owner = ? AND sent_at < ?", [owner, window]
+            ).fetchone()
+            return (int(old[0]) if old else 0) + int(stale[0])
+
+        return await self._call(read)
+
+    # -- the sender's side of the outbox ----------------------------------
+
+    async def outbox_rows(self, owner: str, limit: int = 20) -> list[outbox.OutRow]:
+        """The person's next calls, in order."""
+        return await self._call(
+            lambda: outbox.rows_of(self._database().conn, self._sealer, owner, limit)
+        )
+
+    async def outbox_owners(self, now: float, limit: int = 1000) -> list[tuple[str, float]]:
+        """People with calls waiting, with when the first may run (a Unix time)."""
+        return await self._call(lambda: outbox.owners_due(self._database().conn, now, limit))
+
+    async def outbox_sent(
+        self, row: outbox.OutRow, message_ids: Sequence[int], now: datetime | None = None
+    ) -> list[outbox.OutRow]:
+        """Telegram confirmed a send or an edit: the row ends and the ids of what it sent
+        go to the ledger in the same transaction. When a wipe took the row meanwhile,
+        the message is deleted instead (the rows returned)."""
+        timestamp = _timestamp(_now_or(now))
+        ids = [int(i) for i in message_ids]
+
+        def write() -> list[outbox.OutRow]:
+            db = self._database()
+            with db.atomic():
+                if outbox.finish(db.conn, row):
+                    if row.call.get("record", True):
+                        self._insert_ledger(db, row.owner, ids, timestamp)
+                    return []
+                if not ids:
+                    return []
+                return outbox.insert_rows(
+                    db.conn,
+                    self._sealer,
+                    row.owner,
+                    row.group,
+                    [{"op": "delete", "chat": int(row.call["chat"]), "ids": ids}],
+                )
+
+        return await self._call(write)
+
+    async def outbox_deleted(self, row: outbox.OutRow, *, done: bool) -> None:
+        """A deletion ended: done, or impossible (too old, refused for good). Either
+        way its ids leave the ledger; when it failed, the rest of the update's replies
+        say so (their `alt` text)."""
+        ids = [int(i) for i in row.call.get("ids", [])]
+
+        def write() -> None:
+            db = self._database()
+            with db.atomic():
+                outbox.finish(db.conn, row)
+                db.conn.executemany(
+                    "DELETE FROM ledger WHERE owner = ? AND message_id = ?",
+                    [(row.owner, i) for i in ids],
+                )
+                if not done:
+                    outbox.use_alt_after(db.conn, row)
+
+        await self._call(write)
+
+    async def outbox_refused(self, row: outbox.OutRow) -> None:
+        """Telegram refused a call for good (the reason is logged by the sender)."""
+        await self._call(lambda: outbox.finish(self._database().conn, row))
+
+    async def outbox_retry(self, row: outbox.OutRow, not_before: float) -> None:
+        await self._call(lambda: outbox.postpone(self._database().conn, row, not_before))
+
+    async def outbox_chat_gone(self, owner: str) -> int:
+        """The person blocked the bot: nothing can be sent or deleted there any more."""
+
+        def write() -> int:
+            db = self._database()
+            with db.atomic():
+                db.execute("DELETE FROM ledger WHERE owner = ?", [owner])
+                return outbox.drop_owner(db.conn, owner)
+
+        return await self._call(write)
+
+    async def queue_autodeletes(self, now: datetime, limit: int = 500) -> list[outbox.OutRow]:
+        """Queue the deletions that auto-delete asks for now (at most `limit` ids)."""
+        timestamp = _timestamp(now)
+
+        def write() -> list[outbox.OutRow]:
+            db = self._database()
+            rows: list[outbox.OutRow] = []
+            with db.atomic():
+                due = db.execute(_DUE_AUTODELETES_SQL + " LIMIT ?", [timestamp, limit]).fetchall()
+                grouped: dict[str, tuple[bytes, list[int]]] = {}
+                for owner, chat, message_id in due:
+                    grouped.setdefault(str(owner), (bytes(chat), []))[1].append(int(message_id))
+                for owner, (blob, ids) in grouped.items():
+                    chat_id = self._open_chat(owner, blob, table="chats")
+                    if chat_id is None:
+                        continue
+                    rows += outbox.insert_rows(
+                        db.conn,
+                        self._sealer,
+                        owner,
+                        -timestamp,
+                        self._resolve_deletions(
+                            db, owner, [{"op": "delete", "chat": chat_id, "ids": ids}], 0
+                        ),
+                    )
+            return rows
+
+        return await self._call(write)
+
+    async def queue_reminders(
+        self, now: datetime, text: Callable[[str, str, datetime], str], limit: int = 100
+    ) -> list[outbox.OutRow]:
+        """Turn due Telegram reminders into sends, in the transaction that removes them
+        (`text(locale, kind, due)` writes the line). Terminal reminders wait for the
+        terminal."""
+        timestamp = _timestamp(now)
+
+        def write() -> list[outbox.OutRow]:
+            db = self._database()
+            rows: list[outbox.OutRow] = []
+            with db.atomic():
+                for reminder in self._open_reminders(self._due_reminders(timestamp)[:limit]):
+                    if reminder.chat_id is None:
+                        continue
+                    db.execute("DELETE FROM reminders WHERE id = ?", [reminder.id])
+                    call: outbox.Call = {
+                        "op": "send",
+                        "chat": reminder.chat_id,
+                        "text": text(reminder.locale, reminder.kind, reminder.due_at),
+                    }
+                    rows += outbox.insert_rows(
+                        db.conn, self._sealer, reminder.owner, -timestamp, [call]
+                    )
+            return rows
+
+        return await self._call(write)
 
     # -- message ledger --------------------------------------------------
 
@@ -530,10 +989,7 @@ class Store:
         `kind` and `locale` are stored in clear, so only fixed identifiers are
         accepted (`ValueError` otherwise, without echoing the value).
         """
-        if not isinstance(kind, str) or not _KIND_RE.fullmatch(kind):
-            raise ValueError("a reminder kind must be a short identifier (a-z, 0-9, _)")
-        if not isinstance(locale, str) or not _LOCALE_RE.fullmatch(locale):
-            raise ValueError("a reminder locale must be a language code such as es or pt_BR")
+        _check_reminder(kind, locale)
         chat = self._sealer.seal(
             _encode_chat(chat_id), table="reminders", field="chat", owner=owner
         )
@@ -593,8 +1049,12 @@ class Store:
         return reminders
 
     async def delete_user(self, owner: str) -> None:
-        """Delete every row of `owner` and push the bytes out of the files."""
+        """Delete every row of `owner` and push the bytes out of the files. Queued
+        deletions of their messages stay (sealed) until Telegram has done them."""
         await self._call(lambda: self._delete_user(owner))
+        # secure_delete zeroes the rows in the log's page images, but the log still
+        # holds earlier images until it is checkpointed and emptied.
+        await self.checkpoint()
 
     async def purge(
         self,
@@ -624,11 +1084,25 @@ class Store:
             update=int((moment - update_max_age).timestamp()),
             ledger=int((moment - ledger_max_age).timestamp()),
         )
-        return await self._call(lambda: self._purge(cutoffs))
+        total = PurgeCounts()
+        while True:
+            done = await self._call(lambda: self._purge_batch(cutoffs, PURGE_BATCH))
+            total = PurgeCounts(
+                **{name: getattr(total, name) + getattr(done, name) for name in _PURGE_FIELDS}
+            )
+            if not any(getattr(done, name) for name in _PURGE_FIELDS):
+                break
+            # Let updates in between batches: none waits behind the whole purge.
+            await asyncio.sleep(0)
+        await self.checkpoint()
+        return total
 
     async def checkpoint(self) -> None:
-        """Copy the write-ahead log into the database file and empty the log."""
-        await self._call(self._checkpoint)
+        """Copy the write-ahead log into the database file and empty the log, on the
+        checkpoint thread: deleted rows were zeroed in the log's page images
+        (secure_delete); this puts those pages over the old ones in the file and
+        leaves no earlier image in the log."""
+        await self._in_thread(_truncate_log)
 
     # -- reports ---------------------------------------------------------
 
@@ -643,10 +1117,29 @@ class Store:
     # -- worker thread ---------------------------------------------------
 
     async def _call(self, fn: Callable[[], T]) -> T:
+        # Run on the event loop's own thread: a statement here takes tens of
+        # microseconds (no fsync on commit in WAL mode with synchronous=NORMAL), less
+        # than a hop to a worker thread and back. Slow work (checkpoints) goes to
+        # `_in_thread`; housekeeping is cut into small batches.
+        if self._closed:
+            raise StoreClosedError("the store is closed")
+        return fn()
+
+    async def _in_thread(self, fn: Callable[[sqlite3.Connection], T]) -> T:
+        """Run `fn` on the checkpoint thread, on that thread's own connection."""
         if self._closed:
             raise StoreClosedError("the store is closed")
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._executor, fn)
+        return await loop.run_in_executor(self._executor, lambda: fn(self._side_connection()))
+
+    def _side_connection(self) -> sqlite3.Connection:
+        if self._side is None:
+            assert self._path is not None
+            conn = sqlite3.connect(self._path, check_same_thread=False, isolation_level=None)
+            conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+            conn.execute("PRAGMA secure_delete=ON")
+            self._side = conn
+        return self._side
 
     def _database(self) -> Database:
         if self._db is None:
@@ -664,6 +1157,9 @@ class Store:
             if str(mode).lower() != "wal":
                 raise RuntimeError("the database could not be switched to WAL mode")
             conn.execute("PRAGMA synchronous=NORMAL")
+            # No checkpoint inside an update's commit: `checkpoint()` runs them on
+            # another thread, between updates.
+            conn.execute("PRAGMA wal_autocheckpoint=0")
             # The wipe promise rests on this: deleted rows are overwritten with
             # zeros instead of lingering in free pages. Refuse to run without it.
             secure = conn.execute("PRAGMA secure_delete=ON").fetchone()[0]
@@ -676,6 +1172,7 @@ class Store:
             db = Database(conn, execute_plugins=False)
             migrations.apply(db)
             self._db = db
+            self._path = path
             # A crash can leave old frames in the log; start from an empty one.
             self._checkpoint()
         except BaseException:
@@ -692,13 +1189,7 @@ class Store:
             db.close()
 
     def _checkpoint(self) -> None:
-        busy, _log_frames, _done = (
-            self._database().execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
-        )
-        if busy:
-            # Another process is reading (e.g. the stats command): the log is
-            # emptied at the next checkpoint instead.
-            logger.warning("the write-ahead log could not be emptied now; will retry later")
+        _truncate_log(self._database().conn)
 
     def _load_payloads(self, owner: str) -> tuple[bytes | None, bytes | None]:
         # One call on the worker, so the session and its draft are one snapshot.
@@ -716,45 +1207,6 @@ class Store:
             .fetchone()
         )
         return row is not None
-
-    def _commit(
-        self,
-        owner: str,
-        payload: bytes | None,
-        *,
-        draft: tuple[bytes, bytes] | None,
-        update_id: int | None,
-        counts: Counter[tuple[str, str, str]],
-        incoming: list[int],
-        week: str,
-        timestamp: int,
-    ) -> bool:
-        db = self._database()
-        with db.atomic():
-            if update_id is not None:
-                # Recording the id first makes the duplicate check and the
-                # write lock one statement: nothing else can slip in between.
-                cursor = db.execute(
-                    "INSERT OR IGNORE INTO updates (update_id, seen_at) VALUES (?, ?)",
-                    [update_id, timestamp],
-                )
-                if cursor.rowcount == 0:
-                    return False
-            if payload is None:
-                db.execute("DELETE FROM sessions WHERE owner = ?", [owner])
-            else:
-                db.execute(
-                    """
-                    INSERT INTO sessions (owner, payload, updated_at) VALUES (?, ?, ?)
-                    ON CONFLICT (owner) DO UPDATE
-                    SET payload = excluded.payload, updated_at = excluded.updated_at
-                    """,
-                    [owner, payload, timestamp],
-                )
-            self._write_draft(db, owner, draft, timestamp)
-            self._insert_ledger(db, owner, incoming, timestamp)
-            self._add_counts(db, week, counts.items())
-        return True
 
     def _write_draft(
         self, db: Database, owner: str, draft: tuple[bytes, bytes] | None, timestamp: int
@@ -778,11 +1230,11 @@ class Store:
                 return
         db.execute(
             """
-            INSERT INTO drafts (owner, payload, updated_at) VALUES (?, ?, ?)
+            INSERT INTO drafts (owner, payload, updated_at, created_at) VALUES (?, ?, ?, ?)
             ON CONFLICT (owner) DO UPDATE
             SET payload = excluded.payload, updated_at = excluded.updated_at
             """,
-            [owner, sealed, timestamp],
+            [owner, sealed, timestamp, timestamp],
         )
 
     @staticmethod
@@ -927,46 +1379,82 @@ class Store:
             for table, column in OWNED_TABLES:
                 # Names come from the constant above, never from input.
                 db.execute(f"DELETE FROM {table} WHERE {column} = ?", [owner])  # noqa: S608
-        # secure_delete zeroes the rows in the database pages, but the log
-        # still holds earlier page images until it is checkpointed and emptied.
-        self._checkpoint()
+            outbox.drop_sends_of(db.conn, owner)
 
-    def _purge(self, cutoffs: _Cutoffs) -> PurgeCounts:
+    def _purge_batch(self, cutoffs: _Cutoffs, limit: int) -> PurgeCounts:
+        """At most `limit` rows of each kind, in one short transaction."""
         db = self._database()
+        conn = db.conn
         with db.atomic():
-            # Chats and drafts of the sessions about to go, while those are
-            # still there to be found by the session index.
-            chats = db.execute(
+            owners = [
+                str(owner)
+                for (owner,) in conn.execute(
+                    "SELECT owner FROM sessions WHERE updated_at < ? LIMIT ?",
+                    [cutoffs.session, limit],
+                )
+            ]
+            chats = drafts = sessions = ledger = 0
+            for owner in owners:
+                if not self._has_reminders(db, owner):
+                    chats += conn.execute("DELETE FROM chats WHERE owner = ?", [owner]).rowcount
+                drafts += conn.execute("DELETE FROM drafts WHERE owner = ?", [owner]).rowcount
+                ledger += conn.execute("DELETE FROM ledger WHERE owner = ?", [owner]).rowcount
+                conn.execute("DELETE FROM ledger_old WHERE owner = ?", [owner])
+                sessions += conn.execute("DELETE FROM sessions WHERE owner = ?", [owner]).rowcount
+            # Chat rows of nobody (a wipe left reminders that have since fired).
+            chats += conn.execute(
                 """
-                DELETE FROM chats
-                WHERE owner NOT IN (SELECT owner FROM reminders)
-                  AND (owner IN (SELECT owner FROM sessions WHERE updated_at < :cut)
-                       OR (updated_at < :cut AND owner NOT IN (SELECT owner FROM sessions)))
+                DELETE FROM chats WHERE owner IN (
+                    SELECT owner FROM chats
+                    WHERE updated_at < ?
+                      AND owner NOT IN (SELECT owner FROM sessions)
+                      AND owner NOT IN (SELECT owner FROM reminders)
+                    LIMIT ?)
                 """,
-                {"cut": cutoffs.session},
+                [cutoffs.session, limit],
             ).rowcount
-            drafts = db.execute(
+            drafts += conn.execute(
                 """
-                DELETE FROM drafts
-                WHERE owner IN (SELECT owner FROM sessions WHERE updated_at < ?)
+                DELETE FROM drafts WHERE owner IN (
+                    SELECT owner FROM drafts WHERE updated_at < ? LIMIT ?)
                 """,
-                [cutoffs.session],
+                [cutoffs.draft, limit],
             ).rowcount
-            sessions = db.execute(
-                "DELETE FROM sessions WHERE updated_at < ?", [cutoffs.session]
+            updates = conn.execute(
+                """
+                DELETE FROM updates WHERE update_id IN (
+                    SELECT update_id FROM updates WHERE seen_at < ? LIMIT ?)
+                """,
+                [cutoffs.update, limit],
             ).rowcount
-            drafts += db.execute(
-                "DELETE FROM drafts WHERE updated_at < ?", [cutoffs.draft]
-            ).rowcount
-            updates = db.execute("DELETE FROM updates WHERE seen_at < ?", [cutoffs.update]).rowcount
-            ledger = db.execute("DELETE FROM ledger WHERE sent_at < ?", [cutoffs.ledger]).rowcount
-        self._checkpoint()
+            # Past 48 hours a message id is of no use to the bot: only how many
+            # there were, so that a wipe can say how many to delete by hand.
+            old = conn.execute(
+                """
+                SELECT owner, message_id FROM ledger
+                WHERE sent_at < ? ORDER BY sent_at LIMIT ?
+                """,
+                [cutoffs.ledger, limit],
+            ).fetchall()
+            per_owner = Counter(str(owner) for owner, _ in old)
+            for owner, count in per_owner.items():
+                conn.execute(
+                    """
+                    INSERT INTO ledger_old (owner, count) VALUES (?, ?)
+                    ON CONFLICT (owner) DO UPDATE SET count = count + excluded.count
+                    """,
+                    [owner, count],
+                )
+            conn.executemany(
+                "DELETE FROM ledger WHERE owner = ? AND message_id = ?",
+                [(owner, message_id) for owner, message_id in old],
+            )
         return PurgeCounts(
-            sessions=int(sessions),
-            drafts=int(drafts),
+            sessions=sessions,
+            drafts=drafts,
             updates=int(updates),
-            ledger=int(ledger),
-            chats=int(chats),
+            ledger=ledger + len(old),
+            chats=chats,
         )
 
     def _stats_rows(self, min_count: int) -> list[tuple[str, str, str, str, int]]:

@@ -11,6 +11,7 @@ import pytest
 from bot.runtime import Runtime
 from bot.settings import Settings
 from bot.telegram import build_application
+from bot.telegram.sender import Pace
 from tests.bot.fake_telegram import TOKEN, Harness, RecordingRequest
 
 
@@ -35,7 +36,10 @@ async def runtime(settings: Settings) -> AsyncIterator[Runtime]:
 @pytest.fixture
 async def harness(runtime: Runtime) -> AsyncIterator[Harness]:
     request = RecordingRequest()
-    app = build_application(runtime, request=request)
+    # No pacing: these tests count calls, not seconds (pacing has its own tests).
+    app = build_application(
+        runtime, request=request, pace=Pace(overall=None, per_chat=None, backoff=0.05)
+    )
     await app.initialize()
     try:
         yield Harness(app, request, runtime)

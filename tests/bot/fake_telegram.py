@@ -14,12 +14,14 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from telegram import Update
+from telegram.error import NetworkError
 from telegram.ext import ContextTypes
 from telegram.request import BaseRequest, RequestData
 
 from bot.runtime import Runtime
 from bot.telegram import AnyApplication
+from bot.telegram.app import handle_incoming
+from storage.outbox import Incoming
 from tests.bot_api import bot_message, bot_user
 
 TOKEN = "987654:TEST-token-do-not-log-xyzzy"
@@ -66,6 +68,10 @@ class RecordingRequest(BaseRequest):
     async def shutdown(self) -> None:
         return None
 
+    def drop_next(self, method: str) -> None:
+        """The next call of `method` loses its connection before any answer."""
+        self.failures.setdefault(method, []).append((0, {}))
+
     def fail_next(self, method: str, status: int, description: str, **parameters: Any) -> None:
         body: dict[str, Any] = {"ok": False, "error_code": status, "description": description}
         if parameters:
@@ -92,6 +98,8 @@ class RecordingRequest(BaseRequest):
         queued = self.failures.get(api)
         if queued:
             status, body = queued.pop(0)
+            if status == 0:
+                raise NetworkError("connection dropped (simulated)")
             return status, json.dumps(body).encode()
         return 200, json.dumps({"ok": True, "result": self._result(api, params, files)}).encode()
 
@@ -135,6 +143,9 @@ class RecordingRequest(BaseRequest):
             message["edit_date"] = int(time.time())
             self.messages[key] = message
             return message
+        if api == "deleteMessages":
+            for message_id in params.get("message_ids") or []:
+                self.messages.pop((int(chat_id), int(message_id)), None)  # type: ignore[arg-type]
         return True
 
     # --- what the tests look at ---------------------------------------------
@@ -187,7 +198,9 @@ class Harness:
         """Process one update (given as Bot API JSON); returns the call index before it."""
         data.setdefault("update_id", self.next_update_id())
         since = len(self.request.calls)
-        await self.app.process_update(Update.de_json(data, self.app.bot))
+        await handle_incoming(self.app, Incoming(int(data["update_id"]), "-", data))
+        # The sender carries out what the update queued, as it does while polling.
+        await self.app.adapter.sender_for(self.app.bot).drain()  # type: ignore[attr-defined]
         if self.errors and not allow_errors:
             raise AssertionError(f"a handler failed: {self.errors!r}")
         return since

@@ -76,7 +76,7 @@ async def test_users_are_separate(settings: Settings) -> None:
 
 async def test_lang_tag_preselects_a_shipped_language(settings: Settings) -> None:
     out = await jsonl(settings, {"text": "/start", "lang": "es-419"},
-                      {"press": "1.ok"})
+                      {"press": "Entiendo, continuar"})
     labels = [b["label"] for row in out[1]["replies"][-1]["buttons"] for b in row]  # type: ignore[index]
     assert "✓ Español" in labels
 

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.telegram import TelegramAdapter
+from bot.telegram.housekeeping import Housekeeping
 from storage.store import DB_FILE
 from tests.bot.fake_telegram import Harness, TgUser
 
@@ -31,6 +31,12 @@ async def menu(harness: Harness) -> TgUser:
     await user.press("I understand, continue")
     await user.press("English")
     return user
+
+
+async def housekeeping(harness: Harness, now: datetime) -> None:
+    sender = harness.app.adapter.sender_for(harness.app.bot)  # type: ignore[attr-defined]
+    await Housekeeping(harness.runtime, sender).once(now)
+    await sender.drain()
 
 
 def rows(harness: Harness, table: str) -> int:
@@ -92,10 +98,9 @@ async def test_auto_delete_survives_a_restart_and_fires(harness: Harness) -> Non
     await user.send("/start")
     await user.press("Continue, auto-delete after 1 hour")
     assert await harness.runtime.store.autodelete_of(user.pseudonym()) == 3600
-    # A new adapter, as after a restart: the schedule is in the database.
-    fresh = TelegramAdapter(harness.runtime)
+    # New housekeeping, as after a restart: the schedule is in the database.
     since = len(harness.request.calls)
-    await fresh.housekeeping(harness.app.bot, now=datetime.now(UTC) + timedelta(hours=2))
+    await housekeeping(harness, datetime.now(UTC) + timedelta(hours=2))
     assert deleted_ids(harness, since)
     assert await harness.runtime.store.ledger(user.pseudonym()) == []
 
@@ -106,11 +111,10 @@ async def test_a_reminder_fires_once_after_a_restart(harness: Harness) -> None:
     await harness.runtime.store.add_reminder(
         user.pseudonym(), user.id, datetime.now(UTC) + timedelta(days=1), "database", "fr"
     )
-    fresh = TelegramAdapter(harness.runtime)
     since = len(harness.request.calls)
     later = datetime.now(UTC) + timedelta(days=2)
-    await fresh.housekeeping(harness.app.bot, now=later)
-    await fresh.housekeeping(harness.app.bot, now=later)
+    await housekeeping(harness, later)
+    await housekeeping(harness, later)
     texts = harness.request.texts(since)
     assert len(texts) == 1 and "base de données des communications" in texts[0]
     assert await harness.runtime.store.reminders_of(user.pseudonym()) == []
@@ -215,7 +219,7 @@ async def test_no_telegram_ids_are_kept_in_memory_between_updates(harness: Harne
 
 async def test_a_photo_that_cannot_be_deleted_is_not_said_to_be(harness: Harness) -> None:
     user = await menu(harness)
-    harness.request.fail_next("deleteMessage", 400, "Bad Request: message can't be deleted")
+    harness.request.fail_next("deleteMessages", 400, "Bad Request: message can't be deleted")
     message = user.message_json(sticker={"file_id": "s", "file_unique_id": "u", "width": 1,
                                          "height": 1, "is_animated": False, "is_video": False,
                                          "type": "regular"})

@@ -102,6 +102,13 @@ class FakeBotApi:
         self._next_update_id = 700_000
         self._next_message_id = 1
         self._closed = False
+        # method -> queued faults: (status, description, retry_after); status 0 drops
+        # the connection without an answer.
+        self.faults: dict[str, list[tuple[int, str, int | None]]] = {}
+        # Telegram's flood control, simulated: more sends than this in one second
+        # get 429 with retry_after (None: no limit).
+        self.sends_per_second: int | None = None
+        self._window: list[float] = []
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -113,7 +120,7 @@ class FakeBotApi:
         class Handler(_Handler):
             fake = api
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server = _QuietServer(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
         self._thread = threading.Thread(
             target=self._server.serve_forever, name="fake-bot-api", daemon=True
@@ -162,6 +169,34 @@ class FakeBotApi:
             self.updates.append(update)
             self._cond.notify_all()
             return self._next_update_id
+
+    def fail(
+        self, method: str, status: int, description: str, *, times: int = 1,
+        retry_after: int | None = None,
+    ) -> None:
+        """The next `times` calls of `method` fail with this HTTP status."""
+        with self._cond:
+            self.faults.setdefault(method, []).extend(
+                [(status, description, retry_after)] * times
+            )
+
+    def drop(self, method: str, *, times: int = 1) -> None:
+        """The next `times` calls of `method` lose their connection before any answer."""
+        with self._cond:
+            self.faults.setdefault(method, []).extend([(0, "", None)] * times)
+
+    def fault_for(self, method: str) -> tuple[int, str, int | None] | None:
+        with self._cond:
+            queued = self.faults.get(method)
+            if queued:
+                return queued.pop(0)
+            if self.sends_per_second and method in ("sendMessage", "sendDocument"):
+                now = time.monotonic()
+                self._window = [t for t in self._window if now - t < 1.0]
+                if len(self._window) >= self.sends_per_second:
+                    return (429, "Too Many Requests: retry after 1", 1)
+                self._window.append(now)
+            return None
 
     def person(self, user_id: int, first_name: str = "Amina", language: str = "en") -> Person:
         return Person(self, user_id, first_name, language)
@@ -297,6 +332,12 @@ class FakeBotApi:
         return True
 
 
+class _QuietServer(ThreadingHTTPServer):
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # A client killed mid-request (the kill -9 tests) is expected, not a failure.
+        return None
+
+
 class _ApiError(Exception):
     def __init__(self, status: int, description: str) -> None:
         super().__init__(description)
@@ -329,9 +370,25 @@ class _Handler(BaseHTTPRequestHandler):
             self.fake.unauthorized += 1
             self._reply(401, {"ok": False, "error_code": 401, "description": "Unauthorized"})
             return
+        fault = self.fake.fault_for(method)
+        if fault is not None:
+            status, description, retry_after = fault
+            if status == 0:
+                self.close_connection = True  # dropped: no answer at all
+                return
+            error: dict[str, Any] = {"ok": False, "error_code": status, "description": description}
+            if retry_after is not None:
+                error["parameters"] = {"retry_after": retry_after}
+            with self.fake._cond:
+                self.fake.calls.append(Call(f"{method}!{status}", {}))
+            self._reply(status, error)
+            return
         try:
             params, files = self._parse(url.query, body)
             result = self.fake.handle(method, params, files)
+        except (KeyError, ValueError):  # a body cut short by a killed client
+            self._reply(400, {"ok": False, "error_code": 400, "description": "Bad Request"})
+            return
         except _ApiError as exc:
             self._reply(
                 exc.status, {"ok": False, "error_code": exc.status, "description": exc.description}

@@ -75,7 +75,8 @@ class Chat:
 
     @property
     def text(self) -> str:
-        return "\n\n".join(r.text for r in self.replies)
+        # A reply with no text is said only if a deletion fails (its `alt`).
+        return "\n\n".join(r.text for r in self.replies if r.text)
 
     def expect(self, *fragments: str) -> Chat:
         for fragment in fragments:

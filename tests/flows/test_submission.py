@@ -7,6 +7,7 @@ from datetime import date
 import pytest
 
 from flows.i18n import translator
+from flows.model import DeleteDraftMessages
 from tests.flows.chat import Chat
 from tests.flows.test_consent import answer_gate, to_gate
 
@@ -90,8 +91,12 @@ def test_skipped_questions_are_marked() -> None:
 def test_delete_this_draft_removes_the_answers_at_once() -> None:
     chat = builder().press("Start").press("English").send(ANSWERS["sender"])
     assert chat.session.draft
-    chat.press("Delete this draft").expect("The draft is deleted.")
+    # Said before: the document goes from the chat too, so save it first.
+    chat.press("Delete this draft").expect("save it somewhere safe first")
+    assert chat.session.draft
+    chat.press("Yes, delete the draft").expect("The draft is deleted.")
     assert chat.session.draft is None
+    assert DeleteDraftMessages() in chat.last_effects
 
 
 def test_the_document_has_nothing_from_another_user() -> None:

@@ -19,7 +19,9 @@ MONTH = timedelta(days=30)
 
 def _session(draft: dict[str, Any] | None = None, **answers: object) -> Session:
     given = {"submission": Answers(**answers)} if answers else {}
-    return Session(state="submit.facts", history=["menu"], answers=given, draft=draft)
+    return Session(
+        state="submit.facts", history=["menu"], answers=given, draft=draft, screen=0
+    )
 
 
 def _draft_row(data_dir: Path, owner: str) -> tuple[bytes, int] | None:
@@ -137,7 +139,11 @@ async def test_draft_that_does_not_open_is_dropped_quietly(
     await store.checkpoint()
     # Someone copies a sealed draft into another person's row.
     stolen = column_blob(data_dir, "drafts", "payload", "victim")
-    write_sql(data_dir, "INSERT INTO drafts VALUES ('attacker', ?, 0)", [stolen])
+    write_sql(
+        data_dir,
+        "INSERT INTO drafts (owner, payload, updated_at) VALUES ('attacker', ?, 0)",
+        [stolen],
+    )
     loaded = await store.load_session("attacker")
     assert loaded == _session(None, s=1)
     warnings = [r for r in caplog.records if r.levelno == logging.WARNING]
@@ -156,7 +162,9 @@ async def test_draft_no_longer_valid_is_dropped_quietly(
     caplog.set_level(logging.DEBUG)
     await store.commit_update("o1", _session(None), update_id=1, stats=[], now=NOW)
     bad = sealer.seal(b'["' + CANARY.encode() + b'"]', table="drafts", field="payload", owner="o1")
-    write_sql(data_dir, "INSERT INTO drafts VALUES ('o1', ?, 0)", [bad])
+    write_sql(
+        data_dir, "INSERT INTO drafts (owner, payload, updated_at) VALUES ('o1', ?, 0)", [bad]
+    )
     loaded = await store.load_session("o1")
     assert loaded is not None and loaded.draft is None
     assert "no longer fits" in caplog.text

@@ -27,6 +27,7 @@ def _session(**answers: object) -> Session:
         state="urgency.date",
         history=["menu", "urgency.timing"],
         answers={"urgency": Answers(**answers)},
+        screen=0,
     )
 
 
@@ -98,12 +99,14 @@ async def test_pragmas_and_schema(store: Store, data_dir: Path) -> None:
     assert not any("owner" in c or "user" in c for c in stats_columns)
 
 
-async def test_db_calls_run_on_one_worker_thread(store: Store) -> None:
-    names = set()
-    for _ in range(3):
-        names.add(await store._call(lambda: threading.current_thread().name))
-    assert len(names) == 1
-    assert names.pop().startswith("sp-storage")
+async def test_db_calls_run_on_the_loop_thread_and_checkpoints_beside_it(store: Store) -> None:
+    # Statements of an update run where the update runs (no thread hop); the slow
+    # checkpoint runs on its own thread with its own connection.
+    here = threading.current_thread().name
+    names = {await store._call(lambda: threading.current_thread().name) for _ in range(3)}
+    assert names == {here}
+    side = await store._in_thread(lambda conn: threading.current_thread().name)
+    assert side.startswith("sp-checkpoint")
 
 
 async def test_close_is_idempotent_and_final(store: Store) -> None:
@@ -118,8 +121,8 @@ async def test_reopen_applies_migrations_once(data_dir: Path, sealer: Sealer) ->
         store = await Store.open(data_dir, sealer)
         await store.close()
     with _read_only(data_dir) as conn:
-        # One row per migration (m001, m002), each applied once.
-        assert conn.execute("SELECT count(*) FROM _sqlite_migrations").fetchone()[0] == 2
+        # One row per migration (m001, m002, m003), each applied once.
+        assert conn.execute("SELECT count(*) FROM _sqlite_migrations").fetchone()[0] == 3
 
 
 # -- sessions --------------------------------------------------------------

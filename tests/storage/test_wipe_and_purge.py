@@ -46,8 +46,12 @@ def test_owned_tables_cover_every_table_with_an_owner(tmp_path: Path) -> None:
     db = Database(tmp_path / "schema.db")
     migrations.apply(db)
     with_owner = {t.name for t in db.tables if "owner" in t.columns_dict}
-    assert with_owner == {table for table, _ in OWNED_TABLES}
-    assert with_owner == {"sessions", "drafts", "ledger", "chats", "reminders"}
+    # The inbox keeps the person's next updates (they still need an answer) and the
+    # outbox its queued deletions (they still need doing): a wipe treats both apart.
+    assert with_owner == {table for table, _ in OWNED_TABLES} | {"inbox", "outbox"}
+    assert with_owner == {
+        "sessions", "drafts", "ledger", "chats", "reminders", "ledger_old", "inbox", "outbox"
+    }
     db.close()
 
 
@@ -135,7 +139,9 @@ async def test_purge_counts(store: Store, data_dir: Path) -> None:
     await store.commit_update(
         "active", Session(draft=draft), update_id=3, stats=[], now=NOW - 72 * HOUR
     )
-    await store.commit_update("active", Session(draft=draft), update_id=4, stats=[], now=NOW)
+    await store.commit_update(
+        "active", Session(draft=draft, screen=0), update_id=4, stats=[], now=NOW
+    )
     await store.set_autodelete("active", 4, 60, now=old)
     await store.record_messages("active", [1, 2], now=NOW - 49 * HOUR)
     await store.record_messages("active", [3], now=NOW - 47 * HOUR)
@@ -151,7 +157,7 @@ async def test_purge_counts(store: Store, data_dir: Path) -> None:
     assert await store.autodelete_of("idle2") == 60  # kept: a reminder remains
     assert [m for m, _ in await store.ledger("active")] == [3]
     loaded = await store.load_session("active")
-    assert loaded == Session(draft=None)
+    assert loaded == Session(draft=None, screen=0)
     assert not await store.is_processed(3)
     assert await store.is_processed(4)
     with read_only(data_dir) as conn:
@@ -183,4 +189,4 @@ async def test_upgrade_from_first_migration(data_dir: Path, sealer: Sealer) -> N
         await store.close()
     with read_only(data_dir) as conn:
         names = [r[0] for r in conn.execute("SELECT name FROM _sqlite_migrations ORDER BY id")]
-    assert names == ["m001_initial", "m002_drafts_ledger_chats_reminders"]
+    assert names == ["m001_initial", "m002_drafts_ledger_chats_reminders", "m003_inbox_outbox"]

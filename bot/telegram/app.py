@@ -1,0 +1,176 @@
+"""The Telegram bot, wired: python-telegram-bot's `Application` routes each update to
+a handler; our own loops poll into the inbox, handle it per person in order, carry
+out the outbox and do the housekeeping. `python -m bot run` starts them all."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from typing import TYPE_CHECKING
+
+from telegram import BotCommand, Update
+from telegram.error import InvalidToken, TelegramError
+from telegram.ext import Application
+from telegram.request import BaseRequest
+
+from bot.logs import quiet_library_logs
+from bot.settings import Settings
+from bot.telegram.handlers import AnyApplication, TelegramAdapter
+from bot.telegram.housekeeping import Housekeeping
+from bot.telegram.intake import Dispatcher, Poller
+from bot.telegram.sender import Pace
+from flows.i18n import DEFAULT, SHIPPED, translator
+from storage.outbox import Incoming
+
+if TYPE_CHECKING:  # the runtime import is deferred: it loads every flow
+    from bot.runtime import Runtime
+
+logger = logging.getLogger(__name__)
+
+# How long a stop waits for updates in hand to be stored (their sends stay queued).
+STOP_GRACE = 10.0
+
+
+class _Application(Application):  # type: ignore[type-arg]
+    """PTB's Application without its persistence bookkeeping. Without a persistence
+    object, PTB still adds every user id and chat id it sees to two sets that only a
+    persistence flush would empty: memory growing with every person, and raw Telegram
+    ids kept for the life of the process. We keep no PTB persistence, so nothing is
+    marked."""
+
+    adapter: TelegramAdapter
+
+    def _mark_for_persistence_update(self, *, update: object = None, job: object = None) -> None:
+        return None
+
+
+def base_file_url(base_url: str) -> str:
+    """The file URL matching a Bot API URL: `http://host:port/bot` -> `http://host:port/file/bot`."""
+    head, sep, tail = base_url.rpartition("/bot")
+    if not sep:
+        return base_url.rstrip("/") + "/file/bot"
+    return f"{head}/file/bot{tail}"
+
+
+def application(
+    settings: Settings, adapter: TelegramAdapter, *, request: BaseRequest | None = None
+) -> AnyApplication:
+    if settings.telegram_bot_token is None:
+        raise ValueError("TELEGRAM_BOT_TOKEN is not set")
+    quiet_library_logs()
+    builder = (
+        Application.builder()
+        .application_class(_Application)
+        .token(settings.telegram_bot_token.get_secret_value())
+        .updater(None)  # our Poller: a batch is stored before Telegram is told
+        .job_queue(None)
+    )
+    if settings.telegram_base_url:
+        builder = builder.base_url(settings.telegram_base_url).base_file_url(
+            base_file_url(settings.telegram_base_url)
+        )
+    if request is not None:
+        builder = builder.request(request)
+    app: AnyApplication = builder.build()
+    app.adapter = adapter  # type: ignore[attr-defined]
+    adapter.install(app)
+    return app
+
+
+def build_application(
+    runtime: Runtime, *, request: BaseRequest | None = None, pace: Pace | None = None
+) -> AnyApplication:
+    """The bot's `Application` for an open `Runtime` (`request`: a custom transport, for
+    tests). The caller initializes it and feeds it updates; `run_polling` is the usual
+    way in. The adapter (and its sender) is `app.adapter`."""
+    return application(runtime.settings, TelegramAdapter(runtime, pace=pace), request=request)
+
+
+async def register_commands(app: AnyApplication, runtime: Runtime) -> None:
+    """The command menu in every shipped language; best-effort."""
+    for locale in SHIPPED:
+        t = translator(locale)
+        commands = [
+            BotCommand(name, t(description))
+            for name, _, description in runtime.advisor.engine.commands
+        ]
+        try:
+            await app.bot.set_my_commands(
+                commands, language_code=None if locale == DEFAULT else locale
+            )
+        except TelegramError as exc:
+            logger.warning("setMyCommands failed: %s", type(exc).__name__)
+
+
+async def handle_incoming(app: AnyApplication, item: Incoming) -> None:
+    """One inbox update through PTB's routing. An update no handler stored (a kind the
+    bot does not serve) leaves the inbox as handled."""
+    adapter: TelegramAdapter = app.adapter  # type: ignore[attr-defined]
+    await app.process_update(Update.de_json(item.data, app.bot))
+    if item.update_id in adapter.stored:
+        adapter.stored.discard(item.update_id)
+    else:
+        await adapter._runtime().store.drop_update(item.update_id)
+
+
+async def serve(settings: Settings, stop: asyncio.Event, *, pace: Pace | None = None) -> None:
+    """Everything `run` does, until `stop` is set."""
+    from bot.runtime import Runtime
+
+    runtime = await Runtime.open(settings, lock=True)
+    try:
+        adapter = TelegramAdapter(runtime, pace=pace)
+        app = application(settings, adapter)
+        await app.initialize()  # getMe
+        try:
+            sender = adapter.sender_for(app.bot)
+            dispatcher = Dispatcher(lambda item: handle_incoming(app, item))
+            # What a kill left in the inbox comes first, in order per person.
+            dispatcher.enqueue(await runtime.store.inbox())
+            await app.bot.delete_webhook(drop_pending_updates=False)
+            poller = Poller(app.bot, runtime.store, runtime.sealer, dispatcher)
+            loops = [
+                asyncio.create_task(sender.run(stop)),
+                asyncio.create_task(Housekeeping(runtime, sender).run(stop)),
+                asyncio.create_task(register_commands(app, runtime)),
+            ]
+            logger.info("the Telegram bot is ready")
+            polling = asyncio.create_task(poller.run(stop))
+            await stop.wait()
+            polling.cancel()
+            await asyncio.gather(polling, return_exceptions=True)
+            try:
+                await asyncio.wait_for(dispatcher.drain(), STOP_GRACE)
+            except TimeoutError:
+                logger.warning("stopping with updates still in the inbox: handled at next start")
+            await sender.stop()
+            for loop in loops:
+                loop.cancel()
+            await asyncio.gather(*loops, return_exceptions=True)
+        finally:
+            await app.shutdown()
+    finally:
+        await runtime.close()
+
+
+def run_polling(settings: Settings) -> int:
+    """`python -m bot run`: long-poll until SIGINT/SIGTERM. Returns the exit status."""
+
+    async def main() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signum, stop.set)
+        await serve(settings, stop)
+
+    try:
+        asyncio.run(main())
+    except InvalidToken:
+        logger.error("the Bot API refused the token: check TELEGRAM_BOT_TOKEN")
+        return 2
+    except TelegramError as exc:
+        logger.error("the Telegram bot stopped: %s", type(exc).__name__)
+        return 1
+    logger.info("the Telegram bot stopped")
+    return 0

@@ -1,0 +1,44 @@
+"""One process per data folder: a second `chat` or `run` on the same folder would
+interleave two writers' views of the same people and lose updates."""
+
+from __future__ import annotations
+
+import fcntl
+import os
+from pathlib import Path
+
+from storage._fs import ensure_private_dir
+
+LOCK_FILE = "sp-advisor.lock"
+
+
+class AlreadyRunning(RuntimeError):
+    """Another process holds the data folder."""
+
+
+class FolderLock:
+    """An exclusive `flock` on a file in the data folder, held while the process runs.
+    The kernel releases it when the process ends, however it ends (even `kill -9`),
+    so a crash never leaves a stale lock behind."""
+
+    def __init__(self, data_dir: Path) -> None:
+        self.path = data_dir / LOCK_FILE
+        self._fd: int | None = None
+
+    def acquire(self) -> None:
+        ensure_private_dir(self.path.parent)
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            raise AlreadyRunning(
+                f"another sp-advisor is already running on the data folder {self.path.parent}"
+            ) from None
+        self._fd = fd
+
+    def release(self) -> None:
+        if self._fd is not None:
+            fcntl.flock(self._fd, fcntl.LOCK_UN)
+            os.close(self._fd)
+            self._fd = None

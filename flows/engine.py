@@ -69,22 +69,6 @@ RETYPE, KEEP_DELETED, USE_AS_IS, DELETE_IT = "!r", "!k", "!u", "!d"
 HOME_STATE = "menu.main"
 START_STATE = "start.notice"
 
-# Commands: (name, target state, description msgid). /help lists them in this order.
-COMMANDS: list[tuple[str, str, str]] = [
-    ("start", START_STATE, N_("begin again, with the safety notice")),
-    ("menu", HOME_STATE, N_("the main menu")),
-    ("language", "language.choose", N_("choose another language")),
-    ("urgent", "urgency.timing", N_("is it urgent? which kind of letter to expect")),
-    ("submission", "submission.intro", N_("prepare a submission (consent and risk first)")),
-    ("reprisal", "reprisal.danger", N_("report a reprisal")),
-    ("learn", "learn.topics", N_("learn how the UN experts work")),
-    ("safety", "safety.main", N_("safety: what this chat is, deleting, quick exit")),
-    ("wipe", "safety.wipe", N_("delete everything: messages and stored answers")),
-    ("exit", "", N_("quick exit: close at once and delete recent messages")),
-    ("verify", "verify.main", N_("check that this bot is the real one")),
-    ("reminders", "reminders.list", N_("your reminders: see or cancel them")),
-    ("help", "help.main", N_("this list")),
-]
 
 HINT_BUTTONS = N_(
     "Please answer with the buttons below. There is no need to type details here."
@@ -322,7 +306,14 @@ class Engine:
                 redirect = self.target(flow, flow.redirect)
                 if redirect.startswith(f"{flow.name}."):
                     raise ValueError(f"{flow.name}: a gate cannot redirect into its own flow")
-        self.commands = [c for c in COMMANDS if c[1] in self.steps or c[0] == "exit"]
+        # (name, target state or "" for the engine's own, description), in /help's order.
+        self.commands: list[tuple[str, str, str]] = []
+        for flow in flows:
+            for command in flow.commands:
+                if any(command.name == known for known, _, _ in self.commands):
+                    raise ValueError(f"{flow.name}: /{command.name} is declared twice")
+                target = "" if command.step is None else self.target(flow, command.step)
+                self.commands.append((command.name, target, command.description))
         for name, target, _ in self.commands:
             if target in self.steps:
                 self.machine.add_transition(f"/{name}", "*", target)
@@ -439,6 +430,7 @@ class _Run:
         return View(
             answers=self.session.answers,
             reminders=self.session.reminders,
+            commands=[(name, description) for name, _, description in self.engine.commands],
             t=self.t,
             channel=self.event.channel,
             meta=self.event.meta,

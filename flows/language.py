@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from flows.i18n import N_, NATIVE_NAMES, SHIPPED
-from flows.model import Change, Choice, Flow, Session, Step, View
+from flows.model import Change, Choice, Command, Flow, Session, Step, View
 
 
 def _set_locale(code: str) -> Change:
@@ -25,6 +25,9 @@ def _is_current(code: str) -> Callable[[View], bool]:
 LANGUAGE = Flow(
     name="language",
     title=N_("Language"),
+    commands=[
+        Command("language", "choose", N_("choose another language")),
+    ],
     steps=[
         Step(
             id="choose",

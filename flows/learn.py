@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from flows.catalog import placeholders
 from flows.datafiles import read_json, valid_entries
 from flows.i18n import N_, NP_, PLACEHOLDER
-from flows.model import Choice, Flow, Step, View
+from flows.model import Choice, Command, Flow, Step, View
 
 TOPICS_STEP = "topics"
 # English text of one card, values filled in. Translations run longer; Telegram's
@@ -244,6 +244,9 @@ def _steps() -> list[Step]:
 LEARN = Flow(
     name="learn",
     title=N_("Learn how the UN experts work"),
+    commands=[
+        Command("learn", "topics", N_("learn how the UN experts work")),
+    ],
     # Reading about reprisals can be as sensitive as the safety screens: Quick exit on
     # every card.
     sensitive=True,

@@ -9,7 +9,7 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import Annotated, Any, ClassVar, Literal, Self
+from typing import Annotated, Any, ClassVar, Literal, NamedTuple, Self
 
 from pydantic import (
     BaseModel,
@@ -304,6 +304,8 @@ class View(BaseModel):
     meta: dict[str, str] = Field(default_factory=dict)
     today: date = Field(default_factory=lambda: datetime.now(UTC).date())
     draft: dict[str, Any] = Field(default_factory=dict)
+    # Every command the engine knows, in /help's order: (name, description msgid).
+    commands: list[tuple[str, str]] = Field(default_factory=list)
 
 
 class Parsed(BaseModel):
@@ -340,6 +342,14 @@ Parse = Callable[[str, View], Parsed]  # reads typed text
 
 def text_for(text: Text, channel: Channel) -> str:
     return text if isinstance(text, str) else text[channel]
+
+
+class Command(NamedTuple):
+    """A /command: where it leads, and the line /help shows for it."""
+
+    name: str
+    step: str | None  # a step of the flow declaring it; None: the engine's own (quick exit)
+    description: str  # msgid
 
 
 class Go(BaseModel):
@@ -411,6 +421,6 @@ class Flow(BaseModel):
     # taken to `redirect` instead, however they came.
     requires: Cond | None = None
     redirect: str | None = None
-    # Commands that lead into this flow: (name, step id, description msgid). /help
-    # lists every flow's commands in the order of the flows.
-    commands: list[tuple[str, str, str]] = Field(default_factory=list)
+    # The commands that lead into this flow. /help lists every flow's commands, in
+    # the order of the flows.
+    commands: list[Command] = Field(default_factory=list)

@@ -14,6 +14,7 @@ from flows.i18n import N_, T
 from flows.model import (
     Answers,
     Choice,
+    Command,
     Cond,
     Effect,
     Flow,
@@ -181,6 +182,9 @@ def _cancel(session: Session, view: View, value: str) -> list[Effect]:
 REMINDERS = Flow(
     name="reminders",
     title=N_("Reminders"),
+    commands=[
+        Command("reminders", "list", N_("your reminders: see or cancel them")),
+    ],
     answers=ReminderAnswers,
     steps=[
         Step(

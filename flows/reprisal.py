@@ -26,7 +26,7 @@ from flows.catalog import FACT_LANGUAGES, load_catalog
 from flows.dates import parse_month_year
 from flows.i18n import N_, NP_, T
 from flows.mandate import SENDS_NOTHING
-from flows.model import Answers, Choice, Document, Flow, Parsed, Session, Step, View
+from flows.model import Answers, Choice, Command, Document, Flow, Parsed, Session, Step, View
 
 CATALOG = load_catalog()
 DOCUMENT_NAME = "reprisal-report.txt"
@@ -568,6 +568,9 @@ def _yes_no(slot: str, to: str) -> list[Choice]:
 REPRISAL = Flow(
     name="reprisal",
     title=N_("Report a reprisal"),
+    commands=[
+        Command("reprisal", "danger", N_("report a reprisal")),
+    ],
     answers=ReprisalAnswers,
     sensitive=True,
     steps=[

@@ -13,6 +13,7 @@ from flows.model import (
     Change,
     Channel,
     Choice,
+    Command,
     Cond,
     Flow,
     Session,
@@ -158,6 +159,11 @@ def _autodelete_is(seconds: int | None) -> Callable[[View], bool]:
 SAFETY = Flow(
     name="safety",
     title=N_("Safety"),
+    commands=[
+        Command("safety", "main", N_("safety: what this chat is, deleting, quick exit")),
+        Command("wipe", "wipe", N_("delete everything: messages and stored answers")),
+        Command("exit", None, N_("quick exit: close at once and delete recent messages")),
+    ],
     answers=SafetyAnswers,
     sensitive=True,
     steps=[

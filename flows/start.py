@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flows.i18n import N_
-from flows.model import Choice, Flow, SetAutoDelete, Step
+from flows.model import Choice, Command, Flow, SetAutoDelete, Step
 from flows.safety import on_telegram, remember_autodelete
 
 NOTICE_TELEGRAM = N_(
@@ -25,6 +25,9 @@ NOTICE_TERMINAL = N_(
 START = Flow(
     name="start",
     title=N_("Safety notice"),
+    commands=[
+        Command("start", "notice", N_("begin again, with the safety notice")),
+    ],
     home=False,
     steps=[
         Step(

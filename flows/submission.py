@@ -18,6 +18,7 @@ from flows.mandate import MandateAnswers
 from flows.model import (
     Change,
     Choice,
+    Command,
     DeleteDraftMessages,
     Document,
     Flow,
@@ -381,6 +382,9 @@ def _question_steps() -> list[Step]:
 SUBMISSION = Flow(
     name="submission",
     title=N_("Prepare a submission"),
+    commands=[
+        Command("submission", "intro", N_("prepare a submission (consent and risk first)")),
+    ],
     sensitive=True,
     requires=passed,
     redirect="consent",

@@ -17,7 +17,7 @@ from flows.catalog import say
 from flows.dates import parse_date
 from flows.i18n import N_, NP_
 from flows.mandate import MandateAnswers
-from flows.model import Answers, Choice, Cond, Flow, Go, Parsed, Session, Step, View
+from flows.model import Answers, Choice, Command, Cond, Flow, Go, Parsed, Session, Step, View
 
 SOON_DAYS = 14  # a date this close: send now, and say so in the first lines
 
@@ -228,6 +228,9 @@ SOMEONE_MISSING = Cond("someone is missing", _someone_missing)
 URGENCY = Flow(
     name="urgency",
     title=N_("Is it urgent?"),
+    commands=[
+        Command("urgent", "timing", N_("is it urgent? which kind of letter to expect")),
+    ],
     answers=UrgencyAnswers,
     sensitive=True,
     steps=[

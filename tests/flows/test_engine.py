@@ -9,7 +9,7 @@ import pytest
 from pydantic import Field
 
 from flows.engine import SPLIT_AT, Engine
-from flows.model import Answers, Choice, Event, Flow, Parsed, Step, View
+from flows.model import Answers, Choice, Command, Event, Flow, Parsed, Step, View
 from tests.flows.chat import Chat
 
 
@@ -44,7 +44,8 @@ FLOWS = [
             Choice(id="long", label="Long", to="fruit.long"),
         ]),
     ]),
-    Flow(name="help", title="Help", steps=[Step(id="main", text="Help text.")]),
+    Flow(name="help", title="Help", commands=[Command("help", "main", "this list")],
+         steps=[Step(id="main", text="Help text.")]),
     Flow(name="language", title="Lang", steps=[Step(id="choose", text="Languages.")]),
     Flow(name="fruit", title="Fruit", answers=FruitAnswers, steps=[
         Step(id="kinds", text="Which kinds?", multi="kinds", to="name", choices=[

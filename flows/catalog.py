@@ -34,14 +34,17 @@ import functools
 import re
 import string
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Annotated, Any, Literal, NamedTuple
 
+from babel.dates import format_skeleton
+from babel.lists import format_list
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from flows.datafiles import data_dir, error_lines, read_json, valid_entries
-from flows.i18n import PLACEHOLDER
+from flows.i18n import PLACEHOLDER, T
 
 Status = Literal["active", "merged", "merged_new", "dormant", "hc_designated", "status_unverified"]
 Kind = Literal["special_rapporteur", "independent_expert", "working_group", "other"]
@@ -103,6 +106,7 @@ SituationId = Annotated[str, Field(pattern=r"^[a-z0-9_]+$", max_length=12)]
 Msgid = Annotated[str, Field(min_length=1)]
 
 # A msgid is translated: it must not carry URLs, e-mail addresses, digits or markup.
+DAY_OF_YEAR = re.compile(r"^--(\d{2})-(\d{2})$")  # a fact's day of the year, as in ISO 8601
 _UNTRANSLATABLE = re.compile(r"https?:|www\.|@|\d|[<>*_`\[\]]")
 
 
@@ -204,11 +208,23 @@ class _Header(_Model):
 
 
 
-def say(t: Callable[..., str], fact: Fact | str) -> str:
-    """A fact in the person's language, its values filled in (`t` is a flows.i18n.T)."""
+def say(t: T, fact: Fact | str) -> str:
+    """A fact in the person's language, its values filled in and localised: a day of
+    the year ("--04-15") as "15 April", a list of language codes ("ar,en") as their
+    names. The one way any flow shows a fact."""
     if isinstance(fact, str):
         fact = load_catalog().fact(fact)
-    return t(fact.text, **fact.values)
+    values: dict[str, object] = {}
+    for key, value in fact.values.items():
+        if match := DAY_OF_YEAR.match(value):
+            day = date(2000, int(match[1]), int(match[2]))
+            values[key] = format_skeleton("MMMMd", day, locale=t.locale)
+        elif key == "languages":
+            names = [t.language_name(code.strip()) for code in value.split(",")]
+            values[key] = format_list(names, locale=t.locale)
+        else:
+            values[key] = value
+    return t(fact.text, **values)
 
 
 def _fact_files() -> list[str]:

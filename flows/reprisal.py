@@ -19,10 +19,9 @@ from datetime import date
 from typing import Literal
 
 from babel.dates import format_skeleton
-from babel.lists import format_list
 from pydantic import Field
 
-from flows.catalog import FACT_LANGUAGES, load_catalog
+from flows.catalog import DAY_OF_YEAR, FACT_LANGUAGES, load_catalog, say
 from flows.dates import parse_month_year
 from flows.i18n import N_, NP_, T
 from flows.mandate import SENDS_NOTHING
@@ -252,12 +251,11 @@ CONSENT_LINES: tuple[tuple[str, str], ...] = (
 
 # --------------------------------------------------------------------------- pure logic
 
-_DAY_OF_YEAR = re.compile(r"^--(\d{2})-(\d{2})$")
 
 
 def _day_of_year(value: str) -> tuple[int, int]:
     """(month, day) of a "--MM-DD" value."""
-    match = _DAY_OF_YEAR.match(value)
+    match = DAY_OF_YEAR.match(value)
     if match is None:
         raise ValueError(f"not a --MM-DD day of the year: {value!r}")
     return int(match[1]), int(match[2])
@@ -317,22 +315,6 @@ def parse_expert(text: str, view: View) -> Parsed:
 # --------------------------------------------------------------------------- facts
 
 
-def fact_text(t: T, fact_id: str) -> str:
-    """A fact in the reader's language, its days of the year and languages localised."""
-    fact = CATALOG.fact(fact_id)
-    values: dict[str, object] = {}
-    for key, value in fact.values.items():
-        if _DAY_OF_YEAR.match(value):
-            month, day = _day_of_year(value)
-            values[key] = format_skeleton("MMMMd", date(2000, month, day), locale=t.locale)
-        elif key == "languages":
-            names = [t.language_name(code.strip()) for code in value.split(",")]
-            values[key] = format_list(names, locale=t.locale)
-        else:
-            values[key] = value
-    return t(fact.text, **values)
-
-
 # --------------------------------------------------------------------------- answers
 
 
@@ -387,26 +369,26 @@ def _where(view: View) -> list[str]:
     lines: list[str] = []
     if consent[S_CONFIDENTIAL] or consent[S_PUBLIC]:
         lines += [
-            "• " + fact_text(t, FACT_CONTACT_SP),
-            "• " + fact_text(t, FACT_CONTACT_OHCHR),
-            "• " + fact_text(t, FACT_CONTACT_HRC),
+            "• " + say(t, FACT_CONTACT_SP),
+            "• " + say(t, FACT_CONTACT_OHCHR),
+            "• " + say(t, FACT_CONTACT_HRC),
         ]
         if "treaty" in ReprisalAnswers.of(view).engagement:
-            lines.append("• " + fact_text(t, FACT_CONTACT_TREATY))
+            lines.append("• " + say(t, FACT_CONTACT_TREATY))
     if consent[S_SG]:
         lines += [
-            "• " + fact_text(t, FACT_SG_INPUT),
+            "• " + say(t, FACT_SG_INPUT),
             "  " + _sg_deadline_line(view),
-            "  " + fact_text(t, FACT_SG_CONTENTS),
+            "  " + say(t, FACT_SG_CONTENTS),
         ]
     if lines:
-        lines += [fact_text(t, FACT_OHCHR_PAGE), fact_text(t, FACT_LANGUAGES)]
+        lines += [say(t, FACT_OHCHR_PAGE), say(t, FACT_LANGUAGES)]
     return lines
 
 
 def _expect(view: View) -> list[str]:
     t: T = view.t
-    return [fact_text(t, FACT_RESPONSES), fact_text(t, FACT_RECORD)]
+    return [say(t, FACT_RESPONSES), say(t, FACT_RECORD)]
 
 
 # --------------------------------------------------------------------------- screens
@@ -418,7 +400,7 @@ def intro(view: View) -> list[str]:
     return [
         "\n\n".join(
             [
-                fact_text(t, FACT_DEFINITION),
+                say(t, FACT_DEFINITION),
                 t(HOW, person=person, perpetrator=perpetrator, place=place),
                 t(ASK_DANGER),
             ]
@@ -428,8 +410,8 @@ def intro(view: View) -> list[str]:
 
 def emergency(view: View) -> list[str]:
     t: T = view.t
-    orgs = ["• " + fact_text(t, fact_id) for fact_id in EMERGENCY_FACTS]
-    return ["\n\n".join([fact_text(t, FACT_NO_PROTECTION), *orgs])]
+    orgs = ["• " + say(t, fact_id) for fact_id in EMERGENCY_FACTS]
+    return ["\n\n".join([say(t, FACT_NO_PROTECTION), *orgs])]
 
 
 def emergency_then_continue(view: View) -> list[str]:
@@ -445,8 +427,8 @@ def _consent_screen(
 ) -> Callable[[View], list[str]]:
     def render(view: View) -> list[str]:
         t: T = view.t
-        parts = [t(CONSENT_INTRO), fact_text(t, FACT_CONSENT_PREREQUISITE)] if first else []
-        parts += [fact_text(t, fact_id), t(question)]
+        parts = [t(CONSENT_INTRO), say(t, FACT_CONSENT_PREREQUISITE)] if first else []
+        parts += [say(t, fact_id), t(question)]
         return ["\n\n".join(parts)]
 
     return render
@@ -467,7 +449,7 @@ def result(view: View) -> list[str]:
     if not where:
         return [
             "\n".join(summary),
-            "\n\n".join([t(NO_CONSENT), fact_text(t, FACT_YEAR_ROUND), t(NO_CONSENT_LATER)]),
+            "\n\n".join([t(NO_CONSENT), say(t, FACT_YEAR_ROUND), t(NO_CONSENT_LATER)]),
         ]
     person, perpetrator, place = PLACEHOLDERS
     return [

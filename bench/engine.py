@@ -172,8 +172,11 @@ def main() -> int:
     print(f"bench/engine.py{' --quick' if args.quick else ''}: {machine()}")
 
     # 1. The whole conversation from an empty session.
-    events, before = script(FINDER, Session())
-    samples, wall = measure(events, Session(), reps, "mandate.result")
+    # The same empty session for the script and the replay: a new Session starts its
+    # screen counter at random, and the scripted presses carry the screen number.
+    empty = Session()
+    events, before = script(FINDER, empty)
+    samples, wall = measure(events, empty, reps, "mandate.result")
     n = reps * len(events)
     totals = [sum(s[i] for s in samples) for i in range(reps)]
     print(f"\n== finder conversation, {len(events)} events from an empty session, "

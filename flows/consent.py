@@ -13,6 +13,7 @@ from typing import Any, Literal
 from pydantic import Field
 
 from flows.catalog import say
+from flows.declare import Many, One
 from flows.i18n import N_
 from flows.model import Answers, Change, Choice, Cond, Flow, Go, Session, Step, View
 
@@ -270,13 +271,13 @@ def _restart(session: Session, view: View) -> None:
     ConsentAnswers.reset(session)
 
 
-def _one_of(step_id: str, text: str, *, to: str, options: tuple[tuple[str, str], ...]) -> Step:
+def _one_of(step_id: str, text: str, *, to: str, options: tuple[tuple[str, str], ...]) -> One:
     """A question answered by one button, stored in the answer named like the step."""
-    return Step(
+    return One(
         id=step_id,
         text=text,
-        choices=[Choice(id=v, label=label, set={step_id: v}, to=to)
-                 for v, label in options],
+        field=step_id,
+        choices=[Choice(id=v, label=label, to=to) for v, label in options],
     )
 
 
@@ -326,18 +327,18 @@ CONSENT = Flow(
                                  ("unsure", N_("Not sure")))
             ],
         ),
-        Step(id="affected", text=ASK_AFFECTED, multi="affected", to="talked",
+        Many(id="affected", text=ASK_AFFECTED, field="affected", to="talked",
              choices=[Choice(id=v, label=label) for v, label in AFFECTED]),
         _one_of("talked", ASK_TALKED, to="plan", options=(
             ("yes", N_("Yes, with all of them")), ("some", N_("With some of them")),
             ("no", N_("Not yet")))),
         _one_of("plan", ASK_PLAN, to="confidential", options=(
             ("yes", N_("Yes")), ("partly", N_("Partly")), ("no", N_("No")))),
-        Step(id="confidential", text=ASK_CONFIDENTIAL, multi="confidential", to="via_ngo",
+        Many(id="confidential", text=ASK_CONFIDENTIAL, field="confidential", to="via_ngo",
              choices=[Choice(id=v, label=label) for v, label in CONFIDENTIAL]),
         _one_of("via_ngo", ASK_VIA_NGO, to="channels", options=(
             ("yes", N_("Yes")), ("maybe", N_("Maybe")), ("no", N_("No")))),
-        Step(id="channels", text=ASK_CHANNELS, multi="channels", to="result",
+        Many(id="channels", text=ASK_CHANNELS, field="channels", to="result",
              choices=[Choice(id=v, label=label) for v, label in CHANNELS]),
         Step(
             id="result",

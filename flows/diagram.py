@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flows.declare import Date, Many, One, Text, YesNo
 from flows.engine import ANSWER, DONE, Arrow, Engine
 from flows.model import Flow, Step
 
@@ -11,6 +12,17 @@ def _node(state: str) -> str:
 
 
 def _describe(step: Step) -> str:
+    """The step's id, with its kind and the answer it stores when it stores one."""
+    if isinstance(step, Date):
+        return f"{step.id}: a date → {step.field}"
+    if isinstance(step, Text):
+        return f"{step.id}: type → {step.field}"
+    if isinstance(step, Many):
+        return f"{step.id}: choose several → {step.field}"
+    if isinstance(step, YesNo) and step.field:
+        return f"{step.id}: yes/no → {step.field}"
+    if isinstance(step, One) and step.field:
+        return f"{step.id}: one → {step.field}"
     if step.multi:
         return f"{step.id}: choose several"
     if step.ask:

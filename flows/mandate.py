@@ -18,6 +18,7 @@ from flows.catalog import (
     say,
 )
 from flows.countries import country_name, match_country
+from flows.declare import Many, Text
 from flows.i18n import N_, T
 from flows.model import Answers, Choice, Flow, Parsed, Session, Step, View
 
@@ -148,17 +149,17 @@ MANDATE = Flow(
     answers=MandateAnswers,
     sensitive=True,
     steps=[
-        Step(
+        Many(
             id="what",
             text=ASK_WHAT,
-            multi="situations",
+            field="situations",
             to="country",
             choices=[Choice(id=s.id, label=s.label) for s in CATALOG.situations],
         ),
-        Step(
+        Text(
             id="country",
             text=ASK_COUNTRY,
-            ask="country",
+            field="country",
             parse=parse_country,
             to="result",
             choices=[Choice(id="skip", label=N_("Prefer not to say"), to="result",

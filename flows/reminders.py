@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
 
+from flows.declare import Date
 from flows.i18n import N_, T
 from flows.model import (
     Answers,
@@ -25,7 +26,6 @@ from flows.model import (
     View,
 )
 from flows.reprisal import next_sg_deadline
-from flows.urgency import parse_when
 
 MAX_REMINDERS = 5
 DATABASE_DAYS = 60  # the government's usual time to reply, then publication
@@ -199,7 +199,7 @@ REMINDERS = Flow(
                 Choice(id="list", label=N_("See my reminders"), to="list"),
             ],
         ),
-        Step(id="date", text=ASK_DATE, ask="when", parse=parse_when, to="set"),
+        Date(id="date", text=ASK_DATE, field="when", to="set"),
         Step(
             id="set",
             render=_set,

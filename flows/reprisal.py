@@ -23,6 +23,7 @@ from pydantic import Field
 
 from flows.catalog import DAY_OF_YEAR, FACT_LANGUAGES, load_catalog, say
 from flows.dates import parse_month_year
+from flows.declare import Many, One, Text, YesNo
 from flows.i18n import N_, NP_, T
 from flows.mandate import SENDS_NOTHING
 from flows.model import Answers, Choice, Command, Document, Flow, Parsed, Session, Step, View
@@ -61,7 +62,7 @@ S_WHAT, S_WHO, S_ENGAGEMENT = "what", "who", "engagement"
 S_CONFIDENTIAL, S_PUBLIC, S_SG = "confidential", "public", "sg"
 D_WHEN, D_EXPERT = "rp_when", "rp_expert"
 CONSENTS = (S_CONFIDENTIAL, S_PUBLIC, S_SG)
-YesNo = Literal["yes", "no"]
+Agreed = Literal["yes", "no"]
 
 
 class ReprisalAnswers(Answers):
@@ -72,9 +73,9 @@ class ReprisalAnswers(Answers):
     engagement: list[str] = Field(default_factory=list)  # ENGAGEMENT ids
     # What the person agreed to: shared with the government in confidence, made
     # public, included in the Secretary-General's report.
-    confidential: YesNo | None = None
-    public: YesNo | None = None
-    sg: YesNo | None = None
+    confidential: Agreed | None = None
+    public: Agreed | None = None
+    sg: Agreed | None = None
 
 # --------------------------------------------------------------------------- wording
 
@@ -540,13 +541,6 @@ def _skip_expert(session: Session, view: View) -> None:
     _forget_draft(session, D_EXPERT)
 
 
-def _yes_no(slot: str, to: str) -> list[Choice]:
-    return [
-        Choice(id="yes", label=YES, set={slot: "yes"}, to=to),
-        Choice(id="no", label=NO, set={slot: "no"}, to=to),
-    ]
-
-
 REPRISAL = Flow(
     name="reprisal",
     title=N_("Report a reprisal"),
@@ -571,60 +565,61 @@ REPRISAL = Flow(
             render=emergency_then_continue,
             choices=[Choice(id="go", label=N_("Continue"), to="what")],
         ),
-        Step(
+        Many(
             id="what",
             text=ASK_WHAT,
-            multi=S_WHAT,
+            field=S_WHAT,
             to="when",
             choices=[Choice(id=cid, label=label) for cid, label in WHAT],
         ),
-        Step(
+        Text(
             id="when",
             render=ask_when,
-            ask=f"draft.{D_WHEN}",
+            field=f"draft.{D_WHEN}",
             parse=parse_when,
             to="who",
             choices=[Choice(id="skip", label=N_("Prefer not to say"), to="who", do=_skip_when)],
         ),
-        Step(
+        One(
             id="who",
             text=ASK_WHO,
-            choices=[
-                Choice(id=cid, label=label, set={S_WHO: cid}, to="engagement")
-                for cid, label in WHO
-            ],
+            field=S_WHO,
+            choices=[Choice(id=cid, label=label, to="engagement") for cid, label in WHO],
         ),
-        Step(
+        Many(
             id="engagement",
             text=ASK_ENGAGEMENT,
-            multi=S_ENGAGEMENT,
+            field=S_ENGAGEMENT,
             to="expert",
             choices=[Choice(id=cid, label=label) for cid, label in ENGAGEMENT],
         ),
-        Step(
+        Text(
             id="expert",
             text=ASK_EXPERT,
-            ask=f"draft.{D_EXPERT}",
+            field=f"draft.{D_EXPERT}",
             parse=parse_expert,
             free_text=True,
             to="consent_gov",
             choices=[Choice(id="none", label=N_("None / I do not know"), to="consent_gov",
                             do=_skip_expert)],
         ),
-        Step(
+        YesNo(
             id="consent_gov",
             render=_consent_screen(FACT_CONSENT_CONFIDENTIAL, ASK_CONFIDENTIAL, first=True),
-            choices=_yes_no(S_CONFIDENTIAL, "consent_pub"),
+            field=S_CONFIDENTIAL,
+            to="consent_pub",
         ),
-        Step(
+        YesNo(
             id="consent_pub",
             render=_consent_screen(FACT_CONSENT_PUBLIC, ASK_PUBLIC),
-            choices=_yes_no(S_PUBLIC, "consent_sg"),
+            field=S_PUBLIC,
+            to="consent_sg",
         ),
-        Step(
+        YesNo(
             id="consent_sg",
             render=_consent_screen(FACT_CONSENT_SG, ASK_SG),
-            choices=_yes_no(S_SG, "result"),
+            field=S_SG,
+            to="result",
         ),
         Step(
             id="result",

@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 from pydantic import Field
 
+from flows.declare import Many
 from flows.i18n import N_
 from flows.model import (
     Answers,
@@ -180,10 +181,10 @@ SAFETY = Flow(
             ],
         ),
         Step(id="channel", text=CHANNEL),
-        Step(
+        Many(
             id="tools",
             text=ASK_TOOLS,
-            multi="tools",
+            field="tools",
             to="advice",
             choices=[Choice(id=tool, label=label) for tool, label in TOOLS],
         ),

@@ -13,6 +13,7 @@ from collections.abc import Callable
 
 from flows.catalog import load_catalog, recommend, say
 from flows.consent import ConsentAnswers, assess, passed
+from flows.declare import Text
 from flows.i18n import N_, T, translator
 from flows.mandate import MandateAnswers
 from flows.model import (
@@ -361,14 +362,14 @@ DELETE = Choice(id="delete", label=N_("Delete this draft"), to="delete_confirm")
 
 
 def _question_steps() -> list[Step]:
-    steps = []
+    steps: list[Step] = []
     for index, (key, question, hint) in enumerate(QUESTIONS):
         following = KEYS[index + 1] if index + 1 < len(KEYS) else "review"
         steps.append(
-            Step(
+            Text(
                 id=key,
                 render=_question(key, question, hint),
-                ask=f"draft.{key}",
+                field=f"draft.{key}",
                 parse=_answer,
                 free_text=True,
                 to=following,

@@ -14,10 +14,10 @@ from typing import Literal
 from pydantic import Field
 
 from flows.catalog import say
-from flows.dates import parse_date
+from flows.declare import Date, Many, One, Screen, YesNo
 from flows.i18n import N_, NP_
 from flows.mandate import MandateAnswers
-from flows.model import Answers, Choice, Command, Cond, Flow, Go, Parsed, Session, Step, View
+from flows.model import Answers, Choice, Command, Cond, Flow, Go, Session, View
 
 SOON_DAYS = 14  # a date this close: send now, and say so in the first lines
 
@@ -101,14 +101,6 @@ ASK_DATE_KIND = N_(
 ASK_DATE = N_(
     "Type the date, for example 15 March 2027 or 15/03/2027 (day first)."
 )
-BAD_DATE = N_(
-    "I could not read “{text}” as a date. Please type it like 15 March 2027 or 15/03/2027 "
-    "(day first), or press Skip."
-)
-PAST_DATE = N_(
-    "{date} has already passed. Type the coming date that matters, or press Skip."
-)
-MAX_ECHO = 30
 
 
 @dataclass(frozen=True)
@@ -173,16 +165,6 @@ def decide(answers: UrgencyAnswers, today: date, situations: Sequence[str] = ())
     )
 
 
-def parse_when(text: str, view: View) -> Parsed:
-    echo = " ".join(text.split())[:MAX_ECHO]
-    value = parse_date(text, view.today)
-    if value is None:
-        return Parsed(error=BAD_DATE, error_values={"text": echo})
-    if value < view.today:
-        return Parsed(error=PAST_DATE, error_values={"date": view.t.date(value)})
-    return Parsed(ok=True, value=value.isoformat())
-
-
 def result(view: View) -> list[str]:
     t = view.t
     d = decision(view)
@@ -234,70 +216,61 @@ URGENCY = Flow(
     answers=UrgencyAnswers,
     sensitive=True,
     steps=[
-        Step(
+        One(
             id="timing",
             text=ASK_TIMING,
+            field="timing",
             choices=[
-                Choice(id="now", label=N_("Yes, now or very soon"), set={"timing": "now"},
-                       to="now_what"),
-                Choice(id="past", label=N_("It already happened and ended"),
-                       set={"timing": "past"}, to="missing"),
-                Choice(id="law", label=N_("It is about a law or policy"),
-                       set={"timing": "law"}, to="law_stage"),
+                Choice(id="now", label=N_("Yes, now or very soon"), to="now_what"),
+                Choice(id="past", label=N_("It already happened and ended"), to="missing"),
+                Choice(id="law", label=N_("It is about a law or policy"), to="law_stage"),
             ],
         ),
-        Step(
+        Many(
             id="now_what",
             text=ASK_NOW_WHAT,
-            multi="now",
+            field="now",
             choices=[Choice(id=cid, label=label) for cid, label in NOW_WHAT],
             to=[Go(to="seen", when=SOMEONE_MISSING), Go(to="date_kind")],
         ),
-        Step(
-            id="missing",
-            text=ASK_MISSING,
-            choices=[
-                Choice(id="yes", label=N_("Yes"), set={"missing": "yes"}, to="seen"),
-                Choice(id="no", label=N_("No"), set={"missing": "no"}, to="date_kind"),
-            ],
-        ),
-        Step(
+        YesNo(id="missing", text=ASK_MISSING, field="missing", yes="seen", no="date_kind"),
+        One(
             id="seen",
             text=ASK_SEEN,
-            choices=[
-                Choice(id=cid, label=label, set={"seen": cid}, to="date_kind")
-                for cid, label in SEEN
-            ],
+            field="seen",
+            choices=[Choice(id=cid, label=label, to="date_kind") for cid, label in SEEN],
         ),
-        Step(
+        One(
             id="law_stage",
             text=ASK_LAW_STAGE,
+            field="law_stage",
             choices=[
-                Choice(id="draft", label=N_("A draft"), set={"law_stage": "draft"},
-                       to="date_kind"),
-                Choice(id="force", label=N_("Already in force"), set={"law_stage": "force"},
-                       to="date_kind"),
+                Choice(id="draft", label=N_("A draft"), to="date_kind"),
+                Choice(id="force", label=N_("Already in force"), to="date_kind"),
             ],
         ),
-        Step(
+        One(
             id="date_kind",
             text=ASK_DATE_KIND,
+            field="date_kind",
             choices=[
-                *(Choice(id=cid, label=label, set={"date_kind": cid}, to="date")
-                  for cid, label in DATE_KINDS),
-                Choice(id="none", label=N_("No date"), set={"date_kind": None, "when": None},
-                       to="result"),
+                *(Choice(id=cid, label=label, to="date") for cid, label in DATE_KINDS),
+                Choice(
+                    id="none",
+                    label=N_("No date"),
+                    set={"date_kind": None, "when": None},
+                    to="result",
+                ),
             ],
         ),
-        Step(
+        Date(
             id="date",
             text=ASK_DATE,
-            ask="when",
-            parse=parse_when,
+            field="when",
             to="result",
             choices=[Choice(id="skip", label=N_("Skip"), set={"when": None}, to="result")],
         ),
-        Step(
+        Screen(
             id="result",
             render=result,
             choices=[

@@ -13,7 +13,9 @@ import json
 import logging
 import os
 import re
+import secrets
 import sys
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
@@ -23,6 +25,8 @@ from bot.settings import Settings
 from flows.i18n import N_, negotiate, translator
 from flows.model import (
     Button,
+    DeleteDraftMessages,
+    Document,
     Event,
     EventKind,
     QuickExit,
@@ -33,6 +37,11 @@ from flows.reminders import fired_text
 
 logger = logging.getLogger(__name__)
 QUIT_WORDS = frozenset({"/quit", "/q"})
+# Terminal only: the engine never sees it. Writes the draft last shown to a file.
+SAVE_WORD = "/save"
+DOCUMENTS = "documents"
+# The only local person whose drafts the interactive terminal saves to files.
+LOCAL_USER = 1
 BUTTON_ID = re.compile(r"menu|[0-9a-f]+\.\S+")
 BANNER = N_("sp-advisor: type a number to press a button, /help for commands, /quit to leave.")
 SAVED = N_("(document saved to {path})")
@@ -45,8 +54,14 @@ class ConsoleSession:
     def __init__(self, runtime: Runtime) -> None:
         self.runtime = runtime
         self.last_buttons: dict[int, list[Button]] = {}
+        # Kept in memory only, until the person asks for a file (SAVE_WORD).
+        self.last_document: dict[int, Document] = {}
         # Set by a quick exit: the interactive terminal clears the screen.
         self.cleared = False
+
+    @property
+    def documents_dir(self) -> Path:
+        return self.runtime.settings.data_dir / DOCUMENTS
 
     def _event(self, user: int, kind: EventKind, payload: str, lang: str | None) -> Event:
         return Event(
@@ -86,38 +101,80 @@ class ConsoleSession:
                 return []
             for effect in handled.effects:
                 if isinstance(effect, Wipe):
-                    self.delete_documents()
+                    self.forget_documents(user)
                 elif isinstance(effect, QuickExit):
                     self.cleared = True
+                    self.forget_documents(user)
+                elif isinstance(effect, DeleteDraftMessages):
+                    self.forget_documents(user)
+        self.tidy()
         self.last_buttons[user] = [b for r in handled.replies for row in r.buttons for b in row]
+        for reply in handled.replies:
+            if reply.document is not None:
+                self.last_document[user] = reply.document
         return handled.replies
 
-    def delete_documents(self) -> None:
-        """Saved drafts go with "Delete everything" too: overwritten, then removed."""
-        folder = self.runtime.settings.data_dir / "documents"
+    def forget_documents(self, user: int) -> None:
+        self.last_document.pop(user, None)
+        if user == LOCAL_USER:
+            self.delete_documents()
+
+    def tidy(self) -> None:
+        """Saved files go SP_ADVISOR_DRAFT_HOURS after they were written, like the
+        sealed drafts they were made from; checked at start and on each update."""
+        self.delete_documents(older_than=self.runtime.settings.draft_hours * 3600)
+
+    def _saved_files(self) -> list[Path]:
+        folder = self.documents_dir
         if not folder.is_dir():
-            return
-        for path in folder.iterdir():
-            if path.is_file() and not path.is_symlink():
-                size = path.stat().st_size
+            return []
+        return [p for p in folder.iterdir() if p.is_file() and not p.is_symlink()]
+
+    def delete_documents(self, older_than: float | None = None) -> int:
+        """Overwrite, then remove, the saved drafts (those older than `older_than`
+        seconds, or all). Returns how many were removed."""
+        removed = 0
+        cutoff = None if older_than is None else time.time() - older_than
+        for path in self._saved_files():
+            try:
+                stat = path.stat()
+                if cutoff is not None and stat.st_mtime > cutoff:
+                    continue
+                # Zeros first, so the words do not stay in the file's blocks for as
+                # long as the file system keeps them (an SSD may still keep copies).
                 with path.open("r+b") as fh:
-                    fh.write(b"\0" * size)
+                    fh.write(b"\0" * stat.st_size)
                     fh.flush()
                     os.fsync(fh.fileno())
                 path.unlink()
-
-    def save_documents(self, replies: list[Reply]) -> list[Path]:
-        saved = []
-        folder = self.runtime.settings.data_dir / "documents"
-        for reply in replies:
-            if reply.document is None:
+            except FileNotFoundError:
                 continue
-            folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-            path = folder / Path(reply.document.name).name
-            path.write_text(reply.document.text, encoding="utf-8")
-            path.chmod(0o600)
-            saved.append(path)
-        return saved
+            removed += 1
+        return removed
+
+    def save_document(self, user: int = LOCAL_USER) -> Path | None:
+        """Write the draft last shown to a new file (mode 0600) when the person asks;
+        None when no draft was shown."""
+        document = self.last_document.get(user)
+        if document is None:
+            return None
+        folder = self.documents_dir
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        name = Path(document.name).name or "draft.txt"
+        stem, suffix = Path(name).stem, Path(name).suffix or ".txt"
+        stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+        while True:
+            # A new name every time: a second draft never overwrites the first.
+            path = folder / f"{stem}-{stamp}-{secrets.token_hex(3)}{suffix}"
+            try:
+                fd = os.open(path, flags, 0o600)
+            except FileExistsError:
+                continue
+            break
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(document.text)
+        return path
 
 
 def _reply_json(reply: Reply) -> dict[str, Any]:
@@ -179,7 +236,7 @@ async def run_jsonl(console: ConsoleSession, inp: TextIO, out: TextIO) -> None:
         out.flush()
 
 
-def _print_replies(replies: list[Reply], out: TextIO, saved: list[Path], lang: str | None) -> None:
+def _print_replies(replies: list[Reply], out: TextIO) -> None:
     number = 0
     for reply in replies:
         out.write("\n" + reply.text + "\n")
@@ -189,12 +246,11 @@ def _print_replies(replies: list[Reply], out: TextIO, saved: list[Path], lang: s
                 number += 1
                 cells.append(f"[{number}] {button.label}")
             out.write("  " + "   ".join(cells) + "\n")
-    t = translator(negotiate(lang))
     for reply in replies:
         if reply.document is not None:
-            out.write("\n" + reply.document.text)
-    for path in saved:
-        out.write("\n" + t(SAVED, path=path) + "\n")
+            out.write("\n" + reply.document.text + "\n")
+            # The command, not a sentence: the draft stays off the disk unless asked.
+            out.write(f"  [{SAVE_WORD}]\n")
     out.flush()
 
 
@@ -206,7 +262,7 @@ async def run_interactive(
         out.write(f"\n* {text}\n")
     loop = asyncio.get_running_loop()
     replies = await console.send(1, "command", "/start", lang)
-    _print_replies(replies, out, console.save_documents(replies), lang)
+    _print_replies(replies, out)
     while True:
         out.write("\n> ")
         out.flush()
@@ -218,6 +274,11 @@ async def run_interactive(
             continue
         if text.lower() in QUIT_WORDS:
             return
+        if text.lower() == SAVE_WORD:
+            path = console.save_document()
+            if path is not None:
+                out.write("\n" + translator(negotiate(lang))(SAVED, path=path) + "\n")
+                continue
         buttons = console.last_buttons.get(1, [])
         if text.isdigit() and 1 <= int(text) <= len(buttons):
             replies = await console.send(1, "press", buttons[int(text) - 1].id, lang)
@@ -227,9 +288,10 @@ async def run_interactive(
             replies = await console.send(1, "text", text, lang)
         if console.cleared:
             console.cleared = False
-            # Clear the screen and the scrollback, then home the cursor.
-            out.write("\033[3J\033[2J\033[H")
-        _print_replies(replies, out, console.save_documents(replies), lang)
+            # Erasing the screen (2J) pushes it into the scrollback in some terminals
+            # (tmux, VTE), so the scrollback is erased (3J) after it; then home.
+            out.write("\033[2J\033[3J\033[H")
+        _print_replies(replies, out)
 
 
 async def run_console(
@@ -242,7 +304,10 @@ async def run_console(
 ) -> int:
     runtime = await Runtime.open(settings, lock=True)
     try:
+        # A terminal's store is small: retention applies at once, before the chat.
+        await runtime.purge()
         console = ConsoleSession(runtime)
+        console.tidy()
         if jsonl:
             await run_jsonl(console, inp or sys.stdin, out or sys.stdout)
         else:

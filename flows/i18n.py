@@ -1,8 +1,9 @@
 """Languages: which catalog a person gets, and how text, counts and dates are rendered.
 
-Catalogs are gettext `.po` files under `locales/`. Compiled `.mo` files are build
-output (the Dockerfile makes them); when a `.mo` is missing or older than its
-`.po`, the `.po` is compiled in memory, so a fresh clone runs without a build step.
+Catalogs are gettext `.po` files under `locales/`; a built package carries them
+in `flows/locales/` (see setup.py). A `.mo` beside a `.po` is used when it is at
+least as new; otherwise the `.po` is compiled in memory on first use, so neither a
+fresh clone nor an installed wheel needs a compile step.
 """
 
 from __future__ import annotations
@@ -60,7 +61,14 @@ def locales_dir() -> Path:
     configured = os.environ.get("SP_ADVISOR_LOCALES_DIR")
     if configured:
         return Path(configured)
-    return Path(__file__).resolve().parent.parent / "locales"
+    here = Path(__file__).resolve().parent
+    # Installed from a wheel: the catalogs travel inside the package. Looked at
+    # first, because the checkout's place (site-packages/locales once installed)
+    # could belong to some other package.
+    packaged = here / "locales"
+    if packaged.is_dir():
+        return packaged
+    return here.parent / "locales"
 
 
 def negotiate(tag: str | None) -> str | None:

@@ -1,6 +1,6 @@
 """The master key, sealing of stored values, and pseudonyms for user ids.
 
-Key formats accepted by `load_key` (from `SP_ADVISOR_SECRET_KEY` or the file
+Key formats accepted by `read_secret` (from `SP_ADVISOR_SECRET_KEY` or the file
 named by `SP_ADVISOR_SECRET_KEY_FILE`; surrounding whitespace is ignored):
 
 * **base64 key** - a value that decodes as base64 (standard or URL-safe
@@ -9,19 +9,24 @@ named by `SP_ADVISOR_SECRET_KEY_FILE`; surrounding whitespace is ignored):
   reduced to 32 bytes with HKDF-SHA256. Generate one with
   ``python -c "import secrets; print(secrets.token_urlsafe(32))"``.
 * **passphrase** - anything else of at least `MIN_PASSPHRASE_CHARS`
-  characters is a passphrase; the master key is HKDF-SHA256 of its UTF-8
-  bytes with a fixed `info`. HKDF does not slow down guessing, so a passphrase
-  must be long and random (a generated base64 key is better).
+  characters is a passphrase. The master key is scrypt of it with a random
+  salt kept in the store (`storage.keycheck`), so each guess costs an attacker
+  about as much as a start costs the bot. Stores made before scrypt keep their
+  HKDF derivation (no salt, no work factor) until the key is rotated.
 
-So the parsing is deterministic: the same setting always yields the same key.
-When neither setting is given, a random key is generated once into
-``<data dir>/secret.key`` (mode 0600) and reused on every later start.
+When neither setting is given, the key comes from a Docker secret
+(`/run/secrets/sp_advisor_secret_key`) when there is one; else from a key file
+kept *outside* the data folder (``$XDG_CONFIG_HOME/sp-advisor/secret.key``),
+generated once (mode 0600). A ``secret.key`` already in the data folder (older
+installs) is still used, with a warning, and the data folder is used for a new
+key only when no configuration folder can be created, with a warning too.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+import dataclasses
 import hashlib
 import hmac
 import logging
@@ -30,22 +35,31 @@ import re
 import secrets
 import stat
 import struct
+from dataclasses import dataclass
 from pathlib import Path
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 
 from storage._fs import PRIVATE_FILE_MODE, ensure_private_dir, fsync_dir
 
 __all__ = [
+    "DOCKER_SECRET_FILE",
     "GENERATED_KEY_FILE",
     "KEY_BYTES",
     "MIN_PASSPHRASE_CHARS",
+    "KeyConfigError",
     "SealError",
     "Sealer",
+    "Secret",
+    "config_key_file",
+    "legacy_passphrase_key",
     "load_key",
+    "read_secret",
+    "scrypt_key",
 ]
 
 logger = logging.getLogger(__name__)
@@ -53,6 +67,9 @@ logger = logging.getLogger(__name__)
 KEY_BYTES = 32
 MIN_PASSPHRASE_CHARS = 16
 GENERATED_KEY_FILE = "secret.key"
+# Where Docker (and Compose, and Swarm) mount a secret named sp_advisor_secret_key.
+DOCKER_SECRET_FILE = Path("/run/secrets/sp_advisor_secret_key")
+_APP_DIR = "sp-advisor"
 
 # Fixed HKDF `info` labels: changing any of them makes every stored value
 # unreadable, so they are part of the on-disk format.
@@ -73,6 +90,27 @@ class SealError(Exception):
     """A sealed value cannot be opened: tampered, misplaced, or sealed with another key."""
 
 
+class KeyConfigError(ValueError):
+    """The key cannot be used as configured. The message names the setting or the
+    file, never the key: it is printed on the terminal and may reach logs."""
+
+
+@dataclass(frozen=True, repr=False)
+class Secret:
+    """What the operator gave: a master key, or a passphrase still to be stretched
+    with the store's salt (see `storage.keycheck`)."""
+
+    material: bytes
+    passphrase: bool
+    # Where it came from, for messages: a setting's name or a file's path.
+    origin: str = "the key"
+    # The key file it was read from, if any (rotate-key replaces that file).
+    path: Path | None = None
+
+    def __repr__(self) -> str:
+        return "Secret(<hidden>)"
+
+
 def _hkdf(material: bytes, info: bytes) -> bytes:
     return HKDF(algorithm=hashes.SHA256(), length=KEY_BYTES, salt=None, info=info).derive(material)
 
@@ -90,30 +128,41 @@ def _decode_base64(text: str) -> bytes | None:
         return None
 
 
-def _parse_secret(text: str, source: str) -> bytes:
+def _parse_secret(text: str, source: str) -> Secret:
     # Error messages name the setting, never its value: they end up in logs
     # and terminals.
     text = text.strip()
     if not text:
-        raise ValueError(f"{source} is empty")
+        raise KeyConfigError(f"{source} is empty")
     raw = _decode_base64(text)
     if raw is not None and len(raw) >= KEY_BYTES:
-        return raw if len(raw) == KEY_BYTES else _hkdf(raw, _INFO_LONG_KEY)
+        key = raw if len(raw) == KEY_BYTES else _hkdf(raw, _INFO_LONG_KEY)
+        return Secret(key, passphrase=False, origin=source)
     if len(text) < MIN_PASSPHRASE_CHARS:
-        raise ValueError(
+        raise KeyConfigError(
             f"{source} is too short: use a base64 key of {KEY_BYTES} random bytes "
             f"or a passphrase of at least {MIN_PASSPHRASE_CHARS} characters"
         )
-    return _hkdf(text.encode("utf-8"), _INFO_PASSPHRASE)
+    return Secret(text.encode("utf-8"), passphrase=True, origin=source)
 
 
-def _read_key_file(path: Path) -> bytes:
+def scrypt_key(passphrase: bytes, salt: bytes, *, n: int, r: int, p: int) -> bytes:
+    """The master key of a passphrase: scrypt, memory-hard, with the store's salt."""
+    return Scrypt(salt=salt, length=KEY_BYTES, n=n, r=r, p=p).derive(passphrase)
+
+
+def legacy_passphrase_key(passphrase: bytes) -> bytes:
+    """How stores made before scrypt derived a passphrase key (HKDF: no salt, no cost)."""
+    return _hkdf(passphrase, _INFO_PASSPHRASE)
+
+
+def _read_key_file(path: Path) -> Secret:
     source = "the secret key file"
     try:
         data = path.read_bytes()
         mode = path.stat().st_mode
     except OSError as exc:
-        raise ValueError(f"cannot read {source} {path}: {exc.strerror}") from None
+        raise KeyConfigError(f"cannot read {source} {path}: {exc.strerror}") from None
     if os.name == "posix" and stat.S_IMODE(mode) & 0o077:
         logger.warning(
             "the secret key file can be read by other users of this machine; "
@@ -122,13 +171,24 @@ def _read_key_file(path: Path) -> bytes:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
-        raise ValueError(f"{source} {path} is not UTF-8 text") from None
-    return _parse_secret(text, f"{source} {path}")
+        raise KeyConfigError(f"{source} {path} is not UTF-8 text") from None
+    return dataclasses.replace(_parse_secret(text, f"{source} {path}"), path=path)
 
 
-def _generate_key_file(data_dir: Path) -> bytes:
-    ensure_private_dir(data_dir)
-    path = data_dir / GENERATED_KEY_FILE
+def config_key_file() -> Path | None:
+    """Where a generated key goes: the user's configuration folder, not the data folder,
+    so that a copy of the data folder (a seized disk, a backup) is not also the key."""
+    base = os.environ.get("XDG_CONFIG_HOME", "")
+    if base and os.path.isabs(base):
+        return Path(base) / _APP_DIR / GENERATED_KEY_FILE
+    home = os.environ.get("HOME", "")
+    if not home or not os.path.isabs(home):
+        return None
+    return Path(home) / ".config" / _APP_DIR / GENERATED_KEY_FILE
+
+
+def _write_new_key(path: Path) -> Secret:
+    ensure_private_dir(path.parent)
     key = secrets.token_bytes(KEY_BYTES)
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
     try:
@@ -146,29 +206,83 @@ def _generate_key_file(data_dir: Path) -> bytes:
     except BaseException:
         path.unlink(missing_ok=True)
         raise
-    fsync_dir(data_dir)
+    fsync_dir(path.parent)
+    return Secret(key, passphrase=False, origin=f"the secret key file {path}", path=path)
+
+
+def _generate_key_file(data_dir: Path) -> Secret:
+    target = config_key_file()
+    if target is not None:
+        try:
+            secret = _write_new_key(target)
+        except OSError:
+            pass
+        else:
+            logger.warning(
+                "generated a new secret key file %s, outside the data folder; keep it "
+                "safe and apart from the data: without it stored sessions cannot be read",
+                target,
+            )
+            return secret
+    secret = _write_new_key(data_dir / GENERATED_KEY_FILE)
     logger.warning(
-        "generated a new secret key file in the data folder; keep it safe, "
-        "without it stored sessions cannot be read"
+        "generated a new secret key file IN THE DATA FOLDER (no configuration folder "
+        "could be used): whoever copies the data folder also has the key; set "
+        "SP_ADVISOR_SECRET_KEY_FILE to a file kept elsewhere"
     )
-    return key
+    return secret
 
 
-def load_key(data_dir: Path, secret_key: str | None, secret_key_file: Path | None) -> bytes:
-    """Return the 32-byte master key (see the module docstring for the formats).
+def read_secret(
+    data_dir: Path,
+    secret_key: str | None,
+    secret_key_file: Path | None,
+    *,
+    database_exists: bool = False,
+) -> Secret:
+    """The key as configured (see the module docstring for formats and places).
 
-    Raises `ValueError` with a message that never contains the key.
+    A key is generated only for a new store: when the database exists, a missing
+    key is an error, because a fresh key could not read a single stored row.
+    Raises `KeyConfigError` with a message that never contains the key.
     """
     if secret_key is not None and secret_key_file is not None:
-        raise ValueError("set either SP_ADVISOR_SECRET_KEY or SP_ADVISOR_SECRET_KEY_FILE, not both")
+        raise KeyConfigError(
+            "set either SP_ADVISOR_SECRET_KEY or SP_ADVISOR_SECRET_KEY_FILE, not both"
+        )
     if secret_key is not None:
         return _parse_secret(secret_key, "SP_ADVISOR_SECRET_KEY")
     if secret_key_file is not None:
         return _read_key_file(secret_key_file)
-    generated = data_dir / GENERATED_KEY_FILE
-    if generated.exists():
-        return _read_key_file(generated)
+    if DOCKER_SECRET_FILE.is_file():
+        return _read_key_file(DOCKER_SECRET_FILE)
+    beside_data = data_dir / GENERATED_KEY_FILE
+    if beside_data.exists():
+        logger.warning(
+            "the secret key file is IN THE DATA FOLDER (%s): whoever copies the data "
+            "folder also has the key; move it elsewhere and set SP_ADVISOR_SECRET_KEY_FILE",
+            beside_data,
+        )
+        return _read_key_file(beside_data)
+    apart = config_key_file()
+    if apart is not None and apart.exists():
+        return _read_key_file(apart)
+    if database_exists:
+        raise KeyConfigError(
+            f"the database in {data_dir} exists but its key file is missing (looked for "
+            f"{apart or 'a configuration folder'} and {beside_data}); set "
+            "SP_ADVISOR_SECRET_KEY_FILE to the key it was made with"
+        )
     return _generate_key_file(data_dir)
+
+
+def load_key(data_dir: Path, secret_key: str | None, secret_key_file: Path | None) -> bytes:
+    """The 32-byte master key of a base64 key or key file (a generated one when neither
+    is set). A passphrase needs its store's salt: open it through `storage.keycheck`."""
+    secret = read_secret(data_dir, secret_key, secret_key_file)
+    if secret.passphrase:
+        raise KeyConfigError("a passphrase key is derived with its store's salt")
+    return secret.material
 
 
 def _frame(*parts: str) -> bytes:

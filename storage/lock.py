@@ -35,6 +35,10 @@ class FolderLock:
             raise AlreadyRunning(
                 f"another sp-advisor is already running on the data folder {self.path.parent}"
             ) from None
+        # Who holds it, for `sp-advisor health` (which must not take the lock itself:
+        # a bot starting at that moment would then be refused).
+        os.ftruncate(fd, 0)
+        os.write(fd, f"{os.getpid()}\n".encode("ascii"))
         self._fd = fd
 
     def release(self) -> None:
@@ -42,3 +46,20 @@ class FolderLock:
             fcntl.flock(self._fd, fcntl.LOCK_UN)
             os.close(self._fd)
             self._fd = None
+
+
+def holder(data_dir: Path) -> int | None:
+    """The process id written by the process holding the lock, if it still runs."""
+    try:
+        pid = int((data_dir / LOCK_FILE).read_text(encoding="ascii").strip() or "0")
+    except (FileNotFoundError, ValueError):
+        return None
+    if pid <= 0:
+        return None
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return None
+    except PermissionError:
+        return pid  # it runs, as another user
+    return pid

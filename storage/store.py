@@ -1471,3 +1471,34 @@ class Store:
     def _count_sessions(self) -> int:
         row = self._database().execute("SELECT count(*) FROM sessions").fetchone()
         return int(row[0])
+
+    # -- stats retention -------------------------------------------------
+
+    async def purge_stats(self, before: datetime, *, batch: int = 500) -> int:
+        """Delete counters of ISO weeks that ended before `before`; returns how many.
+
+        In batches of `batch` rows, each its own short transaction, so an update
+        never waits behind one long delete.
+        """
+        cutoff = _iso_week(before)
+        removed = 0
+        while True:
+            done = await self._call(lambda: self._purge_stats_batch(cutoff, batch))
+            removed += done
+            if done < batch:
+                return removed
+
+    def _purge_stats_batch(self, cutoff: str, batch: int) -> int:
+        db = self._database()
+        with db.atomic():
+            # "%G-W%V" strings sort as the weeks do; the week whose span holds the
+            # cutoff is kept whole.
+            cursor = db.execute(
+                """
+                DELETE FROM stats WHERE (week, flow, step, event) IN (
+                    SELECT week, flow, step, event FROM stats WHERE week < ? LIMIT ?
+                )
+                """,
+                [cutoff, batch],
+            )
+        return int(cursor.rowcount)

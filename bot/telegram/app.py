@@ -5,8 +5,10 @@ out the outbox and do the housekeeping. `python -m bot run` starts them all."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import signal
+import urllib.parse
 from typing import TYPE_CHECKING
 
 from telegram import BotCommand, Update
@@ -14,12 +16,15 @@ from telegram.error import InvalidToken, TelegramError
 from telegram.ext import Application
 from telegram.request import BaseRequest
 
+from bot.health import BEAT_EVERY, Heartbeat
 from bot.logs import quiet_library_logs
 from bot.settings import Settings
+from bot.startup import StartupError
 from bot.telegram.handlers import AnyApplication, TelegramAdapter
 from bot.telegram.housekeeping import Housekeeping
-from bot.telegram.intake import Dispatcher, Poller
+from bot.telegram.intake import ALLOWED_UPDATES, Dispatcher, Poller
 from bot.telegram.sender import Pace
+from bot.telegram.webhook import WebhookServer
 from flows.i18n import DEFAULT, SHIPPED, translator
 from storage.outbox import Incoming
 
@@ -115,7 +120,8 @@ async def handle_incoming(app: AnyApplication, item: Incoming) -> None:
 
 
 async def serve(settings: Settings, stop: asyncio.Event, *, pace: Pace | None = None) -> None:
-    """Everything `run` does, until `stop` is set."""
+    """Everything `run` does, until `stop` is set: long polling, or the webhook when
+    `settings.webhook_url` is set; both go through the same inbox."""
     from bot.runtime import Runtime
 
     runtime = await Runtime.open(settings, lock=True)
@@ -124,34 +130,85 @@ async def serve(settings: Settings, stop: asyncio.Event, *, pace: Pace | None = 
         app = application(settings, adapter)
         await app.initialize()  # getMe
         try:
-            sender = adapter.sender_for(app.bot)
-            dispatcher = Dispatcher(lambda item: handle_incoming(app, item))
-            # What a kill left in the inbox comes first, in order per person.
-            dispatcher.enqueue(await runtime.store.inbox())
-            await app.bot.delete_webhook(drop_pending_updates=False)
-            poller = Poller(app.bot, runtime.store, runtime.sealer, dispatcher)
-            loops = [
-                asyncio.create_task(sender.run(stop)),
-                asyncio.create_task(Housekeeping(runtime, sender).run(stop)),
-                asyncio.create_task(register_commands(app, runtime)),
-            ]
-            logger.info("the Telegram bot is ready")
-            polling = asyncio.create_task(poller.run(stop))
-            await stop.wait()
-            polling.cancel()
-            await asyncio.gather(polling, return_exceptions=True)
-            try:
-                await asyncio.wait_for(dispatcher.drain(), STOP_GRACE)
-            except TimeoutError:
-                logger.warning("stopping with updates still in the inbox: handled at next start")
-            await sender.stop()
-            for loop in loops:
-                loop.cancel()
-            await asyncio.gather(*loops, return_exceptions=True)
+            await _serve(app, adapter, runtime, settings, stop)
         finally:
             await app.shutdown()
     finally:
         await runtime.close()
+
+
+async def _serve(
+    app: AnyApplication,
+    adapter: TelegramAdapter,
+    runtime: Runtime,
+    settings: Settings,
+    stop: asyncio.Event,
+) -> None:
+    sender = adapter.sender_for(app.bot)
+    dispatcher = Dispatcher(lambda item: handle_incoming(app, item))
+    # What a kill left in the inbox comes first, in order per person.
+    dispatcher.enqueue(await runtime.store.inbox())
+    poller = Poller(app.bot, runtime.store, runtime.sealer, dispatcher)
+    heartbeat = Heartbeat(settings.data_dir, ("updates", "sender", "housekeeping"))
+    housekeeping = Housekeeping(runtime, sender)
+    sender.alive = lambda: heartbeat.alive("sender")
+    housekeeping.alive = lambda: heartbeat.alive("housekeeping")
+    webhook: WebhookServer | None = None
+    if settings.webhook_url:
+        webhook = await _start_webhook(app, settings, poller)
+        receive = asyncio.create_task(_beat_while_listening(heartbeat, stop))
+    else:
+        await app.bot.delete_webhook(drop_pending_updates=False)
+        poller.alive = lambda: heartbeat.alive("updates")
+        receive = asyncio.create_task(poller.run(stop))
+    loops = [
+        asyncio.create_task(sender.run(stop)),
+        asyncio.create_task(housekeeping.run(stop)),
+        asyncio.create_task(register_commands(app, runtime)),
+        asyncio.create_task(heartbeat.run(stop)),
+    ]
+    logger.info("the Telegram bot is ready (%s)", "webhook" if webhook else "long polling")
+    try:
+        await stop.wait()
+    finally:
+        receive.cancel()
+        await asyncio.gather(receive, return_exceptions=True)
+        if webhook is not None:
+            await webhook.stop()
+        try:
+            await asyncio.wait_for(dispatcher.drain(), STOP_GRACE)
+        except TimeoutError:
+            logger.warning("stopping with updates still in the inbox: handled at next start")
+        await sender.stop()
+        for loop in loops:
+            loop.cancel()
+        await asyncio.gather(*loops, return_exceptions=True)
+
+
+async def _start_webhook(
+    app: AnyApplication, settings: Settings, poller: Poller
+) -> WebhookServer:
+    if settings.webhook_secret is None:
+        raise StartupError("webhook mode needs SP_ADVISOR_WEBHOOK_SECRET")
+    assert settings.webhook_url is not None
+    host, port = settings.listen
+    secret = settings.webhook_secret.get_secret_value()
+    server = WebhookServer(
+        poller.accept, secret=secret, path=urllib.parse.urlsplit(settings.webhook_url).path
+    )
+    await server.start(host, port)
+    await app.bot.set_webhook(
+        settings.webhook_url, secret_token=secret, allowed_updates=list(ALLOWED_UPDATES)
+    )
+    return server
+
+
+async def _beat_while_listening(heartbeat: Heartbeat, stop: asyncio.Event) -> None:
+    # The server answers on its own; this says that the event loop still runs it.
+    while not stop.is_set():
+        heartbeat.alive("updates")
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), BEAT_EVERY)
 
 
 def run_polling(settings: Settings) -> int:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 from bot.runtime import Runtime
@@ -35,6 +36,7 @@ class Housekeeping:
         self.runtime = runtime
         self.sender = sender
         self.purge_due: datetime | None = None
+        self.alive: Callable[[], None] = lambda: None  # told after every round
 
     async def once(self, now: datetime | None = None) -> None:
         """Queue due reminders and auto-deletes; purge when an hour has passed."""
@@ -57,6 +59,7 @@ class Housekeeping:
         while not stop.is_set():
             try:
                 await self.once()
+                self.alive()
             except Exception as exc:  # keep the loop alive; nothing personal in the log
                 logger.error("housekeeping failed: %s", type(exc).__name__)
             with contextlib.suppress(TimeoutError):

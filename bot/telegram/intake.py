@@ -26,6 +26,7 @@ from storage.store import Store
 logger = logging.getLogger(__name__)
 
 POLL_TIMEOUT = 25  # seconds Telegram holds a getUpdates open
+ALLOWED_UPDATES = ("message", "edited_message", "callback_query", "channel_post")
 MAX_POLL_BACKOFF = 30.0
 
 
@@ -91,6 +92,7 @@ class Poller:
     def __init__(self, bot: Bot, store: Store, sealer: Sealer, dispatcher: Dispatcher) -> None:
         self.bot, self.store, self.sealer, self.dispatcher = bot, store, sealer, dispatcher
         self.offset: int | None = None
+        self.alive: Callable[[], None] = lambda: None  # told after every poll
 
     async def accept(self, updates: Sequence[Mapping[str, object]]) -> None:
         batch = [
@@ -108,7 +110,7 @@ class Poller:
         while not stop.is_set():
             kwargs: dict[str, object] = {
                 "timeout": POLL_TIMEOUT,
-                "allowed_updates": ["message", "edited_message", "callback_query", "channel_post"],
+                "allowed_updates": list(ALLOWED_UPDATES),
             }
             if self.offset is not None:
                 kwargs["offset"] = self.offset
@@ -131,6 +133,7 @@ class Poller:
                 backoff = min(MAX_POLL_BACKOFF, backoff * 2)
                 continue
             backoff = 1.0
+            self.alive()
             if isinstance(updates, list) and updates:
                 await self.accept([u for u in updates if isinstance(u, Mapping)])
 

@@ -107,6 +107,7 @@ class Sender:
             _Bucket(self.pace.overall, self.pace.overall, now) if self.pace.overall else None
         )
         self._chats: OrderedDict[int, _Bucket] = OrderedDict()
+        self.alive: Callable[[], None] = lambda: None  # told on every turn of `run`
 
     # -- scheduling --------------------------------------------------------------
 
@@ -123,6 +124,7 @@ class Sender:
     async def run(self, stop: asyncio.Event) -> None:
         """Serve everyone with rows waiting (after a restart, after a retry is due)."""
         while not stop.is_set():
+            self.alive()
             self._wake.clear()
             now = self.clock()
             soonest = now + 30.0

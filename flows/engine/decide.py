@@ -30,6 +30,7 @@ from flows.engine.texts import (
     HOME_STATE,
     MENU_ID,
     NOT_DELETED,
+    PD_CHOICE_EVENTS,
     PICK,
     START_STATE,
     UNKNOWN_COMMAND,
@@ -119,6 +120,9 @@ class Run(Drawing):
     def restart(self) -> None:
         self.session = Session(locale=self.session.locale, screen=self.session.screen)
         self.session.state = START_STATE
+        # Once per conversation start: which language and channel, nothing else.
+        self.count(self.session.locale or "none", "meta.language")
+        self.count(self.event.channel, "meta.channel")
         self.arrived("", forward=False)
 
     def close(self, *, wipe: bool) -> None:
@@ -226,6 +230,7 @@ class Run(Drawing):
 
     def personal_data_answer(self, cid: str, step: Step) -> None:
         decision = guard.respond(cid, self.session, step)
+        self.count(PD_CHOICE_EVENTS[cid])
         if decision.delete:
             self.effects.append(DeleteMessages(message_ids=decision.delete))
         if decision.deleted_note:

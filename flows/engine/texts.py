@@ -17,6 +17,13 @@ BACK, DONE, PICK = "<", ">", "~"
 ANSWER = "answer"  # the trigger of a typed answer that was read
 # Answers to a personal-data warning.
 RETYPE, KEEP_DELETED, USE_AS_IS, DELETE_IT = "!r", "!k", "!u", "!d"
+# Counter names of the answers to a personal-data warning, for the operator's report.
+PD_CHOICE_EVENTS = {
+    RETYPE: "pd_retype",
+    KEEP_DELETED: "pd_keep_deleted",
+    USE_AS_IS: "pd_use_as_is",
+    DELETE_IT: "pd_delete",
+}
 
 HOME_STATE = "menu.main"
 START_STATE = "start.notice"

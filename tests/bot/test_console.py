@@ -157,7 +157,7 @@ async def test_builder_answers_are_never_on_disk_in_plain_text_nor_logged(
     assert "Quixotevna" not in caplog.text
 
 
-async def test_the_interactive_chat_saves_documents_privately_and_prints_them(
+async def test_the_interactive_chat_prints_documents_and_saves_them_only_when_asked(
     settings: Settings,
 ) -> None:
     from bot.console import ConsoleSession, _print_replies
@@ -168,12 +168,15 @@ async def test_the_interactive_chat_saves_documents_privately_and_prints_them(
     try:
         console = ConsoleSession(runtime)
         replies = [Reply(text="Your draft", document=Document(name="../x/draft.txt", text="D1"))]
-        saved = console.save_documents(replies)
-        assert saved == [settings.data_dir / "documents" / "draft.txt"]
-        assert saved[0].read_text() == "D1" and saved[0].stat().st_mode & 0o777 == 0o600
         out = io.StringIO()
-        _print_replies(replies, out, saved, None)
-        assert "D1" in out.getvalue() and "document saved to" in out.getvalue()
+        _print_replies(replies, out)
+        assert "D1" in out.getvalue() and "[/save]" in out.getvalue()
+        assert not (settings.data_dir / "documents").exists()
+        console.last_document[1] = replies[0].document  # type: ignore[assignment]
+        saved = console.save_document()
+        assert saved is not None and saved.parent == settings.data_dir / "documents"
+        assert saved.name.startswith("draft-") and saved.suffix == ".txt"
+        assert saved.read_text() == "D1" and saved.stat().st_mode & 0o777 == 0o600
     finally:
         await runtime.close()
 
@@ -202,13 +205,14 @@ async def test_delete_everything_in_the_terminal_also_removes_saved_drafts(
 ) -> None:
     from bot.console import ConsoleSession
     from bot.runtime import Runtime
-    from flows.model import Document, Reply
+    from flows.model import Document
 
     runtime = await Runtime.open(settings)
     try:
         console = ConsoleSession(runtime)
-        [saved] = console.save_documents([Reply(text="x", document=Document(name="d.txt",
-                                                                             text=CANARY))])
+        console.last_document[1] = Document(name="d.txt", text=CANARY)
+        saved = console.save_document()
+        assert saved is not None
         await console.send(1, "command", "/start", None)
         await console.send(1, "press", console.resolve_press(1, "I understand, continue") or "",
                            None)
@@ -217,6 +221,52 @@ async def test_delete_everything_in_the_terminal_also_removes_saved_drafts(
         await console.send(1, "press", console.resolve_press(1, "Yes, delete everything") or "",
                            None)
         assert not saved.exists()
+        assert await runtime.store.count_sessions() == 0
+    finally:
+        await runtime.close()
+
+
+def test_a_second_process_on_the_same_data_folder_refuses_to_start(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SP_ADVISOR_")}
+    env.update(SP_ADVISOR_DATA_DIR=str(tmp_path / "data"), SP_ADVISOR_SECRET_KEY="k" * 24)
+    first = subprocess.Popen(
+        [sys.executable, "-m", "bot", "chat", "--jsonl"], env=env,
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )
+    try:
+        assert first.stdin is not None and first.stdout is not None
+        first.stdin.write(b'{"text": "/start"}\n')
+        first.stdin.flush()
+        assert b"replies" in first.stdout.readline()  # the first one is serving
+        second = subprocess.run(
+            [sys.executable, "-m", "bot", "chat", "--jsonl"], env=env, input=b"",
+            capture_output=True, timeout=30,
+        )
+        assert second.returncode != 0
+        lines = second.stderr.decode().strip().splitlines()
+        assert len(lines) == 1 and "already running" in lines[0], lines
+    finally:
+        first.kill()
+        first.wait()
+
+
+async def test_the_terminal_applies_retention_when_it_starts(settings: Settings) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from bot.runtime import Runtime
+    from flows.model import Session
+
+    runtime = await Runtime.open(settings)
+    old = datetime.now(UTC) - timedelta(days=settings.session_days + 1)
+    await runtime.store.commit_update("idle", Session(), update_id=None, stats=[], now=old)
+    await runtime.close()
+    await jsonl(settings)  # starts, reads no line, stops
+    runtime = await Runtime.open(settings)
+    try:
         assert await runtime.store.count_sessions() == 0
     finally:
         await runtime.close()

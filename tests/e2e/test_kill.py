@@ -129,3 +129,43 @@ def test_kill_minus_nine_mid_burst_loses_nothing(api: FakeBotApi, tmp_path: Path
         ]
         assert twins, "a sent message is in neither the ledger nor sent again"
     assert len(missing) <= 2 * PEOPLE
+
+
+def test_a_second_bot_on_the_same_data_folder_refuses_to_start(
+    api: FakeBotApi, tmp_path: Path
+) -> None:
+    data, err = tmp_path / "data", tmp_path / "stderr.txt"
+    bot = start_bot(api, data, err)
+    try:
+        env = _env(api, data)
+        env["SP_ADVISOR_LOG_LEVEL"] = "INFO"
+        second = subprocess.run(
+            [sys.executable, "-m", "bot", "run"], cwd=REPO, env=env,
+            capture_output=True, timeout=30,
+        )
+        assert second.returncode != 0
+        lines = second.stderr.decode().strip().splitlines()
+        assert len(lines) == 1 and "already running" in lines[0], lines
+        assert bot.poll() is None  # the first one goes on
+    finally:
+        _stop(bot)
+
+
+def test_a_burst_under_flood_control_answers_everyone_in_order(
+    api: FakeBotApi, tmp_path: Path
+) -> None:
+    api.sends_per_second = 30  # Telegram's overall limit, simulated: 429 beyond it
+    people = [api.person(700_000 + i, f"B{i}") for i in range(100)]
+    bot = start_bot(api, tmp_path / "data", tmp_path / "stderr.txt")
+    try:
+        for person in people:  # 300 updates at once
+            person.send("/start")
+            person.send("/help")
+            person.send("/verify")
+        wait_all(api, "300 answers", lambda: all(
+            len(texts_to(api, p.id)) >= 3 for p in people), timeout=60)
+    finally:
+        _stop(bot)
+    for person in people:
+        said = texts_to(api, person.id)
+        assert NOTICE in said[0] and "/language" in said[1] and len(said) == 3, said

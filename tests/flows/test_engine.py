@@ -176,3 +176,26 @@ def test_a_bad_declaration_is_refused_at_compile_time() -> None:
     ])]
     with pytest.raises(ValueError, match="unknown destination"):
         Engine(bad)
+
+
+def test_a_conversation_start_counts_its_language_and_channel_only() -> None:
+    from tests.flows.chat import Chat
+
+    chat = Chat(lang="fr-CA", channel="telegram").send("/start")
+    meta = [(s.step, s.event) for s in chat.stats if s.flow == "meta"]
+    assert meta == [("language", "fr"), ("channel", "telegram")]
+    chat = Chat(lang="pt-BR").send("/start")
+    assert ("language", "none") in [(s.step, s.event) for s in chat.stats if s.flow == "meta"]
+
+
+def test_the_answer_to_a_personal_data_warning_is_counted() -> None:
+    from tests.flows.chat import Chat
+
+    chat = Chat().start()
+    chat.press_id(next(b.id for b in chat.buttons if b.id.endswith(".mandate")))
+    chat.press_id(chat.buttons[0].id)
+    chat.press_id(next(b.id for b in chat.buttons if b.id.endswith(".>")))
+    chat.send("Jean Dupont, 12 rue de la Paix, +33 6 12 34 56 78")
+    chat.press_id(next(b.id for b in chat.buttons if b.id.endswith("!u")))
+    events = [s.event for s in chat.stats]
+    assert events.count("personal_data") == 1 and "pd_use_as_is" in events

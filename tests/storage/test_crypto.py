@@ -9,7 +9,18 @@ from pathlib import Path
 
 import pytest
 
-from storage.crypto import GENERATED_KEY_FILE, Sealer, SealError, load_key
+from storage import crypto
+from storage.crypto import (
+    GENERATED_KEY_FILE,
+    KeyConfigError,
+    Sealer,
+    SealError,
+    config_key_file,
+    legacy_passphrase_key,
+    load_key,
+    read_secret,
+    scrypt_key,
+)
 
 WHERE = {"table": "sessions", "field": "payload", "owner": "abc123"}
 
@@ -115,21 +126,23 @@ def _mode(path: Path) -> int:
 
 
 @pytest.mark.skipif(os.name != "posix", reason="POSIX permissions")
-def test_generated_key_file_is_private_and_reused(
-    tmp_path: Path, caplog: pytest.LogCaptureFixture
+def test_generated_key_file_is_private_reused_and_apart_from_the_data(
+    tmp_path: Path, config_home: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.DEBUG)
     data_dir = tmp_path / "data"
     key = load_key(data_dir, None, None)
     assert len(key) == 32
-    key_file = data_dir / GENERATED_KEY_FILE
+    key_file = config_home / "sp-advisor" / GENERATED_KEY_FILE
+    assert config_key_file() == key_file
+    assert not (data_dir / GENERATED_KEY_FILE).exists()
     assert _mode(key_file) == 0o600
-    assert _mode(data_dir) == 0o700
+    assert _mode(key_file.parent) == 0o700
     assert base64.urlsafe_b64decode(key_file.read_text().strip()) == key
 
     warnings = [r for r in caplog.records if r.levelno == logging.WARNING]
     assert len(warnings) == 1
-    assert "generated a new secret key file" in warnings[0].getMessage()
+    assert "outside the data folder" in warnings[0].getMessage()
     encoded = key_file.read_text().strip()
     assert encoded not in caplog.text
     assert key.hex() not in caplog.text
@@ -139,10 +152,47 @@ def test_generated_key_file_is_private_and_reused(
     assert not [r for r in caplog.records if r.levelno >= logging.WARNING]
 
 
-def test_existing_data_dir_is_used(tmp_path: Path) -> None:
-    key = load_key(tmp_path, None, None)
-    assert (tmp_path / GENERATED_KEY_FILE).exists()
-    assert load_key(tmp_path, None, None) == key
+def test_key_falls_back_to_the_data_folder_with_a_warning(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    # A configuration folder that cannot be made (a file stands in its way).
+    blocker = tmp_path / "blocked"
+    blocker.write_text("")
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(blocker))
+    data_dir = tmp_path / "data"
+    key = load_key(data_dir, None, None)
+    assert (data_dir / GENERATED_KEY_FILE).read_text().strip() == (
+        base64.urlsafe_b64encode(key).decode()
+    )
+    assert "IN THE DATA FOLDER" in caplog.text
+    assert caplog.text.count("\n") == 1  # one line
+
+
+def test_old_key_file_in_the_data_folder_is_still_used_with_a_warning(
+    tmp_path: Path, config_home: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    raw = secrets.token_bytes(32)
+    tmp_path.joinpath(GENERATED_KEY_FILE).write_text(base64.urlsafe_b64encode(raw).decode())
+    assert load_key(tmp_path, None, None) == raw
+    assert "IN THE DATA FOLDER" in caplog.text
+    assert not config_home.exists()
+
+
+def test_a_missing_key_file_beside_an_existing_database_is_an_error(
+    tmp_path: Path, config_home: Path
+) -> None:
+    with pytest.raises(KeyConfigError, match="exists but its key file is missing"):
+        read_secret(tmp_path, None, None, database_exists=True)
+    assert not config_home.exists()
+    assert not (tmp_path / GENERATED_KEY_FILE).exists()
+
+
+def test_a_docker_secret_is_used(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    raw = secrets.token_bytes(32)
+    secret_file = tmp_path / "sp_advisor_secret_key"
+    secret_file.write_text(base64.b64encode(raw).decode())
+    monkeypatch.setattr(crypto, "DOCKER_SECRET_FILE", secret_file)
+    assert load_key(tmp_path / "data", None, None) == raw
 
 
 def test_explicit_base64_key_standard_and_urlsafe(tmp_path: Path) -> None:
@@ -165,13 +215,23 @@ def test_longer_base64_key_is_reduced(tmp_path: Path) -> None:
     assert key != raw[:32]
 
 
-def test_passphrase_is_derived(tmp_path: Path) -> None:
+def test_passphrase_is_read_as_a_passphrase_not_a_key(tmp_path: Path) -> None:
     phrase = "correct horse battery staple, twice over"
-    key = load_key(tmp_path, phrase, None)
+    secret = read_secret(tmp_path, phrase, None)
+    assert secret.passphrase
+    assert phrase not in repr(secret)
+    with pytest.raises(KeyConfigError, match="salt"):
+        load_key(tmp_path, phrase, None)
+
+
+def test_scrypt_depends_on_passphrase_and_salt() -> None:
+    cheap = {"n": 2**10, "r": 8, "p": 1}
+    key = scrypt_key(b"correct horse battery", b"s" * 16, **cheap)
     assert len(key) == 32
-    assert key == load_key(tmp_path, phrase, None)
-    assert key != load_key(tmp_path, phrase + "!", None)
-    assert phrase.encode() not in key
+    assert key == scrypt_key(b"correct horse battery", b"s" * 16, **cheap)
+    assert key != scrypt_key(b"correct horse battery", b"t" * 16, **cheap)
+    assert key != scrypt_key(b"correct horse batterz", b"s" * 16, **cheap)
+    assert key != legacy_passphrase_key(b"correct horse battery")
 
 
 def test_key_file(tmp_path: Path) -> None:
@@ -232,5 +292,5 @@ def test_both_settings_is_an_error(tmp_path: Path) -> None:
 
 def test_empty_generated_key_file_is_an_error(tmp_path: Path) -> None:
     (tmp_path / GENERATED_KEY_FILE).write_text("")
-    with pytest.raises(ValueError, match="empty"):
+    with pytest.raises(KeyConfigError, match="empty"):
         load_key(tmp_path, None, None)

@@ -1,0 +1,38 @@
+"""The heartbeat behind `sp-advisor health`: written only while every loop reports."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import pytest
+
+from bot import health
+from storage.lock import FolderLock
+
+
+def test_a_stuck_loop_stops_the_heartbeat(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    beat = health.Heartbeat(tmp_path, ("updates", "sender"))
+    assert beat.beat()
+    clock = time.monotonic() + health.STALE_AFTER + 1
+    monkeypatch.setattr(health.time, "monotonic", lambda: clock)
+    beat.alive("updates")  # the sender never reports again
+    assert not beat.beat()
+
+
+def test_health_needs_a_running_holder_and_a_fresh_beat(tmp_path: Path) -> None:
+    assert health.check(tmp_path) == (False, "no bot is running on this data folder")
+    lock = FolderLock(tmp_path)
+    lock.acquire()  # this process plays the running bot
+    try:
+        healthy, why = health.check(tmp_path)
+        assert not healthy and "has not reported" in why
+        health.Heartbeat(tmp_path, ()).beat()
+        assert health.check(tmp_path)[0]
+        old = time.time() - health.STALE_AFTER - 5
+        os.utime(tmp_path / health.HEARTBEAT_FILE, (old, old))
+        healthy, why = health.check(tmp_path)
+        assert not healthy and "have not run" in why
+    finally:
+        lock.release()

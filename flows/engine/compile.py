@@ -227,44 +227,41 @@ class Compiled:
         for choice in step.choices:
             if len(f"ffffff.{choice.id}".encode()) > CALLBACK_LIMIT or "." in choice.id:
                 raise ValueError(f"{source}: choice id {choice.id!r} unusable as callback data")
-            routes = _routes(choice.to)
-            self.arrows += [
-                arrow._replace(shown_when=choice.when.name if choice.when else None)
-                for arrow in _arrows(
-                    source, choice.id, routes, [self.target(flow, go.to) for go in routes]
-                )
-            ]
-            for go in routes:
-                self.machine.add_transition(
-                    choice.id,
-                    source,
-                    self.target(flow, go.to),
-                    conditions=[_when(choice), _holds(go)],
-                    before=[_apply(flow, choice)],
-                )
-        routes = _routes(step.to)
-        dests = [self.target(flow, go.to) for go in routes]
+            self._routes(
+                flow, source, choice.id, choice.to, [_when(choice)], [_apply(flow, choice)],
+                shown_when=choice.when.name if choice.when else None,
+            )
         if step.multi:
-            self.arrows += _arrows(source, DONE, routes, dests)
-            for go in routes:
-                self.machine.add_transition(
-                    DONE,
-                    source,
-                    self.target(flow, go.to),
-                    conditions=[_has_selection(flow, step.multi), _holds(go)],
-                )
+            self._routes(flow, source, DONE, step.to, [_has_selection(flow, step.multi)], [])
         if step.ask:
             if step.parse is None:
                 raise ValueError(f"{source}: a step that asks needs a parser")
-            self.arrows += _arrows(source, ANSWER, routes, dests)
-            for go in routes:
-                self.machine.add_transition(
-                    ANSWER,
-                    source,
-                    self.target(flow, go.to),
-                    conditions=[_accepted, _holds(go)],
-                    before=[_store_answer(flow, step.ask)],
-                )
+            before = [_store_answer(flow, step.ask)]
+            self._routes(flow, source, ANSWER, step.to, [_accepted], before)
+
+    def _routes(
+        self,
+        flow: Flow,
+        source: str,
+        trigger: str,
+        to: str | list[Go] | None,
+        conditions: list[Callable[[EventData], bool]],
+        before: list[Callable[[EventData], None]],
+        *,
+        shown_when: str | None = None,
+    ) -> None:
+        """One transition per way `to` declares, tried in order (the first whose
+        condition holds wins), and the arrows the diagrams draw."""
+        routes = _routes(to)
+        dests = [self.target(flow, go.to) for go in routes]
+        self.arrows += [
+            arrow._replace(shown_when=shown_when)
+            for arrow in _arrows(source, trigger, routes, dests)
+        ]
+        for go, dest in zip(routes, dests, strict=True):
+            self.machine.add_transition(
+                trigger, source, dest, conditions=[*conditions, _holds(go)], before=[*before]
+            )
 
     def edges(self) -> Iterable[tuple[str, str, str]]:
         """(source, trigger, dest) of every declared move, for diagrams and checks."""

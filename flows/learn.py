@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from flows.catalog import placeholders
 from flows.datafiles import read_json, valid_entries
+from flows.declare import Screen
 from flows.i18n import N_, NP_, PLACEHOLDER
 from flows.model import Choice, Command, Flow, Step, View
 
@@ -31,7 +32,6 @@ INTRO = N_(
     "Learn how the UN experts work, in short cards. Press Next to read on and Back to "
     "go back. Choose a topic:"
 )
-LABEL_NEXT = N_("Next")
 LABEL_MORE = N_("More topics")
 # The heading of the list of sources under a card.
 SOURCE = NP_("Source", "Sources")
@@ -227,16 +227,15 @@ def _steps() -> list[Step]:
         cards = CARDS.of(topic.id)
         for i, card in enumerate(cards):
             last = i == len(cards) - 1
+            view = _card_view(card, i + 1, len(cards))
             steps.append(
-                Step(
+                Screen(
                     id=card.id,
-                    render=_card_view(card, i + 1, len(cards)),
-                    choices=[
-                        Choice(id="more", label=LABEL_MORE, to=TOPICS_STEP)
-                        if last
-                        else Choice(id="next", label=LABEL_NEXT, to=cards[i + 1].id)
-                    ],
+                    render=view,
+                    choices=[Choice(id="more", label=LABEL_MORE, to=TOPICS_STEP)],
                 )
+                if last
+                else Screen(id=card.id, render=view, next=cards[i + 1].id)
             )
     return steps
 

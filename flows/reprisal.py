@@ -23,7 +23,7 @@ from pydantic import Field
 
 from flows.catalog import DAY_OF_YEAR, FACT_LANGUAGES, load_catalog, say
 from flows.dates import parse_month_year
-from flows.declare import Many, One, Text, YesNo
+from flows.declare import Many, One, Screen, Text, YesNo
 from flows.i18n import N_, NP_, T
 from flows.mandate import SENDS_NOTHING
 from flows.model import Answers, Choice, Command, Document, Flow, Parsed, Session, Step, View
@@ -632,6 +632,6 @@ REPRISAL = Flow(
             ],
         ),
         # The same emergency support, reached from the result: Back returns there.
-        Step(id="support", render=emergency),
+        Screen(id="support", render=emergency),
     ],
 )

@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 from pydantic import Field
 
-from flows.declare import Many
+from flows.declare import Many, Screen
 from flows.i18n import N_
 from flows.model import (
     Answers,
@@ -180,7 +180,7 @@ SAFETY = Flow(
                 Choice(id="verify", label=N_("Is this bot genuine?"), to="verify.main"),
             ],
         ),
-        Step(id="channel", text=CHANNEL),
+        Screen(id="channel", text=CHANNEL),
         Many(
             id="tools",
             text=ASK_TOOLS,
@@ -188,7 +188,7 @@ SAFETY = Flow(
             to="advice",
             choices=[Choice(id=tool, label=label) for tool, label in TOOLS],
         ),
-        Step(id="advice", render=advice),
+        Screen(id="advice", render=advice),
         Step(
             id="autodelete",
             text=AUTODELETE,
@@ -212,6 +212,6 @@ SAFETY = Flow(
                 Choice(id="no", label=N_("No, keep everything"), to="main"),
             ],
         ),
-        Step(id="phone", text=PHONE),
+        Screen(id="phone", text=PHONE),
     ],
 )

@@ -178,6 +178,19 @@ def test_a_bad_declaration_is_refused_at_compile_time() -> None:
         Engine(bad)
 
 
+def test_an_answer_that_is_not_a_declared_field_is_refused_at_compile_time() -> None:
+    typo = [Flow(name="fruit", title="F", answers=FruitAnswers, steps=[
+        Step(id="kinds", text="x", choices=[Choice(id="go", label="Go", set={"kind": "red"})]),
+    ])]
+    with pytest.raises(ValueError, match="'kind' is not a field of its answers"):
+        Engine(typo)
+    undeclared = [Flow(name="fruit", title="F", steps=[
+        Step(id="name", text="x", ask="fruit", parse=_parse_fruit, to="name"),
+    ])]
+    with pytest.raises(ValueError, match="not a field"):
+        Engine(undeclared)
+
+
 def test_a_conversation_start_counts_its_language_and_channel_only() -> None:
     from tests.flows.chat import Chat
 

@@ -11,12 +11,19 @@ deterministic: precompiled regular expressions and small word lists, plus data
 that Babel ships (country and city names, month and day names, language names
 and the nationality adjectives in currency names), all built once at import.
 
-It covers English, French, Spanish, Russian and Arabic, in Latin, Cyrillic and
-Arabic script, with Arabic-Indic and Eastern Arabic-Indic digits. It is a
-heuristic: it prefers a warning too many on a message with a name in it, and
-stays quiet on ordinary sentences about events, laws, dates, counts, places and
-UN bodies. Names typed all in lower case are only found when they start with a
-common given name.
+It covers English, French, Spanish, Russian, Arabic and Chinese at once (the caller
+does not need to know the chat's language), in Latin, Cyrillic, Arabic and Han script,
+with Arabic-Indic and Eastern Arabic-Indic digits. Word lists that are data (given
+names per language, Chinese family names) are text files in flows/data/names/, read
+once at import; a missing or unreadable file only makes the detector see less.
+
+It is a heuristic: it prefers a warning too many on a message with a name in it, and
+stays quiet on ordinary sentences about events, laws, dates, counts, places and UN
+bodies. A first name on its own counts when it is a listed given name, or when the
+words before it say it is a person ("my brother Tahar", "call maryam", "позвони
+Светлане", "llamó a Lucía", "تواصل مع سلمى", "我弟弟王建国"). Chinese names count only
+with such context or a title ("张律师"). Phones are matched with regular expressions:
+on the labelled set they did better than the `phonenumbers` library (bench/phones.py).
 """
 
 from __future__ import annotations
@@ -26,6 +33,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Literal
 
 from babel import Locale
@@ -54,6 +62,25 @@ class Finding:
 
 
 Span = tuple[int, int, Kind]
+
+# --------------------------------------------------------------------------------------
+# Word lists shipped as data files (flows/data/names/), read once at import. A missing or
+# unreadable file gives an empty list, never an import error.
+
+_DATA = Path(__file__).with_name("data") / "names"
+
+
+def _load_words(name: str) -> frozenset[str]:
+    """Whitespace-separated words of a data file; `#` starts a comment."""
+    try:
+        text = (_DATA / name).read_text(encoding="utf-8")
+    except (OSError, UnicodeError, ValueError):
+        return frozenset()
+    words: set[str] = set()
+    for line in text.splitlines():
+        words.update(line.split("#", 1)[0].split())
+    return frozenset(words)
+
 
 # --------------------------------------------------------------------------------------
 # Normalisation. Digits, spaces, apostrophes and dashes are mapped one character to one
@@ -87,6 +114,11 @@ _TRANSLATE = str.maketrans(
 _INVISIBLE = re.compile(
     "[\u064b-\u065f\u0670\u0640\u200b-\u200f\u202a-\u202e\u2066-\u2069\u061c\ufeff]"
 )
+
+
+# Chinese characters (the CJK unified ideographs and their extension A and compatibility
+# blocks).
+_HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 
 
 def _prepare(text: str) -> tuple[str, list[int] | None]:
@@ -231,7 +263,7 @@ send share tell ask find meet see give get go come take appelez appelle appeler 
 écrivez écris joindre llama llame llamen llamar contacta contacte escribe escriba escríbeme
 звоните звони блогер блогерка задержали арестовали
 urgent important breaking dear sir madam now free release stop end
-eid aid aïd ramadan achoura ashura mawlid christmas easter noël paques pâques navidad pascua
+eid aid aïd ramadan achoura ashura semana mawlid christmas easter noël paques pâques navidad pascua
 red northern southern eastern western
 central greater upper lower old downtown north south east west
 le la les l un une des du de d au aux à ce cet cette ces mon ma mes ton ta tes son sa ses
@@ -271,7 +303,10 @@ entonces ahora aquí allí detuvieron arrestaron llevaron mataron golpearon
 коллега сосед соседка дядя тетя бабушка дедушка пастор священник имам гражданин гражданка
 свидетель свидетельница потерпевший жертва министр президент губернатор мэр задержан
 задержана задержаны арестован арестована осужден осуждена похищен похищена избит избита
-позвоните напишите пишите свяжитесь сообщите обыск полиция
+позвоните напишите пишите свяжитесь сообщите обыск полиция мужчина женщина депутат
+человек участник пикетчик сторонник оппозиционер директор редактор режиссер художник
+музыкант поэт писатель ученый мальчик девочка подросток пенсионер пенсионерка силовики
+семья
 """
 
 # Words that mark a capitalised phrase as an institution, a document, a place or a
@@ -304,14 +339,15 @@ transitional slavery trafficking disabilities poverty development sanitation cli
 business mercenaries exploitation orientation gender discrimination racism xenophobia
 expert experts independent clinic clinics expertes experte indépendant indépendante
 clinique experto experta expertos independiente clínica эксперт независимый клиника
-journalists reporters borders lawyers judges
+journalists reporters borders lawyers judges unit units crimes crime squad unidad unité
+reuters afp bbc cnn aljazeera jazeera interfax интерфакс тасс риа
 day week month year spring summer autumn winter war revolution uprising protest protests
 elections election referendum emergency hotel hotels restaurant cafe café market
 mall stadium park museum cinema theatre theater factory farm brotherhood muslim muslims
 christian christians jewish coptic copts sunni shia shiite catholic orthodox evangelical
 yazidi druze alawite ahmadi baha'i hôtel marché stade musée usine hotel mercado estadio
 museo fábrica roja rojo rouge crescent cross croissant-rouge croix-rouge гостиница отель
-рынок стадион музей завод
+рынок стадион музей завод красный крест полумесяц
 conseil groupe unies cour ministère service gendarmerie garde comité bureau commission
 république royaume état université parti armée forces agence département assemblée
 parlement ligue mouvement fondation réseau fédération droits homme internationale
@@ -335,7 +371,7 @@ cárcel prisión hospital aeropuerto estación plaza calle avenida carrera puent
 escuela embajada consulado procuraduría juzgado penal juzgados interamericana
 interamericano suprema supremo justicia trabajo detención arbitraria tortura
 desapariciones forzadas libertad expresión pueblo pueblos municipio alcaldía gobernación
-comisaría
+comisaría primero primera segundo segunda tercero tercera sentencia instrucción
 совет докладчик докладчика группа нация объединенный суд министерство служба полиция
 комитет управление комиссия республика королевство государство государственный
 университет партия фронт армия агентство департамент ассамблея парламент дума союз лига
@@ -354,6 +390,14 @@ _TITLES = """
 mr mrs ms miss dr prof mme mlle maître maitre sr sra srta don doña dña dra lic ing
 monsieur madame mademoiselle señor señora señorita sheikh cheikh imam
 господин госпожа господина госпожи господину госпоже г-н г-жа г-на г-жи г-ну г-же
+colonel lieutenant captain major judge sergeant sgt inspector commander doctor prosecutor
+officer constable detective agent agente commissaire procureur fiscal comisario gendarme
+brigadier
+capitaine commandant lieutenant juge docteur
+coronel teniente capitán capitana comandante sargento juez jueza licenciado licenciada
+ingeniero ingeniera doctor doctora
+судья судьи судье судью полковник полковника подполковник майор майора лейтенант
+лейтенанта капитан капитана следователь следователя инспектор прокурор
 """
 
 # Lower-case particles inside names ("María de la Cruz", "Mariam bint Khalid").
@@ -407,7 +451,8 @@ San Pedro Sula, San Salvador, Quetzaltenango, Quiché, Huehuetenango, Ciudad de 
 Mexico City, Guadalajara, Monterrey, Oaxaca, Chiapas, Guerrero, Michoacán, Ciudad Juárez,
 Tijuana, Veracruz, Acapulco, La Habana, Havana, Goma, Bukavu, Lubumbashi, Kigali,
 Bujumbura, Ouagadougou, Yaoundé, Douala, Lagos, Abuja, Geneva, Genève, Ginebra, Strasbourg,
-The Hague, La Haye, New York, Middle East, North Africa, Latin America, Sahel,
+The Hague, La Haye, New York, Victoria Falls, Victoria, Middle East, North Africa,
+Latin America, Sahel,
 Санкт-Петербург, Петербург, Нижний Новгород, Казань, Грозный, Махачкала, Уфа, Пермь,
 Ростов-на-Дону, Ростов, Краснодар, Воронеж, Саратов, Самара, Екатеринбург, Новосибирск,
 Омск, Томск, Иркутск, Чита, Хабаровск, Владивосток, Калининград, Мурманск, Архангельск,
@@ -463,6 +508,151 @@ _GIVEN_LATIN = _keys(
     )
 )
 
+# Given names from the data files. Latin-script names are compared by key; Russian names
+# with their case forms ("Светлане", "Алексея", "Русланом").
+_GIVEN = _GIVEN_LATIN | _keys(
+    _load_words("given_en.txt") | _load_words("given_fr.txt") | _load_words("given_es.txt")
+)
+
+
+def _cyr_forms(name: str) -> set[str]:
+    word = name.casefold().replace("ё", "е")
+    endings: tuple[str, ...]
+    if word.endswith("ия"):
+        stem, endings = word[:-1], ("я", "и", "ю", "ей", "ею", "е")
+    elif word.endswith(("а", "я")):
+        stem, endings = word[:-1], ("а", "я", "ы", "и", "е", "у", "ю", "ой", "ей", "ою", "ею")
+    elif word.endswith("й"):
+        stem, endings = word[:-1], ("й", "я", "ю", "ем", "е")
+    elif word.endswith("ь"):
+        stem, endings = word[:-1], ("ь", "я", "ю", "ем", "е", "и", "ью")
+    else:
+        stem, endings = word, ("", "а", "у", "ом", "е", "ым", "ем")
+    return {stem + e for e in endings}
+
+
+_GIVEN_RU = frozenset(f for name in _load_words("given_ru.txt") for f in _cyr_forms(name))
+
+
+def _is_given(tok_word: str, key: str) -> bool:
+    if _is_cyrillic(tok_word[0]):
+        return tok_word.casefold().replace("ё", "е") in _GIVEN_RU
+    return key in _GIVEN
+
+
+# Words before a lone given name that say it is a person: kinship and role words, and verbs
+# of calling, meeting, asking, arresting. A particle may stand between ("llamó a Lucía").
+_KIN_CUES = _keys(
+    _words(
+        """
+        brother sister son daughter mother father husband wife cousin uncle aunt friend
+        colleague neighbour neighbor nephew niece fiancé fiancee grandson granddaughter
+        grandmother grandfather grandma grandpa granny mum mom dad boyfriend girlfriend
+        partner grand-mère grand-père mamie papi lawyer journalist
+        activist student teacher blogger defender detainee prisoner named prosecutor
+        lideresa líder dirigente defensora defensor
+        frère sœur soeur fils fille mère père mari femme épouse époux cousin cousine oncle
+        tante ami amie copain copine collègue voisin voisine neveu nièce camarade avocat
+        avocate journaliste militant militante étudiant étudiante nommé nommée prénommé
+        prénommée
+        hermano hermana hijo hija madre padre esposo esposa marido mujer primo prima tío tía
+        amigo amiga compañero compañera vecino vecina sobrino sobrina abuelo abuela novio
+        novia nieto nieta abogado abogada periodista activista estudiante llamado llamada
+        брат брата брату братом сестра сестру сестры сестрой сын сына сыну сыном дочь
+        дочери дочерью мать матери отец отца муж мужа мужем жена жену жены женой друг друга
+        другом подруга подругу подругой коллега коллегу сосед соседа соседка соседку дядя
+        дядю тетя тётя тетю племянник племянница внук внучка бабушка дедушка адвокат
+        журналист журналистка активист активистка студент студентка зовут
+        """
+    )
+)
+_VERB_CUES = _keys(
+    _words(
+        """
+        call called calling phone phoned ask asked tell told meet met saw see seen hi hello
+        hey bonjour salut hola привет retrouvé retrouvée ищет mention mentionnez mencionen
+        heard hear entendu escuchado слышали вестей вести новостей
+        упоминайте упоминать
+        arrested detained took taken contact contacted text texted message email
+        emailed release free spoke speak talked talk beat beaten tortured kidnapped
+        abducted interrogated summoned holding hold holds news released freed saw
+        seen tell telling inform informed warn warned ask asking find found hide hid
+        arrest arresting detain detaining took grabbed seized shot killed threatened
+        threaten threatening follow followed watching watched sentenced charged
+        accused contacting calling texting messaging pass greet thank
+        appelle appelez appeler appelé appelée appelons vu vue voir rencontré
+        rencontrée arrêté arrêtée arrêter arrêtés détenu détenue enlevé enlevée
+        contacte contactez contacter demande demandez demander dis dites écris
+        écrivez libérez libérer emmené emmenée emmenés embarqué embarquée kidnappé
+        kidnappée frappé frappée battu battue torturé torturée interrogé interrogée
+        convoqué convoquée parlé détiennent détient appelait appelle nouvelle
+        nouvelles libéré libérée libérés relâché relâchée relâché dites dis préviens
+        prévenez informez informer cherchent cherche cherchez trouvé trouvée menacé
+        menacée menacent suivi suivie condamné condamnée accusé accusée vois voit
+        voyez salue saluez remercie remerciez passe passez téléphone téléphoné
+        téléphonez enlevé enlevés séquestré séquestrée
+        llamó llama llame llamen llamar llamé llamamos vi vio visto vimos detuvieron
+        detuvo arrestaron arrestó secuestraron contacta contacte contacten contactar
+        pregunta pregunte pregunten preguntar habla hable hablen hablar liberen
+        llevaron hablé hablamos golpearon torturaron interrogaron citaron tienen
+        tiene llamaba llamaban noticias nada liberaron soltaron díganle dile dígale
+        avísale avisen avisa pregúntale pregúntenle llámale llámenle llamen busca
+        buscan buscaban encontraron amenazaron amenazan siguen siguieron condenaron
+        acusaron saluda saludos agradece
+        позвони позвоните позвонил позвонила звони звоните позвонить видел видела
+        видели встретил встретила встретили задержали арестовали забрали похитили
+        спроси спросите свяжитесь напиши напишите передай передайте освободите
+        говорил говорила говорили избили пытали допросили вызвали держат держит
+        удерживают увезли увезла увез увёз забрала забрал задержала задержал звали
+        отпустили отпустил освободили освободил выпустили скажи скажите сообщи
+        сообщите предупреди предупредите ищут искали нашли угрожают угрожали следят
+        следили осудили обвинили навестил навестила навестили передавай привет
+        """
+    )
+)
+
+_CUE_PARTICLES = frozenset(
+    _words("a à al au to for with from con avec с со к у ко за про para pour por of de d' о об от")
+)
+# Spanish puts "a" before a person who is the object of a verb: "se llevaron a Wilmer".
+_ES_VERB_END = re.compile(
+    r"(?:ó|aron|ieron|an|en|ía|ían|aba|aban|é|ar|er|ir|amos|imos)(?:le|les|lo|la|los|las)?$"
+)
+
+
+_CUE_ADVERBS = frozenset(
+    _words("still also again toujours encore aussi déjà todavía aún también ya ещё еще тоже уже")
+)
+
+
+def _cue(text: str, toks: list[_Tok], i: int) -> tuple[bool, bool]:
+    """(kinship or role word before token i, verb or particle of contact before it)."""
+    if i == 0 or not _gap_ok(text, toks[i - 1], toks[i]):
+        return False, False
+    prev = toks[i - 1]
+    if prev.word.casefold() in _CUE_ADVERBS and i >= 2 and _gap_ok(text, toks[i - 2], prev):
+        i -= 1  # "ils détiennent toujours Ibrahim"
+        prev = toks[i - 1]
+    if prev.key in _KIN_CUES:
+        return True, False
+    if prev.key in _VERB_CUES:
+        return False, True
+    if prev.word.casefold() in _CUE_PARTICLES:
+        before = toks[i - 2] if i >= 2 and _gap_ok(text, toks[i - 2], prev) else None
+        if before is not None and before.key in _VERB_CUES:
+            return False, True
+        if (
+            prev.word == "a"
+            and before is not None
+            and before.kind == "low"
+            and not _is_stop(before)
+            and _ES_VERB_END.search(before.word)
+        ):
+            return False, True
+        return False, prev.word.casefold() in {"with", "con", "avec", "с", "со"}
+    return False, False
+
+
 _AR_FOLD = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ة": "ه", "ی": "ي", "ک": "ك"})
 
 
@@ -475,7 +665,7 @@ def _ar_key(word: str) -> str:
 _AR_TITLES = """
 السيد السيده الدكتور الدكتوره الاستاذ الاستاذه المحامي المحاميه الشيخ الحاج الحاجه
 الناشط الناشطه الصحفي الصحفيه المهندس المهندسه المدون المدونه العقيد المقدم الرائد
-النقيب الطالب الطالبه الاخ الاخت
+النقيب الطالب الطالبه الاخ الاخت القاضي القاضيه العنصر الضابط المحقق السجان الملازم
 """
 _AR_GIVEN = """
 محمد احمد محمود مصطفى علي حسن حسين عمر عثمان خالد سعيد سعد يوسف ابراهيم اسماعيل يونس
@@ -503,14 +693,16 @@ _AR_STOP = """
 كانت كانوا يكون تكون قد لقد تم ان لم لن لا ما ماذا متى كيف اين لماذا هل كل بعض جميع غير
 سوى ايضا فقط جدا اليوم امس غدا الان يوم ليله صباح مساء الشهر الاسبوع السنه العام عام سنه
 شهر اسبوع الماضي الماضيه المقبل القادم الساعه ساعه عاما سنوات اشهر ايام يوما شهرين
-الشرطه الامن السجن المحكمه النيابه القاضي الحكومه الدوله الرئيس الوزير الوزاره القوات
+الشرطه الامن السجن المحكمه النيابه الحكومه الدوله الرئيس الوزير الوزاره القوات
 الجيش المخابرات محتجز محتجزه معتقل معتقله مختف مختفيا مفقود محبوس موقوف طالب طالبه صحفي
 صحفيه ناشط ناشطه محامي محاميه اخي اختي ابي امي ابني ابنتي زوجي زوجتي صديقي عمي خالي
 ليلا نهارا صباحا فجرا ظهرا عصرا النيه الفور الرغم الاقل الله قرب بجانب جنب بالقرب
 مقابل وسط عليه عليها له لها به بها منه
 منها اليه اليها عنه عنها معه
-معها ايه اي وقد فقد وهو وهي المقرر المقرره الخاص الحقوقي الحقوقيه
-المستقل المستقله المعني ثلاث اثنين ثلاثه اربعه خمسه عشره مئات الاف الناس
+معها ايه اي وقد فقد وهو وهي فهو فهي فهم لانه لانها المقرر المقرره الخاص الحقوقي الحقوقيه
+المستقل المستقله المعني الحقيقي الكامل الاول الثلاثي ثلاث اثنين ثلاثه
+بشان بسبب لاجل عبر ضمن نحو اثناء
+اربعه خمسه عشره مئات الاف الناس اصيب اصيبت قتل قتلت اختفى اختفت توفي توفيت جرح جرحت
 """
 # Beginnings of verb forms: "اعتقل", "استدعى", "انسحب", "سيحاكم".
 _AR_VERB_START = re.compile(r"^(?:ا.ت|است|ان|س[يتن])")
@@ -530,6 +722,7 @@ _AR_PLACE_NOUNS = frozenset(
         مركز سجن قاعة مكتبة معهد كلية ثانوية مدينة حديقة جسر"""
     )
 )
+_AR_JUDGE = frozenset({"القاضي", "القاضيه"})
 _AR_NAME_PARTICLES = frozenset({"بن", "بنت", "ابن", "ابنه"})
 _AR_KUNYA = frozenset({"ابو", "ام"})
 
@@ -553,8 +746,6 @@ def _build_places() -> tuple[frozenset[tuple[str, ...]], frozenset[str]]:
         tokens_whole = _WORD.findall(name)
         if tokens_whole and not _is_arabic(tokens_whole[0][0]):
             latin.add(tuple(_key(t) for t in tokens_whole))
-    # Cities that are also given names ("Sofia", "Regina") are not places on their own.
-    latin = {p for p in latin if len(p) > 1 or p[0] not in _GIVEN_LATIN}
     return frozenset(latin), frozenset(arabic)
 
 
@@ -563,8 +754,16 @@ _WORD = re.compile(rf"{_LETTER}+(?:['\-]{_LETTER}+)*")
 
 _MONTHS = _babel_months()
 _DAYS = _babel_days()
-_PLACES, _AR_PLACES = _build_places()
+_ALL_PLACES, _AR_PLACES = _build_places()
+# Cities that are also given names ("Sofia", "Regina") are not places on their own.
+_PLACES = frozenset(p for p in _ALL_PLACES if len(p) > 1 or p[0] not in _GIVEN_LATIN)
+# Given names that are also the name of a place ("Jordan", "Florence", "Paz"): alone, they
+# are a name only in context.
+_GIVEN_PLACES = frozenset(p[0] for p in _ALL_PLACES if len(p) == 1) & _GIVEN
 _PLACE_MAX = max(len(p) for p in _PLACES)
+_CYR_PLACE_PREFIXES = frozenset(
+    p[0][:4] for p in _ALL_PLACES if len(p) == 1 and len(p[0]) >= 4 and _is_cyrillic(p[0][0])
+)
 _STOP = _keys(_words(_COMMON_WORDS)) | _keys(_MONTHS) | _keys(_DAYS)
 # Language names and nationality adjectives are compared with their accents: "Germán" is
 # a given name, "German" a language.
@@ -572,7 +771,9 @@ _BABEL_WORDS = frozenset(w.casefold() for w in _babel_demonyms_and_languages()) 
 _ORG = _keys(_words(_ORG_WORDS))
 _TITLE_KEYS = _keys(_words(_TITLES))
 _AR_TITLE_SET = frozenset(_ar_key(w) for w in _words(_AR_TITLES))
-_AR_GIVEN_SET = frozenset(_ar_key(w) for w in _words(_AR_GIVEN))
+_AR_GIVEN_SET = frozenset(_ar_key(w) for w in _words(_AR_GIVEN)) | frozenset(
+    _ar_key(w) for w in _load_words("given_ar.txt")
+)
 _AR_STOP_SET = (
     frozenset(_ar_key(w) for w in _words(_AR_STOP))
     | frozenset(_ar_key(m) for m in _MONTHS if _is_arabic(m[0]))
@@ -583,9 +784,28 @@ _AR_STOP_SET = (
 # --------------------------------------------------------------------------------------
 # E-mail addresses, plain and written out ("name at domain dot com", "name [at] domain").
 
+# Latin and Cyrillic letters: an address may follow a Chinese or Arabic word without a
+# space ("邮箱zhang@qq.com"), and internationalised domains are written in any script
+# ("user@почта.рф").
+_ALNUM = r"A-Za-z0-9\u0400-\u04ff"
 _EMAIL = re.compile(
-    r"(?<![\w.+\-])[A-Za-z0-9](?:[A-Za-z0-9._%+\-]*[A-Za-z0-9_])?"
-    r"@[A-Za-z0-9](?:[A-Za-z0-9\-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,24}(?![\w@])"
+    rf"(?<![{_ALNUM}_.+\-])[{_ALNUM}](?:[{_ALNUM}._%+\-]*[{_ALNUM}_])?"
+    r"@[^\W_](?:[\w\-]*[^\W_])?(?:\.[\w\-]+)*\.(?:[A-Za-z]{2,24}|[\u0400-\u04ff]{2,24}|xn--[a-z0-9\-]+)"
+    rf"(?![{_ALNUM}_@])"
+)
+# "zhang#qq.com", as people write to keep an address from robots.
+_HASH_EMAIL = re.compile(
+    rf"(?<![{_ALNUM}_.+\-])[A-Za-z0-9][A-Za-z0-9._%+\-]*#[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*"
+    rf"\.[A-Za-z]{{2,24}}(?![{_ALNUM}_@])"
+)
+# Spelt out in Arabic letters: "زينب آت جيميل دوت كوم".
+_AR_AT = r"(?:آت|أت|ات|at)"
+_AR_DOT = r"(?:دوت|نقطة|نقطه|dot)"
+_AR_LABEL = r"(?:[A-Za-z0-9][A-Za-z0-9._\-]*|[\u0621-\u064a]+(?:\s?ميل)?)"
+_AR_EMAIL = re.compile(
+    rf"(?<![\w.])(?:[A-Za-z0-9][A-Za-z0-9._\-]*|[\u0621-\u064a]+)\s+{_AR_AT}\s+{_AR_LABEL}"
+    rf"(?:\s+{_AR_DOT}\s+{_AR_LABEL})*\s+{_AR_DOT}\s+"
+    r"(?:com|net|org|ru|fr|كوم|نت|اورج|أورج|[a-z]{2})(?!\w)"
 )
 _AT_WORDS = r"(?:at|arroba|arobase|собака|sobaka)"
 _DOT_WORDS = r"(?:dot|punto|point|точка|tochka)"
@@ -598,9 +818,9 @@ _DOTS = rf"(?:{_BRACKET_DOT}|{_PLAIN_DOT}|\.)"
 # After a plain " at ", only a country code or a common top-level domain ends the address.
 _TLD = r"(?:[A-Za-z]{2}|com|net|org|info|edu|gov|int|ngo|ong|app|online|email|mail|site)"
 _OBFUSCATED_EMAIL = re.compile(
-    rf"(?i)(?<![\w.])(?:{_LABEL}(?:{_DOTS}{_LABEL})*"
+    rf"(?i)(?<![{_ALNUM}_.])(?:{_LABEL}(?:{_DOTS}{_LABEL})*"
     rf"(?:(?:{_BRACKET_AT})(?:{_LABEL}(?:{_DOTS}{_LABEL})*)"
-    rf"|(?:{_PLAIN_AT}){_LABEL}(?:{_DOTS}{_LABEL})*{_DOTS}{_TLD}(?![\[\(\{{<])))(?![\w@])"
+    rf"|(?:{_PLAIN_AT}){_LABEL}(?:{_DOTS}{_LABEL})*{_DOTS}{_TLD}(?![\[\(\{{<])))(?![{_ALNUM}_@])"
 )
 
 
@@ -609,6 +829,12 @@ def _emails(text: str) -> Iterator[Span]:
         yield m.start(), m.end(), "email"
     if "@" in text or re.search(rf"(?i){_AT_WORDS}", text):
         for m in _OBFUSCATED_EMAIL.finditer(text):
+            yield m.start(), m.end(), "email"
+    if "#" in text:
+        for m in _HASH_EMAIL.finditer(text):
+            yield m.start(), m.end(), "email"
+    if re.search(_AR_AT, text) and re.search(_AR_DOT, text):
+        for m in _AR_EMAIL.finditer(text):
             yield m.start(), m.end(), "email"
 
 
@@ -632,7 +858,7 @@ _DATE = re.compile(
     rf"|(?P<year>{_YEAR}))(?![\w]|[./\-]\d)"
 )
 _BIRTH_CUE = re.compile(
-    r"(?i)(?<!\w)(?:born|birth|birthday|birthdate|d\.?o\.?b\.?|"
+    r"(?i)(?<!\w)(?:born|birth|birthday|birthdate|d\.?o\.?b\.?|b\.|ddn|d\.d\.n\.?|д\.\s?р\.?|"
     r"né|née|nés|nées|nee|naissance|"
     r"naci[óo]|nacid[oa]s?|nacimiento|f\.\s?nac\.?|"
     r"родил(?:ся|ась|ись)|рождения|рожд\.|г\.\s?р\.?|"
@@ -640,10 +866,12 @@ _BIRTH_CUE = re.compile(
 )
 _AGE_CUE = re.compile(r"(?i)(?<!\w)(?:age|aged|âge|âgée?s?|edad|возраст\w*|العمر|عمره|عمرها)(?!\w)")
 _YEAR_BIRTH_BEFORE = re.compile(
-    r"(?i)(?:born|né|née|nee|nacid[oa]|naci[óo]|родил(?:ся|ась)|مواليد|المولود[ةه]?|"
+    r"(?i)(?:born|b\.|né|née|nee|nacid[oa]|naci[óo]|родил(?:ся|ась)|مواليد|المولود[ةه]?|"
     r"ولد(?:ت)?)\s+(?:in|en|el\s+año|в|عام|سنة|سنه|في|في\s+عام|في\s+سنة)?\s*$"
 )
-_YEAR_BIRTH_AFTER = re.compile(r"(?i)^\s*(?:года?\s+рождения|г\.\s?р\.?|год\s+рождения)")
+_YEAR_BIRTH_AFTER = re.compile(
+    r"(?i)^\s*(?:года?\s+рождения|[гд]\.\s?р\.?|год\s+рождения)"
+)
 _SENTENCE_BREAK = re.compile(r"[!?;\n]|\.\s+[A-ZА-ЯЁ]")
 
 
@@ -703,8 +931,8 @@ _ID_CUE_LOOSE = re.compile(
     _ID_CUE_WORDS + r"(?:[\s:,—\-]+(?:[^\W\d]{1,12}|n[°º]\.?|no\.|№)){0,4}[\s:,—\-]+" + _ID_NUMBER
 )
 _ID_SHAPE = re.compile(
-    r"(?<![\w/.\-])(?:[A-Z]{2}\d{7}|[A-Z]\d{7,8}|\d{2}[A-Z]{2}\d{5}|\d{8}[A-Z]|[XYZ]\d{7}[A-Z]"
-    r"|[A-Z]{4}\d{6}[HM][A-Z]{5}[A-Z0-9]\d|\d{1,2}\.\d{3}\.\d{3}-[\dkK])(?![\w/])"
+    r"(?<![A-Za-z0-9_/.\-])(?:[A-Z]{2}\d{7}|[A-Z]\d{7,8}|\d{2}[A-Z]{2}\d{5}|\d{8}[A-Z]|[XYZ]\d{7}[A-Z]"
+    r"|[A-Z]{4}\d{6}[HM][A-Z]{5}[A-Z0-9]\d|\d{1,2}\.\d{3}\.\d{3}-[\dkK])(?![A-Za-z0-9_/])"
 )
 
 
@@ -726,9 +954,9 @@ def _id_numbers(text: str) -> Iterator[Span]:
 # Phone numbers.
 
 _PHONE = re.compile(
-    r"(?:(?<=[\u0600-\u06ff])|(?<![\w+/.,\-]))(?P<plus>\+|00)?\s?"
+    rf"(?:(?<=[\u0600-\u06ff{_HAN}])|(?<![\w+/.,\-]))(?P<plus>\+|00)?\s?"
     r"(?:\(\d{1,5}\)\s?\d*|\d+)(?:(?:[ .\-]|\s-\s)(?:\(\d{1,5}\)\s?\d*|\d+))*"
-    r"(?![\w/]|[.,]\d)"
+    rf"(?!(?![{_HAN}])\w|/|[.,]\d)"
 )
 _PHONE_CUE = re.compile(
     r"(?i)(?:phone|tel|tél|téléphone|telephone|mobile|cell|call|whatsapp|signal|telegram|viber"
@@ -828,7 +1056,7 @@ _ADDRESS = re.compile(
     r"|(?<!\w)(?i:apartment|apt\.?|flat|suite|appartement|appt\.?|app\.|apartamento|apto\.?"
     r"|departamento|depto\.?|dpto\.?|piso|кв\.|квартир[аеуы]|شقة|الشقة|بناية|عمارة|العمارة)"
     r"\s*(?:(?i:no\.?|n[°º]|#|№|رقم|عدد)\s*)?(?:\d{1,4}[A-Za-z]?|[A-Z])(?![\w])"
-    r"|(?<!\w)(?i:bâtiment|bat\.|bloc|block|bloque|torre|корпус|корп\.|строение)\s+(?:\d{1,3}|[A-Z])(?![\w])"
+    r"|(?<!\w)(?i:bâtiment|bat\.|torre|корпус|корп\.|строение)\s+(?:\d{1,3}|[A-Z])(?![\w])"
 )
 _AR_STREET = re.compile(
     rf"(?P<num>\d{{1,4}}\s*,?\s*)?(?<![\w])ب?(?:شارع|نهج|زنقة|حي|طريق|ساحة)\s+"
@@ -871,6 +1099,113 @@ def _addresses(text: str) -> Iterator[Span]:
 
 
 # --------------------------------------------------------------------------------------
+# Chinese: names (family name + one or two characters, with a title after or a cue
+# before), resident ID numbers, street addresses and birth dates. Chinese is written
+# without spaces, so a family name counts only in context.
+
+_HAN_RE = re.compile(f"[{_HAN}]")
+_ZH_SURNAMES = sorted(_load_words("surnames_zh.txt"), key=len, reverse=True)
+_ZH_SURNAME = "|".join(re.escape(s) for s in _ZH_SURNAMES) or "(?!)"
+# Characters after which a name has ended (particles, common verbs, punctuation).
+_ZH_AFTER = "被已曾因在说是和与及的也都于今昨等向将把对从到了，。、：；！？,.;:!?()（）\\s"
+# Characters that are not part of a given name: the above, numerals, measure words and
+# the last characters of institutions and places.
+_ZH_NOT_GIVEN = (
+    _ZH_AFTER + "一二三四五六七八九十百千两几每该各这那其个名位些们人为就还不没很再又"
+    "省市县区镇村乡路街道号局院部厅所会委队府司处科室组党军庭馆站场厂店校楼族年月日时分"
+    "社团台网报刊"
+)
+_ZH_ORG_END = frozenset(
+    "社团台网报刊局院部厅所会委队府司处科室组党军庭馆站场厂店校楼省市县区镇村乡路街"
+)
+_ZH_GIVEN = f"(?:(?![{_ZH_NOT_GIVEN}])[{_HAN}])"
+_ZH_TITLES = (
+    "先生|女士|小姐|律师|老师|医生|大夫|记者|教授|博士|警官|法官|同学|阿姨|牧师|书记|主任|太太"
+)
+_ZH_CUES = (
+    "名叫|叫做|叫|名字是|名字叫|姓名[:：]?|联系人[:：]?|弟弟|哥哥|姐姐|妹妹|丈夫|妻子|老公|老婆|"
+    "爸爸|妈妈|父亲|母亲|儿子|女儿|朋友|同事|邻居|表哥|表姐|表弟|表妹|堂哥|堂弟|侄子|"
+    "律师|记者|维权人士|活动人士|异见人士|人权捍卫者|公民记者|作家|艺术家|牧师|学者|医生|"
+    "联系了|联系|打电话给|逮捕了|拘留了|抓走了|带走了|抓了|见到了|见到|见了|会见了|探视|"
+    "起诉了|告诉|问问|找到了|找|把|给|打了|殴打了|关着|关押了|释放了|看望|通知|姓|没有|"
+    "看到了|看到|看见了|看见|遇到了|遇到|碰到|见过|放了|转告|问|带走|抓走|抓捕了|抓捕|"
+    "拘押了|传唤了|约谈了|威胁|跟踪|寻找|找不到|联系不上|关心|探望|陪|和|跟|与|"
+    "叔叔|舅舅|姑姑|姨妈|爷爷|奶奶|外公|外婆|伯伯|婶婶|侄女|外甥女|外甥|孙子|孙女|未婚夫|"
+    "未婚妻|提到|提起|联系上|联系到|打听|问起|岁的|警员|民警|狱警|警察|看守"
+)
+# Common words and place names that begin with a family name ("方面", "成都").
+_ZH_NOT_NAMES = _load_words("not_names_zh.txt")
+_ZH_NAME = re.compile(
+    rf"(?P<title>(?P<a>{_ZH_SURNAME})(?P<ag>{_ZH_GIVEN}{{0,2}})(?:{_ZH_TITLES}))"
+    rf"|(?:{_ZH_CUES})了?\s*(?P<cue>(?P<b>{_ZH_SURNAME})(?P<bg>{_ZH_GIVEN}{{1,2}})|[小阿]{_ZH_GIVEN})"
+    rf"|(?:^|(?<=[，。、：；！？\s,.;:!?（(]))(?P<clause>(?P<c>{_ZH_SURNAME})"
+    rf"(?P<cg>{_ZH_GIVEN}{{1,2}}))(?=[{_ZH_AFTER}]|$)"
+    rf"|姓(?P<fam>{_ZH_SURNAME})"
+)
+
+
+_ZH_GROUPS = (
+    ("title", "a", "ag"),
+    ("cue", "b", "bg"),
+    ("clause", "c", "cg"),
+    ("fam", "fam", "fam"),
+)
+
+
+def _zh_common(family: str, given: str) -> bool:
+    word = family + given
+    return any(word[:k] in _ZH_NOT_NAMES for k in range(2, len(word) + 1))
+
+
+def _zh_names(text: str) -> Iterator[Span]:
+    for m in _ZH_NAME.finditer(text):
+        for group, family, given in _ZH_GROUPS:
+            if m.group(group) is None:
+                continue
+            fam = m.group(family)
+            if fam is not None and _zh_common(fam, m.group(given)):
+                break
+            start, end = m.start(group), m.end(group)
+            if group == "title" and start and text[start - 1] + fam in _ZH_NOT_NAMES:
+                break
+            if group != "title" and text[end : end + 1] in _ZH_ORG_END:
+                break  # "路透社", "王府井": the name of an organisation or a place
+            yield start, end, "name"
+            break
+
+
+_ZH_ID = re.compile(
+    r"(?<![0-9A-Za-z])[1-9]\d{5}(?:19|20)\d\d(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}"
+    r"[\dXx](?![0-9A-Za-z])"
+)
+_ZH_NUM = "(?:\\d{1,5}|[一二三四五六七八九十]{1,3})"
+_ZH_ADDRESS = re.compile(
+    rf"(?:[{_HAN}]{{1,10}}?(?:路|街|大道|大街|巷|弄|胡同)[东南西北中]{{0,2}}(?:[一二三四五六七八九十\d]{{1,2}}段)?"
+    rf"\s*\d{{1,5}}\s*号(?:\s*(?:附|之)?\s*{_ZH_NUM}\s*(?:栋|幢|号楼|单元|层|楼|室|号|座))*)"
+    rf"|(?:\d{{1,4}}\s*(?:栋|幢|号楼)\s*(?:\d{{1,3}}\s*单元)?\s*\d{{1,5}}\s*室?)"
+    rf"|(?<![\d.])\d{{2,5}}\s*室"
+)
+_ZH_DATE = r"\d{4}\s*(?:年\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*[日号])?|[./\-]\d{1,2}[./\-]\d{1,2}|年)"
+_ZH_BIRTH = re.compile(
+    rf"(?:出生(?:日期|年月日|年月)?|生日|(?<![发产])生于|出生于)\s*[:：是为于在]?\s*(?P<d>{_ZH_DATE})"
+    rf"|(?P<e>{_ZH_DATE})\s*(?:出生|生人|生(?=[，。,.\s于在]|$))"
+)
+
+
+def _chinese(text: str) -> Iterator[Span]:
+    if not _HAN_RE.search(text):
+        return
+    yield from _zh_names(text)
+    for m in _ZH_ID.finditer(text):
+        yield m.start(), m.end(), "id_number"
+    for m in _ZH_ADDRESS.finditer(text):
+        yield m.start(), m.end(), "address"
+    for m in _ZH_BIRTH.finditer(text):
+        group = "d" if m.group("d") else "e"
+        yield m.start(group), m.end(group), "birth_date"
+
+
+# --------------------------------------------------------------------------------------
 # Personal names.
 
 
@@ -884,7 +1219,7 @@ class _Tok:
 
 
 _ELISION = re.compile(r"^(?:[lLdDjJmMnNsStTcC]|[Qq]u)'(?=\w)")
-_CYR_SURNAME = re.compile(r"(?:ов|ев|ин|ын)(?:а|у|ым|ой|ом|е|ых)?$")
+_CYR_SURNAME = re.compile(r"(?:(?:ов|ев|ёв|ин|ын)(?:а|у|ым|ой|ом|е|ых)?|енко|йко|чко|шко|чук|юк)$")
 _PATRONYMIC = re.compile(r"(?:ович|евич|ич|овна|евна|ична|инична)(?:а|у|ем|ом|е|ой|ы|ой)?$")
 
 
@@ -911,7 +1246,11 @@ def _tokens(text: str) -> list[_Tok]:
         tok.key = _key(word)
         if _is_arabic(first):
             tok.kind = "ar"
-        elif tok.key in _TITLE_KEYS or (word == "M" and text[tok.end : tok.end + 1] == "."):
+        elif (
+            tok.key in _TITLE_KEYS
+            or (word == "M" and text[tok.end : tok.end + 1] == ".")
+            or (word == "Me" and text[tok.end : tok.end + 1] == " ")  # French "Maître"
+        ):
             tok.kind = "title"  # "M." is the French "Monsieur"
         elif len(word) == 1:
             if first.isupper() and _INITIAL_END.match(text, tok.end):
@@ -947,7 +1286,21 @@ def _is_org(tok: _Tok) -> bool:
     return False
 
 
+_CYR_ADJ_END = re.compile(r"(?:ого|его|ому|ему|ий|ый|ая|яя|ой|ом|ым|им)$")
+# Russian adjectives made from a place name: "Бишкекского городского суда".
+_CYR_ADJ = re.compile(r"^(\w{4})\w*[сц]к(?:ий|ая|ое|ого|ому|им|ой|ом|ую|их|ие|ими)$")
+
+
 def _is_stop(tok: _Tok) -> bool:
+    if tok.kind == "initial":
+        return False  # "A. Karimov": the initial, not the article
+    word = tok.word
+    if len(word) >= 3 and word[-1] == "s" and word[:-1].isupper():
+        return True  # a plural acronym: "NGOs", "HRDs", "IDPs"
+    if _is_cyrillic(tok.word[0]):
+        adj = _CYR_ADJ.match(tok.word.casefold())
+        if adj and adj.group(1) in _CYR_PLACE_PREFIXES:
+            return True
     if tok.key in _STOP or tok.word.casefold() in _BABEL_WORDS:
         return True
     return tok.kind == "upper" and (tok.key in _ACRONYMS or len(tok.word) <= 3)
@@ -1016,8 +1369,15 @@ def _drop_places(seg: list[_Tok]) -> list[list[_Tok]]:
             if tuple(t.key for t in seg[i : i + size]) in _PLACES:
                 matched = size
                 break
-        if matched == 1 and parts[-1] and parts[-1][-1] is seg[i - 1]:
+        if (
+            matched == 1
+            and parts[-1]
+            and parts[-1][-1] is seg[i - 1]
+            and (seg[i - 1].key in _GIVEN or len(parts[-1]) > 1)
+        ):
             matched = 0  # a surname that is also a place: "Carlos Mendoza"
+        if matched == 1 and i + 1 < len(seg) and seg[i].key in _GIVEN and not parts[-1]:
+            matched = 0  # a given name that is also a place, before a surname: "Paz Mendoza"
         if matched:
             parts.append([])
             i += matched
@@ -1062,13 +1422,30 @@ _STREET_BEFORE = _keys(
 )
 
 
+_PLACE_PREPOSITIONS = frozenset(_words("in at from near en desde dans depuis près в во из под"))
+
+
 def _latin_cyrillic_names(text: str, toks: list[_Tok]) -> Iterator[Span]:
     for run, title, prev in _runs(text, toks):
         # A place whose name has a connector in it: "Corée du Nord", "Isla de Man".
         if len(run) <= _PLACE_MAX and tuple(t.key for t in run) in _PLACES:
             continue
+        # "mourners in Bahir Dar": after "in", a run without a given name is a place.
+        if (
+            title is None
+            and prev is not None
+            and prev.word.casefold() in _PLACE_PREPOSITIONS
+            and not any(_is_given(t.word, t.key) for t in run)
+        ):
+            continue
         if prev is not None and prev.key in _STREET_BEFORE and prev.kind == "low":
             continue
+        # "Ленинского районного суда": an adjective before an institution word.
+        last = run[-1]
+        if _is_cyrillic(last.word[0]) and _CYR_ADJ_END.search(last.word):
+            nxt = toks.index(last) + 1
+            if nxt < len(toks) and toks[nxt].kind == "low" and _is_org(toks[nxt]):
+                continue
         # Words joined to a street word name the street: "Avenue Habib Bourguiba",
         # "Martin Luther King Street".
         if any(t.key in _STREET_BEFORE for t in run):
@@ -1156,6 +1533,136 @@ def _latin_cyrillic_names(text: str, toks: list[_Tok]) -> Iterator[Span]:
         yield a.start, b.end, "name"
 
 
+def _lone_names(text: str, toks: list[_Tok]) -> Iterator[Span]:
+    """A given name on its own ("call Maryam", "позвони Светлане", "my brother Yusuf").
+
+    A listed given name counts when capitalised, unless it is also a place; a place-like
+    given name, a lower-case given name or an unlisted capitalised word count after a
+    kinship or role word or a verb of contact. Words inside a longer capitalised run are
+    left to the rules for full names.
+    """
+    n = len(toks)
+    for i, tok in enumerate(toks):
+        if tok.kind not in {"cap", "low"} or len(tok.word) < 2:
+            continue
+        prev = toks[i - 1] if i else None
+        nxt = toks[i + 1] if i + 1 < n else None
+        if tok.kind == "cap" and (
+            (
+                prev is not None
+                and prev.kind in _NAME_KINDS
+                and _gap_ok(text, prev, tok)
+                and (prev.kind == "title" or not _is_stop(prev))
+            )
+            or (
+                nxt is not None
+                and nxt.kind in _NAME_KINDS
+                and _gap_ok(text, tok, nxt)
+                and not _is_stop(nxt)
+            )
+        ):
+            continue
+        if _is_stop(tok) or _is_org(tok):
+            continue
+        if prev is not None and (
+            prev.key in _PLACE_PREFIXES or prev.key in _STREET_BEFORE or _is_org(prev)
+        ):
+            continue
+        given = _is_given(tok.word, tok.key)
+        kin, verb = _cue(text, toks, i)
+        if tok.kind == "cap" and not verb:
+            # "Soumaïla, né en 1979", "Сулейман, 1979 г.р.": a person's birth date follows.
+            verb = bool(_BIRTH_AFTER_NAME.match(text, tok.end))
+            # "Камала забрали": Russian puts the person before the verb.
+            verb = verb or (
+                nxt is not None
+                and _is_cyrillic(tok.word[0])
+                and tok.word[-1] in "аяую"
+                and nxt.key in _VERB_CUES
+                and _gap_ok(text, tok, nxt)
+            )
+        if tok.kind == "low":
+            ok = given and (kin or verb)
+        elif given and tok.key not in _GIVEN_PLACES:
+            ok = True
+        elif given:
+            ok = kin or verb
+        else:
+            ok = (kin or verb) and (
+                (tok.key,) not in _ALL_PLACES and tok.word.casefold() not in _BABEL_WORDS
+            )
+        if ok:
+            yield tok.start, tok.end, "name"
+
+
+_NAME_KINDS = frozenset({"cap", "upper", "initial", "title"})
+_BIRTH_AFTER_NAME = re.compile(
+    r"(?i),\s*(?:born|b\.|n[ée]e?|nacid[oa]|naci[óo]|родил(?:ся|ась)|aged|âgée?|de\s+\d{1,2}\s+años"
+    r"|\d{1,2}\s+(?:ans|years|лет|года?)|(?:\d{1,2}[./]\d{1,2}[./])?\d{4}\s*[гд]\.\s?р)"
+)
+# Arabic: kinship and role words, and verbs of contact, before a given name alone.
+_AR_KIN_CUES = frozenset(
+    _ar_key(w)
+    for w in _words(
+        """أخي أختي ابني ابنتي زوجي زوجتي صديقي صديقتي زميلي زميلتي عمي خالي عمتي خالتي
+        أخوه أخته زوجها زوجته ابنها ابنته ابنه ابنتها جاري جارتي أخونا أختنا ابننا ابنتنا
+        والدي والدتي المدعو المدعوة جدتي جدي"""
+    )
+)
+_AR_VERB_CUES = frozenset(
+    _ar_key(w)
+    for w in _words(
+        """تواصل تواصلوا تواصلي اتصل اتصلوا اتصلي رأيت رأينا شاهدت قابلت قابلنا التقيت
+        التقينا زرت زرنا اعتقلوا اعتقلت اعتقل خطفوا اختطفوا اسأل اسألوا كلم كلموا كلمي
+        راسل راسلوا سلمت أعط أعطوا أخبر أخبروا أخذوا خطفت ضربوا عذبوا الاتصال
+        التواصل الوصول استجوبوا استجوب حققوا أفرجوا أفرج أفرجت الإفراج سراح أطلقوا
+        قبضوا قبض قبضت القبض بحثوا
+        يبحثون سألوا سألت أبلغوا أبلغ بلغوا هددوا هدد لاحقوا قولوا قل
+        قولي"""
+    )
+)
+# Given names that are also common words ("كريم" generous, "نور" light, "لعلي" perhaps
+# I): never read through a prefix, and alone only in context.
+_AR_AMBIGUOUS = frozenset(
+    _ar_key(w)
+    for w in _words(
+        """كريم سعيد جميل أمين نور هدى أمل سلام منى فرح عادل صالح حسن طاهر سالم رشيد ناصر
+        منصور فارس حامد حميد شريف مختار نبيل هادي وسام ضياء بشير صابر سامي راشد زكي عزيز
+        كمال جمال علاء عماد إيمان سعاد نجاح ماجد فاضل محسن مسعود حبيب بهاء ربيع شاكر صادق
+        فريد منير نعيم وفاء صفاء علي عمر أحمد أنس حلا هيا"""
+    )
+)
+
+
+# Words before a prophet's or a saint's name, which is then not a person to protect.
+_AR_RELIGIOUS = frozenset(
+    _ar_key(w) for w in _words("النبي الرسول سيدنا نبي رسول الإمام الامام سورة قصة")
+)
+
+
+def _arabic_lone_names(text: str, toks: list[_Tok]) -> Iterator[Span]:
+    ar = [t for t in toks if t.kind == "ar"]
+    for i, tok in enumerate(ar):
+        key = _ar_key(tok.word)
+        offset = 0
+        base = key
+        if key not in _AR_GIVEN_SET and key[:1] in {"ب", "ل"} and key[1:] in _AR_GIVEN_SET:
+            base, offset = key[1:], 1
+        if base not in _AR_GIVEN_SET:
+            continue
+        prev = _ar_key(ar[i - 1].word) if i and text[ar[i - 1].end : tok.start] == " " else ""
+        before = _ar_key(ar[i - 2].word) if i >= 2 and prev else ""
+        kin = prev in _AR_KIN_CUES
+        verb = prev in _AR_VERB_CUES or (
+            prev in {"مع", "الى", "على", "عن", "ل"} and before in _AR_VERB_CUES
+        )
+        plain = base not in _AR_AMBIGUOUS and prev not in _AR_PLACE_NOUNS | _AR_RELIGIOUS
+        if offset:
+            plain = plain and prev not in _AR_STOP_SET
+        if kin or verb or plain:
+            yield tok.start + offset, tok.end, "name"
+
+
 def _arabic_names(text: str, toks: list[_Tok]) -> Iterator[Span]:
     ar = [t for t in toks if t.kind == "ar"]
     if not ar:
@@ -1169,6 +1676,8 @@ def _arabic_names(text: str, toks: list[_Tok]) -> Iterator[Span]:
         if key in _AR_GIVEN_SET:
             return key
         if key[:1] in {"و", "ف", "ب", "ل", "ك"} and key[1:] in _AR_GIVEN_SET:
+            if key[:1] in {"ل", "ب", "ك"} and key[1:] in _AR_AMBIGUOUS:
+                return key  # "لعلي" (perhaps I), "لحسن الحظ" (luckily)
             return key[1:]
         if key[:2] in {"وب", "ول", "فب"} and key[2:] in _AR_GIVEN_SET:
             return key[2:]
@@ -1203,13 +1712,15 @@ def _arabic_names(text: str, toks: list[_Tok]) -> Iterator[Span]:
             k, offset = k[1:], 1
         if k in _AR_NAME_CUES and i + 1 < n and adjacent(ar[i], ar[i + 1]):
             nk = keys[i + 1]
-            if given(nk) or (surname_like(nk) and not nk.startswith("ال")):
+            if given(nk) or surname_like(nk):
                 start_i, j, ok, offset = i + 1, i + 1, True, 0
                 if i + 2 < n and adjacent(ar[i + 1], ar[i + 2]) and surname_like(keys[i + 2]):
                     j = i + 2
         elif k in _AR_TITLE_SET and i + 1 < n and adjacent(ar[i], ar[i + 1]):
             nk = keys[i + 1]
             plain = (given(nk) or surname_like(nk)) and not nk.startswith("ال")
+            if k in _AR_JUDGE and not given(nk):
+                plain = False  # "رفض القاضي طلب الدفاع": the judge refused the request
             family = k in _AR_FORMAL_TITLES and nk.startswith("ال") and surname_like(nk)
             if plain or family:
                 j, ok = i + 1, True
@@ -1259,7 +1770,9 @@ def _arabic_names(text: str, toks: list[_Tok]) -> Iterator[Span]:
 def _names(text: str) -> Iterator[Span]:
     toks = _tokens(text)
     yield from _latin_cyrillic_names(text, toks)
+    yield from _lone_names(text, toks)
     yield from _arabic_names(text, toks)
+    yield from _arabic_lone_names(text, toks)
 
 
 # --------------------------------------------------------------------------------------
@@ -1288,6 +1801,7 @@ def detect(text: str) -> list[Finding]:
     spans.extend(_phones(folded))
     spans.extend(_addresses(folded))
     spans.extend(_names(folded))
+    spans.extend(_chinese(folded))
     out: list[Finding] = []
     for start, end, kind in _resolve(spans):
         if index is not None:

@@ -20,6 +20,7 @@ from bot.health import BEAT_EVERY, Heartbeat
 from bot.logs import quiet_library_logs
 from bot.settings import Settings
 from bot.startup import StartupError
+from bot.telegram.descriptions import bot_descriptions
 from bot.telegram.handlers import AnyApplication, TelegramAdapter
 from bot.telegram.housekeeping import Housekeeping
 from bot.telegram.intake import ALLOWED_UPDATES, Dispatcher, Poller
@@ -93,7 +94,8 @@ def build_application(
 
 
 async def register_commands(app: AnyApplication, runtime: Runtime) -> None:
-    """The command menu in every shipped language; best-effort."""
+    """The command menu and what a person sees before pressing Start (the bot's
+    description and short description), in every shipped language; best-effort."""
     for locale in SHIPPED:
         t = translator(locale)
         commands = [
@@ -106,6 +108,16 @@ async def register_commands(app: AnyApplication, runtime: Runtime) -> None:
             )
         except TelegramError as exc:
             logger.warning("setMyCommands failed: %s", type(exc).__name__)
+    for described in bot_descriptions():
+        try:
+            await app.bot.set_my_description(
+                described.description, language_code=described.language_code
+            )
+            await app.bot.set_my_short_description(
+                described.short_description, language_code=described.language_code
+            )
+        except TelegramError as exc:
+            logger.warning("setMyDescription failed: %s", type(exc).__name__)
 
 
 async def handle_incoming(app: AnyApplication, item: Incoming) -> None:

@@ -23,7 +23,7 @@ from telegram.ext import (
 )
 
 from bot.advisor import Chat
-from bot.operator import stats_report
+from bot.report import build_report
 from bot.telegram.render import calls_for
 from bot.telegram.sender import Pace, Sender
 from flows.i18n import DEFAULT, N_, negotiate, translator
@@ -192,12 +192,26 @@ class TelegramAdapter:
         return user.id in self._runtime().settings.operator_ids
 
     async def _operator_stats(self, bot: Bot, update_id: int, user: User, chat_id: int) -> None:
-        # Counters only; for anyone else /stats is just an unknown command.
-        report = await stats_report(self._runtime().store)
-        chunks = [report[i : i + SPLIT_AT] for i in range(0, len(report), SPLIT_AT)]
-        owner = self._runtime().sealer.pseudonym("telegram", user.id)
-        rows = await self._runtime().advisor.fixed(
-            owner, update_id, self._chat(chat_id), [Reply(text=c) for c in chunks]
+        # The anonymous report: a short summary, then the HTML file with its charts.
+        # For anyone else /stats is just an unknown command.
+        runtime = self._runtime()
+        report = await build_report(runtime.store, runtime.advisor.engine)
+        owner = runtime.sealer.pseudonym("telegram", user.id)
+        summary = [
+            report.summary[i : i + SPLIT_AT] for i in range(0, len(report.summary), SPLIT_AT)
+        ]
+        calls: list[Call] = [{"op": "send", "chat": chat_id, "text": part} for part in summary]
+        calls.append(
+            {
+                "op": "document",
+                "chat": chat_id,
+                "text": "",
+                "name": report.filename,
+                "body": report.html.decode("utf-8"),
+            }
+        )
+        rows = await runtime.store.commit(
+            owner, None, update_id=update_id, calls=calls, keep_session=True
         )
         self._queued(bot, update_id, rows)
 

@@ -413,6 +413,13 @@ async def test_commands_are_registered_in_every_language(harness: Harness) -> No
         c["command"] for c in calls[0].params["commands"]
     }
     assert {c.params.get("language_code") for c in calls} == {None, *SHIPPED[1:]}
+    # What a person sees before pressing Start, in every language too.
+    for method in ("setMyDescription", "setMyShortDescription"):
+        described = [c for c in harness.request.calls if c.method == method]
+        assert {c.params.get("language_code") for c in described} == {None, *SHIPPED[1:]}
+    (english,) = [c for c in harness.request.calls
+                  if c.method == "setMyDescription" and not c.params.get("language_code")]
+    assert "not end-to-end encrypted" in english.params["description"]
 
 
 def test_file_url_follows_the_base_url() -> None:

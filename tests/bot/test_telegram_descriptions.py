@@ -3,7 +3,7 @@ the safety essentials."""
 
 from __future__ import annotations
 
-from bot.telegram_descriptions import (
+from bot.telegram.descriptions import (
     DESCRIPTION_LIMIT,
     SHORT_DESCRIPTION_LIMIT,
     bot_descriptions,

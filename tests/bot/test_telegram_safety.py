@@ -194,12 +194,17 @@ async def test_a_bug_still_gets_an_answer_and_logs_nothing_personal(
 
 async def test_operators_get_anonymous_counters_others_do_not(harness: Harness) -> None:
     harness.runtime.settings.operators = "777"
-    for user_id in range(1, 7):  # enough people for the counters to pass the threshold
+    for user_id in range(1, 13):  # enough people for the counters to pass the threshold
         await harness.user(user_id).send("/start")
     operator = harness.user(777)
     await operator.send("/stats")
-    report = operator.expect("Anonymous step counters")
-    assert "start" in report and "enter" in report and str(USER_ID) not in report
+    summary = operator.expect("sp-advisor report")
+    assert "numbers under 10 hidden" in summary and str(USER_ID) not in summary
+    (document,) = [c for c in harness.request.calls[operator.since :]
+                   if c.method == "sendDocument"]
+    ((filename, content, _mimetype),) = document.files.values()
+    assert filename.endswith(".html") and b"<svg" in content
+    assert str(USER_ID).encode() not in content
     someone = harness.user(USER_ID)
     await someone.send("/start")
     await someone.press("I understand, continue")

@@ -17,7 +17,7 @@ from flows.personal_data import Finding, Kind, detect, kinds
 
 CASES_PATH = Path(__file__).with_name("personal_data_cases.jsonl")
 KINDS: frozenset[str] = frozenset({"phone", "email", "birth_date", "id_number", "address", "name"})
-LANGS = ("en", "fr", "es", "ru", "ar")
+LANGS = ("en", "fr", "es", "ru", "ar", "zh")
 
 
 def _load() -> list[tuple[str, str, frozenset[str]]]:
@@ -54,6 +54,20 @@ def test_the_labelled_set_is_large_balanced_and_well_formed() -> None:
         assert sum(kind in labelled for _, _, labelled in CASES) >= 20, kind
 
 
+# Targets per language and kind on the labelled set.
+RECALL_FLOORS = {"phone": 0.95, "email": 0.95, "name": 0.85}
+MAX_FALSE_ALARMS = 0.05
+
+
+@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize("kind", sorted(RECALL_FLOORS))
+def test_recall_per_language_and_kind(lang: str, kind: str) -> None:
+    labelled = [text for lg, text, k in CASES if kind in k and lg == lang]
+    assert len(labelled) >= 8, f"too few {kind} sentences in {lang}"
+    missed = [text for text in labelled if kind not in kinds(text)]
+    assert 1 - len(missed) / len(labelled) >= RECALL_FLOORS[kind], missed
+
+
 def _recall(kind: str) -> float:
     labelled = [text for _, text, k in CASES if kind in k]
     return sum(kind in kinds(text) for text in labelled) / len(labelled)
@@ -78,8 +92,9 @@ def test_false_alarms_on_ordinary_sentences() -> None:
 @pytest.mark.parametrize("lang", LANGS)
 def test_false_alarms_per_language(lang: str) -> None:
     ordinary = [text for lg, text, k in CASES if not k and lg == lang]
+    assert len(ordinary) >= 40
     alarms = [text for text in ordinary if detect(text)]
-    assert len(alarms) / len(ordinary) <= 0.15, alarms
+    assert len(alarms) / len(ordinary) <= MAX_FALSE_ALARMS, alarms
 
 
 def test_findings_are_sorted_non_overlapping_spans_inside_the_text() -> None:
@@ -140,6 +155,7 @@ def test_the_module_stays_pure() -> None:
     assert imported <= {
         "__future__",
         "functools",
+        "pathlib",
         "re",
         "unicodedata",
         "collections",
@@ -363,7 +379,7 @@ def test_a_street_without_a_number_is_a_place_not_an_address() -> None:
         ("María de la Cruz fue detenida.", "María de la Cruz"),
         ("Mi hermano Carlos Mendoza fue detenido.", "Carlos Mendoza"),
         ("Руслан Магомедович был задержан.", "Руслан Магомедович"),
-        ("Следователь Кириллов угрожал его семье.", "Кириллов"),
+        ("Следователь Кириллов угрожал его семье.", "Следователь Кириллов"),
         ("Г-н Исмаилов не может связаться с семьёй.", "Г-н Исмаилов"),
         ("اعتقلت الشرطة أخي كريم حداد يوم 3 مايو.", "كريم حداد"),
         ("عبد الرحمن سالم أخذ من المستشفى.", "عبد الرحمن سالم"),
@@ -375,5 +391,319 @@ def test_names(text: str, name: str) -> None:
     assert ("name", name) in spans(text)
 
 
-def test_a_single_given_name_is_not_a_full_name() -> None:
-    assert detect("My daughter Leila was arrested.") == []
+# ---------------------------------------------------------------------------------------
+# A first name on its own, in context
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("My daughter Leila was arrested.", "Leila"),
+        ("please call Maryam she knows", "Maryam"),
+        ("call maryam tonight", "maryam"),
+        ("позвони Светлане, она знает", "Светлане"),
+        ("вчера видел Алексея у суда", "Алексея"),
+        ("мой брат Тимур задержан", "Тимур"),
+        ("j'ai vu Karim hier", "Karim"),
+        ("llamó a Lucía para avisarle", "Lucía"),
+        ("my brother Tahar was taken", "Tahar"),
+        ("تواصل مع سلمى فهي تعرف", "سلمى"),
+        ("اعتقلوا أخي يوسف من البيت", "يوسف"),
+        ("اتصل بكريم قبل المساء", "كريم"),
+        ("سلمت الرسالة لسلمى في المساء", "سلمى"),
+    ],
+)
+def test_a_first_name_alone_in_context(text: str, name: str) -> None:
+    assert ("name", name) in spans(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Police arrested dozens of protesters in La Paz and Santa Cruz.",
+        "The workshop was in Jordan and Georgia.",
+        "we called the embassy three times",
+        "la paz no llegó a la región",
+        "لحسن الحظ لم يصب أحد بأذى",
+        "لعلي أجد محاميا غدا",
+        "رفض القاضي طلب الدفاع",
+    ],
+)
+def test_words_that_look_like_first_names(text: str) -> None:
+    assert "name" not in kinds(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("A. Karimov was taken by men in plain clothes", "A. Karimov"),
+        ("Paz Mendoza fue detenida en El Alto", "Paz Mendoza"),
+        ("Colonel Haddad ordered the raid", "Colonel Haddad"),
+        ("lieutenant Morales threatened the family", "lieutenant Morales"),
+        ("la licenciada Gómez presentó el habeas corpus", "licenciada Gómez"),
+        ("el ingeniero Rojas fue secuestrado", "ingeniero Rojas"),
+        ("Me Bensalem a pu voir le détenu", "Me Bensalem"),
+        ("судья Петрова продлила арест", "судья Петрова"),
+        ("следователь Сидоренко не пускает адвоката", "следователь Сидоренко"),
+        ("передали письмо Иванову через адвоката", "Иванову"),
+        ("القاضي عادل رفض الإفراج عنه", "القاضي عادل"),
+    ],
+)
+def test_titles_initials_and_surnames(text: str, name: str) -> None:
+    assert ("name", name) in spans(text)
+
+
+def test_a_title_before_an_institution_is_not_a_name() -> None:
+    assert detect("the Major Crimes Unit took over the case") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "date"),
+    [
+        ("Zainab, b. 12/03/1988, was moved", "12/03/1988"),
+        ("B. 1990, she is the eldest", "1990"),
+        ("DDN : 12/05/1991", "12/05/1991"),
+        ("Марина Ткаченко, д.р. 12.04.1990", "12.04.1990"),
+        ("nacido el 2/3/1985 en Cali", "2/3/1985"),
+    ],
+)
+def test_birth_date_abbreviations(text: str, date: str) -> None:
+    assert ("birth_date", date) in spans(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "email"),
+    [
+        ("пишите на ivan@почта.рф", "ivan@почта.рф"),
+        ("write to ivan.petrov@почта.рф, it's safe", "ivan.petrov@почта.рф"),
+        ("راسلوني على زينب آت جيميل دوت كوم", "زينب آت جيميل دوت كوم"),
+        ("بريدي zainab at gmail dot com", "zainab at gmail dot com"),
+        ("mi correo es juan arroba gmail punto com", "juan arroba gmail punto com"),
+    ],
+)
+def test_more_emails(text: str, email: str) -> None:
+    assert ("email", email) in spans(text)
+
+
+# ---------------------------------------------------------------------------------------
+# Chinese
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "found"),
+    [
+        ("电话13812345678，晚上打。", "phone", "13812345678"),
+        ("邮箱zhang@qq.com，请用加密邮件。", "email", "zhang@qq.com"),
+        ("我的邮箱 zhangsan#qq.com", "email", "zhangsan#qq.com"),
+        ("身份证号：44030419851212283X", "id_number", "44030419851212283X"),
+        ("他的护照号码是E12345678。", "id_number", "E12345678"),
+        ("他出生于1990年3月5日，今年34岁。", "birth_date", "1990年3月5日"),
+        ("她1992年8月15日出生于成都。", "birth_date", "1992年8月15日"),
+        ("张伟律师在会见当事人后被拘留。", "name", "张伟律师"),
+        ("李女士说她丈夫被关在看守所里。", "name", "李女士"),
+        ("我弟弟王建国上周被国保带走了。", "name", "王建国"),
+        ("律师谢阳说他遭受了酷刑。", "name", "谢阳"),
+        ("高智晟已经失踪多年。", "name", "高智晟"),
+        ("我姐姐小梅被派出所传唤了三次。", "name", "小梅"),
+    ],
+)
+def test_chinese(text: str, kind: str, found: str) -> None:
+    assert (kind, found) in spans(text)
+
+
+def test_chinese_address() -> None:
+    text = "地址：成都市武侯区人民南路四段12号2栋1单元301室"
+    assert [k for k, _ in spans(text)] == ["address"]
+    assert spans(text)[0][1].endswith("301室")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "看守所不允许律师会见。",
+        "林业局的工作人员也在现场。",
+        "成都的一家书店被关闭了。",
+        "方面的负责人没有回应。",
+        "香港国安法于2020年6月30日生效。",
+        "第16/21号决议呼吁各国配合。",
+    ],
+)
+def test_chinese_ordinary_sentences(text: str) -> None:
+    assert detect(text) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "He called Reuters to tell them about the raid",
+        "Visitaron Tegucigalpa y San Pedro Sula durante la misión",
+        "Victoria es la capital de Seychelles",
+        "部长给路透社打了电话",
+        "王朝的更替和人权无关",
+    ],
+)
+def test_agencies_capitals_and_dynasties_are_not_names(text: str) -> None:
+    assert detect(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("todavía tienen a jhon fredy y a dos amigos", "jhon"),
+        ("Ayer la policía se llevó a Maximiliano de su tienda", "Maximiliano"),
+        ("ils détiennent toujours ibrahim et deux amis", "ibrahim"),
+        ("le policier s'appelait Kaboré", "Kaboré"),
+        ("вчера полиция увезла Мирлана из магазина", "Мирлана"),
+        ("الضابط الذي ضربني اسمه الدباغ", "الدباغ"),
+        ("打我的警察姓刘", "刘"),
+        ("他们还关着小刚和他的两个朋友", "小刚"),
+    ],
+)
+def test_names_as_objects_of_verbs(text: str, name: str) -> None:
+    assert ("name", name) in spans(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "El ministro de Justicia niega que haya periodistas presos.",
+        "第505条被用来对付记者",
+        "Llegaron a Tegucigalpa el lunes",
+    ],
+)
+def test_not_names_either(text: str) -> None:
+    assert detect(text) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Las sentencias del Juzgado Primero de Sentencia de Guatemala están en k'iche'.",
+        "Решения Бишкекского городского суда на кыргызском языке.",
+        "Решение Ленинского районного суда обжаловано.",
+    ],
+)
+def test_courts_are_not_names(text: str) -> None:
+    assert detect(text) == []
+
+
+# ---------------------------------------------------------------------------------------
+# Data files
+
+
+def test_a_missing_or_broken_data_file_gives_an_empty_list(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "broken.txt").write_bytes(b"\xff\xfe\x00bad")
+    (tmp_path / "ok.txt").write_text("# comment\nKarim  Leila # names\n", encoding="utf-8")
+    monkeypatch.setattr(personal_data, "_DATA", tmp_path)
+    assert personal_data._load_words("missing.txt") == frozenset()
+    assert personal_data._load_words("broken.txt") == frozenset()
+    assert personal_data._load_words("ok.txt") == frozenset({"Karim", "Leila"})
+
+
+def test_the_data_files_ship_with_the_package() -> None:
+    import tomllib
+
+    root = Path(personal_data.__file__).parent
+    pyproject = tomllib.loads((root.parent / "pyproject.toml").read_text(encoding="utf-8"))
+    patterns = pyproject["tool"]["setuptools"]["package-data"]["flows"]
+    files = sorted((root / "data" / "names").glob("*.txt"))
+    assert len(files) >= 7
+    for file in files:
+        rel = file.relative_to(root).as_posix()
+        assert any(Path(rel).match(p) for p in patterns), rel
+        assert personal_data._load_words(file.name), file.name
+
+
+# ---------------------------------------------------------------------------------------
+# The held-out set (figures reported by bench/detector.py, not asserted)
+
+HELD_OUT_PATH = Path(__file__).with_name("personal_data_held_out.jsonl")
+
+
+def test_the_held_out_set_is_well_formed_and_apart_from_the_main_set() -> None:
+    rows = [
+        json.loads(line)
+        for line in HELD_OUT_PATH.read_text(encoding="utf-8").splitlines()
+        if line.strip()
+    ]
+    per_lang = Counter(row["lang"] for row in rows)
+    assert set(per_lang) == set(LANGS)
+    assert min(per_lang.values()) >= 20
+    main = {text for _, text, _ in CASES}
+    for row in rows:
+        assert row["text"].strip() and set(row["kinds"]) <= KINDS
+        assert row["text"] not in main
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("say hi to fatima from us", "fatima"),
+        ("on a retrouvé Mariétou à l'hôpital", "Mariétou"),
+        ("díganle a Nidia que su hijo está bien", "Nidia"),
+        ("полиция ищет Эмиля с самого митинга", "Эмиля"),
+        ("أفرجوا عن ضحى بعد 3 أيام", "ضحى"),
+        ("عمي جورج أصيب عند الحاجز", "جورج"),
+        ("穿制服的人在家门口威胁了罗敏", "罗敏"),
+        ("我叔叔梁志刚在检查站受了伤", "梁志刚"),
+    ],
+)
+def test_more_verbs_and_kin(text: str, name: str) -> None:
+    assert ("name", name) in spans(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "He was transferred to Kamiti prison last week",
+        "The guards threatened all the women in Block C",
+        "позвоните в Красный Крест перед поездкой",
+    ],
+)
+def test_prisons_wards_and_the_red_cross(text: str) -> None:
+    assert detect(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("Soumaïla, né en 1979, est diabétique", "Soumaïla"),
+        ("Сулейман, 1979 г.р., болен диабетом", "Сулейман"),
+        ("Камала забрали у пекарни около полудня", "Камала"),
+        ("Пожалуйста, не упоминайте Бахтияра", "Бахтияра"),
+        ("我外甥女张萌从周日起就没打电话", "张萌"),
+    ],
+)
+def test_a_name_before_a_birth_date_or_a_russian_verb(text: str, name: str) -> None:
+    assert ("name", name) in spans(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Security forces fired at mourners in Bahir Dar",
+        "La Semana Santa empezó durante el juicio",
+        "Силовики задержали участников пикета",
+    ],
+)
+def test_places_after_a_preposition_and_holidays(text: str) -> None:
+    assert detect(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("Officer Baraka confiscated our banners", "Officer Baraka"),
+        ("L'agent Zongo a confisqué nos banderoles", "agent Zongo"),
+        ("ma grand-mère Halima a été poussée par terre", "Halima"),
+        ("we haven't heard from dawit since the arrest", "dawit"),
+        ("нет вестей от давида с момента ареста", "давида"),
+        ("استجوبوا مالك بشأن منشوراته", "مالك"),
+        ("警员谭波没收了我们的横幅", "谭波"),
+        ("十七岁的马丽和成年人关在一起", "马丽"),
+    ],
+)
+def test_officers_grandparents_and_news(text: str, name: str) -> None:
+    assert ("name", name) in spans(text)

@@ -28,7 +28,8 @@ RUN python -m pip uninstall --yes --root-user-action=ignore pip setuptools wheel
 COPY --from=build /opt/venv /opt/venv
 USER advisor
 VOLUME ["/data"]
-# The content check loads the catalog, the flows and the translations.
-HEALTHCHECK --interval=5m --timeout=30s --start-period=20s CMD ["sp-advisor", "check"]
+# Healthy only while the bot holds its data folder and its loops (updates, sender,
+# housekeeping) ran in the last 2 minutes: a stuck bot is restarted.
+HEALTHCHECK --interval=1m --timeout=10s --start-period=30s CMD ["sp-advisor", "health"]
 ENTRYPOINT ["sp-advisor"]
 CMD ["run"]

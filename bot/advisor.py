@@ -78,7 +78,10 @@ class Advisor:
             return None
         session = stored or Session()
         outcome = self.engine.handle(session, event)
-        stats = [e for e in outcome.effects if isinstance(e, CountStat)]
+        stats = _once_a_week(
+            session, outcome.session, [e for e in outcome.effects if isinstance(e, CountStat)],
+            moment,
+        )
         effects: list[Effect] = [e for e in outcome.effects if not isinstance(e, CountStat)]
         wipe = any(isinstance(e, Wipe) for e in effects)
         replies = list(outcome.replies)
@@ -127,6 +130,22 @@ class Advisor:
         return await self.store.commit(
             owner, None, update_id=update_id, calls=calls, keep_session=True
         )
+
+
+def _once_a_week(
+    before: Session, after: Session, stats: Sequence[CountStat], moment: datetime
+) -> list[CountStat]:
+    """The counters this person has not added yet this week; `after` remembers them."""
+    week = moment.astimezone(UTC).strftime("%G-W%V")
+    seen = set(before.counted) if before.counted_week == week else set()
+    fresh: list[CountStat] = []
+    for stat in stats:
+        key = f"{stat.flow}/{stat.step}/{stat.event}"
+        if key not in seen:
+            seen.add(key)
+            fresh.append(stat)
+    after.counted_week, after.counted = week, sorted(seen)
+    return fresh
 
 
 def _deletions(effects: Sequence[Effect], chat_id: int) -> list[Call]:

@@ -8,7 +8,7 @@ from bot.settings import Settings
 from storage.store import Store
 
 # Counts below this are not shown: a small number can point at one person.
-MIN_COUNT = 5
+MIN_COUNT = 10
 
 
 async def stats_report(store: Store) -> str:

@@ -399,7 +399,8 @@ def _flows(c: _Counters, k: int, engine: Engine, flows: Sequence[Flow]) -> _Sect
         "<p>Steps are listed in the order the flow declares them; a flow can branch, so "
         "not every step lies on every path. <q>Went no further</q> is an estimate: those "
         "who reached a step, less those who reached the steps it leads to within the "
-        "flow (the counters count visits, not people, so Back and returns blur it).</p>"
+        "flow (each person counts once a week per step, so branches and returns in "
+        "another week blur it).</p>"
     )
     for flow in flows:
         if any(c.total(flow.name, step.id, "enter") for step in flow.steps):
@@ -482,8 +483,8 @@ def render_report(
         f"({html.escape(span)}). The counters hold no user, no text and no id: only which "
         "step of which flow, what happened there, and how often in a week. Numbers under "
         f"{k} are shown as <q>{HIDDEN}</q>, and so is any number from which a hidden one "
-        "could be worked out. Counts are visits: someone who goes through a step twice "
-        "counts twice.</p>",
+        "could be worked out. Counts are people: each person counts at most once per "
+        "step and event in a week.</p>",
         "<nav><ul>",
         *(f'<li><a href="#s{i}">{html.escape(s.title)}</a></li>' for i, s in enumerate(sections)),
         "</ul></nav>",

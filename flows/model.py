@@ -175,6 +175,12 @@ class Session(BaseModel):
     # (sealed, in its own table) because it expires much sooner: 48 hours after
     # the last answer, by default.
     draft: dict[str, Any] | None = None
+    # Which anonymous counters this person already added to this ISO week, so each
+    # counts people, not events: at most once per (flow, step, event) per week. Kept
+    # here, sealed, instead of in any per-person table; the Advisor keeps it, not
+    # the engine (a quick exit or "Start again" must not count the person twice).
+    counted_week: str = ""
+    counted: list[str] = Field(default_factory=list)
     # The engine's own memory, never a flow's: a text held back by a personal-data
     # warning until the person decides, the chat message that carried it, and the
     # close matches offered for a text that could not be read (value -> label).

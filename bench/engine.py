@@ -7,7 +7,7 @@ Run from the repository root: `python bench/engine.py [--quick]`.
    session many times: µs per event (median, p95) for each step, and events/s.
 2. The tail of that conversation (three situations, Done, "Iran") on a session
    at mandate.what that is as heavy as a session gets: history at the engine's cap
-   (HISTORY_LIMIT), slots from many flows (a seeded random walk), and a draft with
+   (HISTORY_LIMIT), answers from many flows (a seeded random walk), and a draft with
    every submission answer at its maximum length, against the same tail on a
    light session. `Engine.handle` deep-copies the session, so this shows what the
    size of a session costs.
@@ -145,14 +145,14 @@ def heavy_session(at: Session) -> Session:
             outcome = ENGINE.handle(outcome.session, event("press", rng.choice(ids)))
         states.append(outcome.session.state)
     walked = outcome.session
-    slots = {**walked.slots, **at.slots}
-    slots.pop("situations", None)
+    answers = {**walked.answers, **at.answers}
+    answers.pop("mandate", None)  # the tail presses its own situations
     history = [s for s in states if s != "menu.main"][-(HISTORY_LIMIT - 1) :]
     filler = "V1 was taken by P1 to L1. " * (MAX_ANSWER // 26)
     return at.model_copy(
         update={
             "history": [*history, "menu.main"][-HISTORY_LIMIT:],
-            "slots": slots,
+            "answers": answers,
             "draft": {key: filler[:MAX_ANSWER] for key in KEYS} | {"lang": "en"},
         },
         deep=True,
@@ -172,8 +172,11 @@ def main() -> int:
     print(f"bench/engine.py{' --quick' if args.quick else ''}: {machine()}")
 
     # 1. The whole conversation from an empty session.
-    events, before = script(FINDER, Session())
-    samples, wall = measure(events, Session(), reps, "mandate.result")
+    # The same empty session for the script and the replay: a new Session starts its
+    # screen counter at random, and the scripted presses carry the screen number.
+    empty = Session()
+    events, before = script(FINDER, empty)
+    samples, wall = measure(events, empty, reps, "mandate.result")
     n = reps * len(events)
     totals = [sum(s[i] for s in samples) for i in range(reps)]
     print(f"\n== finder conversation, {len(events)} events from an empty session, "
@@ -199,7 +202,7 @@ def main() -> int:
 
     def size(s: Session) -> str:
         return (f"{len(s.model_dump_json()):,} B JSON, history {len(s.history)}, "
-                f"{len(s.slots)} slots, draft {len(s.draft or {})} answers")
+                f"{len(s.answers)} flows' answers, draft {len(s.draft or {})} answers")
 
     print(f"\n== the tail (3 situations, Done, Iran) on a light and a heavy session, "
           f"{tail_reps:,} passes")

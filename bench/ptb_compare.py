@@ -223,13 +223,14 @@ async def ptb_country(update: Update, context: Ctx) -> int:
     message = update.message
     assert message is not None and message.text is not None and context.user_data is not None
     t = _t(context)
-    view = View(slots=context.user_data, t=t, channel="telegram")
+    view = View(t=t, channel="telegram")
     parsed = mandate.parse_country(message.text, view)
     if not parsed.ok:
         await message.reply_text(t(parsed.error, **parsed.error_values))
         return COUNTRY
     context.user_data["country"] = parsed.value
-    texts = mandate.recommendation(View(slots=dict(context.user_data), t=t, channel="telegram"))
+    answers = mandate.MandateAnswers.model_validate(context.user_data)
+    texts = mandate.recommendation(View(answers={"mandate": answers}, t=t, channel="telegram"))
     for text in texts[:-1]:
         await context.bot.send_message(message.chat_id, text)
     await context.bot.send_message(
@@ -261,7 +262,9 @@ def ptb_application(request: RecordingRequest) -> AnyApplication:
             entry_points=[CommandHandler("start", ptb_start)],
             states={
                 NOTICE: [CallbackQueryHandler(ptb_notice, pattern=r"^ok")],
-                LANGUAGE: [CallbackQueryHandler(ptb_language, pattern=r"^(en|fr|es|ar|zh|ru)$")],
+                LANGUAGE: [
+                    CallbackQueryHandler(ptb_language, pattern=rf"^({'|'.join(SHIPPED)})$")
+                ],
                 MENU: [CallbackQueryHandler(ptb_finder, pattern=r"^mandate$")],
                 WHAT: [
                     CallbackQueryHandler(ptb_toggle, pattern=r"^s:"),

@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 from babel.messages.catalog import Catalog as PoCatalog
 from babel.messages.pofile import read_po
 
+from flows import catalog, countries, learn
 from flows.catalog import catalog_problems, load_catalog
 from flows.diagram import readme_section
-from flows.i18n import SHIPPED, locales_dir
+from flows.i18n import DEFAULT, PLACEHOLDER, SHIPPED, locales_dir
 from flows.registry import ENGINE, FLOWS
-
-PLACEHOLDER = re.compile(r"\{[a-z_]*\}")
 
 
 def _placeholders(text: str) -> list[str]:
@@ -35,7 +33,7 @@ def locale_problems(root: Path | None = None) -> list[str]:
     template = read_catalog(pot_path, "en")
     wanted = {m.id for m in template if m.id}
     for locale in SHIPPED:
-        if locale == "en":
+        if locale == DEFAULT:
             continue
         path = root / locale / "LC_MESSAGES" / "messages.po"
         if not path.exists():
@@ -83,8 +81,15 @@ def flow_problems() -> list[str]:
     return [f"unreachable step: {s}" for s in ENGINE.steps if s not in reachable]
 
 
+def data_problems() -> list[str]:
+    """What was wrong in flows/data/*.json when it was loaded (those entries are left
+    out), one line each."""
+    return [*catalog.load_problems(), *learn.load_problems(), *countries.load_problems()]
+
+
 def run_check() -> int:
-    problems = [f"catalog: {p}" for p in catalog_problems(load_catalog())]
+    problems = [f"data: {p}" for p in data_problems()]
+    problems += [f"catalog: {p}" for p in catalog_problems(load_catalog())]
     problems += [f"flows: {p}" for p in flow_problems()]
     problems += [f"locales: {p}" for p in locale_problems()]
     for problem in problems:
@@ -92,9 +97,8 @@ def run_check() -> int:
     if problems:
         print(f"{len(problems)} problem(s) found.")
         return 1
-    catalog = load_catalog()
     print(
-        f"OK: {len(catalog.mandates)} mandates, {len(ENGINE.steps)} steps, "
+        f"OK: {len(load_catalog().mandates)} mandates, {len(ENGINE.steps)} steps, "
         f"{len(SHIPPED)} languages."
     )
     return 0

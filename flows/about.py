@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from flows.catalog import FACT_AS_OF, say
+from flows.declare import Screen
 from flows.i18n import N_
-from flows.model import Flow, Step, View
+from flows.model import Flow, View
 
 ABOUT_TEXT = N_(
     "sp-advisor is a free, open-source guide for human rights defenders who want the "
@@ -23,4 +24,4 @@ def about(view: View) -> list[str]:
     return [view.t(ABOUT_TEXT) + "\n\n" + say(view.t, FACT_AS_OF)]
 
 
-ABOUT = Flow(name="about", title=N_("About this bot"), steps=[Step(id="main", render=about)])
+ABOUT = Flow(name="about", title=N_("About this bot"), steps=[Screen(id="main", render=about)])

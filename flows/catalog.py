@@ -1,7 +1,9 @@
 """The knowledge catalog: mandates, situations (what happened → which mandates) and facts.
 
 Everything lives in `flows/data/*.json`, each entry with its source, and is validated
-by pydantic when loaded (`load_catalog`, cached; a schema error raises at once).
+by pydantic when loaded (`load_catalog`, cached). Loading is lenient: an entry that
+does not validate is left out and reported by `load_problems`, so no import fails on
+data.
 Cross-references (unknown mandates, missing sources, wrong counts, unsafe URLs, ...)
 are listed by `catalog_problems`, which `python -m bot check` prints.
 
@@ -29,16 +31,20 @@ are listed by `catalog_problems`, which `python -m bot check` prints.
 from __future__ import annotations
 
 import functools
-import json
 import re
 import string
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from importlib import resources
+from datetime import date
 from typing import Annotated, Any, Literal, NamedTuple
 
-from pydantic import BaseModel, ConfigDict, Field
+from babel.dates import format_skeleton
+from babel.lists import format_list
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from flows.datafiles import data_dir, error_lines, read_json, valid_entries
+from flows.i18n import PLACEHOLDER, T
 
 Status = Literal["active", "merged", "merged_new", "dormant", "hc_designated", "status_unverified"]
 Kind = Literal["special_rapporteur", "independent_expert", "working_group", "other"]
@@ -100,8 +106,8 @@ SituationId = Annotated[str, Field(pattern=r"^[a-z0-9_]+$", max_length=12)]
 Msgid = Annotated[str, Field(min_length=1)]
 
 # A msgid is translated: it must not carry URLs, e-mail addresses, digits or markup.
+DAY_OF_YEAR = re.compile(r"^--(\d{2})-(\d{2})$")  # a fact's day of the year, as in ISO 8601
 _UNTRANSLATABLE = re.compile(r"https?:|www\.|@|\d|[<>*_`\[\]]")
-_PLACEHOLDER = re.compile(r"\{[A-Za-z_][A-Za-z0-9_]*\}")
 
 
 class _Model(BaseModel):
@@ -190,19 +196,41 @@ class Catalog(_Model):
         raise KeyError(fact_id)
 
 
-def _read_json(name: str) -> Any:
-    return json.loads(resources.files("flows").joinpath("data", name).read_text(encoding="utf-8"))
+class _Header(_Model):
+    """The catalog's own fields, to check them one by one."""
+
+    as_of: Annotated[str, Field(pattern=r"^\d{4}-\d{2}(-\d{2})?$")] = "0000-00"
+    changes_to: Annotated[str, Field(pattern=r"^\d{4}-\d{2}(-\d{2})?$")] | None = None
+    later_changes: list[str] = []
+    source: str = ""
+    counts_june_2025: dict[str, int] = {}
 
 
-def say(t: Callable[..., str], fact: Fact | str) -> str:
-    """A fact in the person's language, its values filled in (`t` is a flows.i18n.T)."""
+
+
+def say(t: T, fact: Fact | str) -> str:
+    """A fact in the person's language, its values filled in and localised: a day of
+    the year ("--04-15") as "15 April", a list of language codes ("ar,en") as their
+    names. The one way any flow shows a fact."""
     if isinstance(fact, str):
         fact = load_catalog().fact(fact)
-    return t(fact.text, **fact.values)
+    values: dict[str, object] = {}
+    for key, value in fact.values.items():
+        if match := DAY_OF_YEAR.match(value):
+            day = date(2000, int(match[1]), int(match[2]))
+            values[key] = format_skeleton("MMMMd", day, locale=t.locale)
+        elif key == "languages":
+            names = [t.language_name(code.strip()) for code in value.split(",")]
+            values[key] = format_list(names, locale=t.locale)
+        else:
+            values[key] = value
+    return t(fact.text, **values)
 
 
 def _fact_files() -> list[str]:
-    folder = resources.files("flows") / "data"
+    folder = data_dir()
+    if not folder.is_dir():
+        return []
     return sorted(
         entry.name
         for entry in folder.iterdir()
@@ -211,23 +239,57 @@ def _fact_files() -> list[str]:
     )
 
 
+_HEADER = ("as_of", "changes_to", "later_changes", "source", "counts_june_2025")
+
+
 @functools.cache
-def load_catalog() -> Catalog:
-    """The packaged catalog, validated once. Raises pydantic.ValidationError on bad data."""
-    mandates = _read_json("mandates.json")
-    return Catalog.model_validate(
-        {
-            "as_of": mandates["as_of"],
-            "changes_to": mandates.get("changes_to"),
-            "later_changes": mandates["later_changes"],
-            "source": mandates["source"],
-            "counts_june_2025": mandates["counts_june_2025"],
-            "mandates": mandates["mandates"],
-            "situations": _read_json("situations.json")["situations"],
-            # Facts may be split by subject: facts.json, facts_<subject>.json.
-            "facts": [f for name in _fact_files() for f in _read_json(name)["facts"]],
-        }
+def _load() -> tuple[Catalog, tuple[str, ...]]:
+    problems: list[str] = []
+    mandates = read_json("mandates.json", problems) or {}
+    situations = read_json("situations.json", problems) or {}
+    # Facts may be split by subject: facts.json, facts_<subject>.json.
+    fact_files = {name: read_json(name, problems) or {} for name in _fact_files()}
+    data = {key: mandates.get(key) for key in _HEADER} | {
+        "mandates": mandates.get("mandates", []),
+        "situations": situations.get("situations", []),
+        "facts": [f for facts in fact_files.values() for f in facts.get("facts", [])],
+    }
+    try:
+        return Catalog.model_validate(data), tuple(problems)
+    except ValidationError:
+        pass
+    # Keep what validates, entry by entry, and say what was left out.
+    header: dict[str, Any] = {}
+    for key in _HEADER:
+        try:
+            header[key] = getattr(_Header.model_validate({key: data[key]}), key)
+        except ValidationError as e:
+            problems += error_lines("mandates.json", e)
+            header[key] = getattr(_Header(), key)
+    catalog = Catalog.model_construct(
+        **header,
+        mandates=valid_entries(Mandate, data["mandates"], "mandates.json: mandates", problems),
+        situations=valid_entries(
+            Situation, data["situations"], "situations.json: situations", problems
+        ),
+        facts=[
+            fact
+            for name, facts in fact_files.items()
+            for fact in valid_entries(Fact, facts.get("facts", []), f"{name}: facts", problems)
+        ],
     )
+    return catalog, tuple(problems)
+
+
+def load_catalog() -> Catalog:
+    """The packaged catalog, validated once; entries that do not validate are left out
+    (see `load_problems`)."""
+    return _load()[0]
+
+
+def load_problems() -> list[str]:
+    """What was wrong in the data files when the catalog was loaded, one line each."""
+    return list(_load()[1])
 
 
 # --------------------------------------------------------------------------- checks
@@ -328,7 +390,7 @@ def catalog_problems(catalog: Catalog) -> list[str]:
     problems += [f"missing fact: {i}" for i in REQUIRED_FACTS if i not in fact_ids]
 
     for where, text in msgids(catalog):
-        if _UNTRANSLATABLE.search(_PLACEHOLDER.sub("", text)):
+        if _UNTRANSLATABLE.search(PLACEHOLDER.sub("", text)):
             problems.append(f"{where}: URL, e-mail, number or markup inside a msgid: {text!r}")
         elif text != text.strip() or "\n" in text:
             problems.append(f"{where}: msgid with stray whitespace or a line break")

@@ -7,13 +7,15 @@ whether the builder may name individuals or works in anonymous mode only.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from pydantic import Field
+
 from flows.catalog import say
+from flows.declare import Many, One
 from flows.i18n import N_
-from flows.model import Choice, Flow, Go, Session, Step, View
+from flows.model import Answers, Change, Choice, Cond, Flow, Go, Session, Step, View
 
 MAX_VICTIMS = 4
 
@@ -136,20 +138,32 @@ class Assessment:
     facts: list[str] = field(default_factory=list)  # fact ids
 
 
-def victims(slots: dict[str, Any]) -> list[dict[str, str]]:
-    return list(slots.get("c_victims") or [])
+class ConsentAnswers(Answers):
+    flow = "consent"
+
+    n: int = 0  # how many victims are named in the case; 0: a group or a pattern
+    i: int = 1  # the victim being asked about, from 1
+    # Per victim (V1, V2…): answers to "gov", "public", "consent_by", "writing".
+    victims: list[dict[str, str]] = Field(default_factory=list)
+    done: bool = False  # every question answered: the gate to the submission opens
+    affected: list[str] = Field(default_factory=list)
+    talked: Literal["yes", "some", "no"] | None = None
+    plan: Literal["yes", "partly", "no"] | None = None
+    confidential: list[str] = Field(default_factory=list)
+    via_ngo: Literal["yes", "maybe", "no"] | None = None
+    channels: list[str] = Field(default_factory=list)
 
 
-def assess(slots: dict[str, Any]) -> Assessment:
+def assess(answers: ConsentAnswers) -> Assessment:
     """The risk level and the advice that fits these answers (pure)."""
     score = 0
-    people = victims(slots)
+    people = answers.victims
     for person in people:
         for question in ("consent_by", "writing", "public"):
             score += RISK_POINTS.get((question, person.get(question, "")), 0)
     for question in ("plan", "talked"):
-        score += RISK_POINTS.get((question, slots.get(f"c_{question}", "")), 0)
-    affected = [a for a in slots.get("c_affected") or [] if a != "nobody"]
+        score += RISK_POINTS.get((question, getattr(answers, question) or ""), 0)
+    affected = [a for a in answers.affected if a != "nobody"]
     score += min(len(affected) * AFFECTED_POINTS, AFFECTED_CAP)
     level = next(lvl for threshold, lvl in LEVELS if score >= threshold)
 
@@ -160,23 +174,23 @@ def assess(slots: dict[str, Any]) -> Assessment:
         if p.get("gov") == "yes" and p.get("consent_by", "nobody") != "nobody"
     ]
     advice: list[str] = []
-    if affected and slots.get("c_talked") != "yes":
+    if affected and answers.talked != "yes":
         advice.append(ADVICE_TALK)
-    if slots.get("c_plan") != "yes":
+    if answers.plan != "yes":
         advice.append(ADVICE_PLAN)
     if any(p.get("gov") != "yes" or p.get("consent_by") == "nobody" for p in people):
         advice.append(ADVICE_CONSENT)
     if any(p.get("public") == "yes" for p in people):
         advice.append(ADVICE_PUBLIC)
-    channels = set(slots.get("c_channels") or [])
+    channels = set(answers.channels)
     if not channels - {"none"}:
         advice.append(ADVICE_NO_CHANNEL)
 
     facts = ["safe_do_no_harm", "safe_risk_reaches_others", "safe_consent_central",
              "safe_source_confidential", "safe_names_to_government"]
-    if slots.get("c_via_ngo") in ("yes", "maybe"):
+    if answers.via_ngo in ("yes", "maybe"):
         facts.append("safe_via_ngo")
-    confidential = set(slots.get("c_confidential") or [])
+    confidential = set(answers.confidential)
     if confidential - {"nothing"}:
         facts.append("safe_confidential_parts")
     if channels & {"signal", "proton"}:
@@ -186,49 +200,52 @@ def assess(slots: dict[str, Any]) -> Assessment:
     return Assessment(level, score, named, not named, advice, facts)
 
 
-def passed(view: View) -> bool:
-    """The gate: every question answered in this session."""
-    return bool(view.slots.get("c_done"))
+def _passed(view: View) -> bool:
+    return ConsentAnswers.of(view).done
+
+
+# The gate of the submission: every question answered in this session.
+passed = Cond("consent and risk answered", _passed)
 
 
 # --- the per-victim loop ---------------------------------------------------
 
 
-def _current(slots: dict[str, Any]) -> int:
-    return int(slots.get("c_i") or 1)
+def _another_victim(view: View) -> bool:
+    answers = ConsentAnswers.of(view)
+    return answers.i < answers.n
 
 
-def _more(view: View) -> bool:
-    return _current(view.slots) < int(view.slots.get("c_n") or 0)
+ANOTHER_VICTIM = Cond("another victim to ask about", _another_victim)
 
 
-def _answer(question: str, value: str, advance: bool = False) -> Callable[[Session], None]:
-    def do(session: Session) -> None:
-        i = _current(session.slots)
-        people = victims(session.slots)
+def _answer(question: str, value: str, advance: bool = False) -> Change:
+    def do(session: Session, view: View) -> None:
+        answers = ConsentAnswers.of(session)
+        i = answers.i
+        people = list(answers.victims)
         while len(people) < i:
             people.append({})
         people[i - 1] = {**people[i - 1], question: value}
-        session.slots["c_victims"] = people
-        if advance and i < int(session.slots.get("c_n") or 0):
-            session.slots["c_i"] = i + 1
+        answers.victims = people
+        if advance and i < answers.n:
+            answers.i = i + 1
 
     return do
 
 
-def _count(n: int) -> Callable[[Session], None]:
-    def do(session: Session) -> None:
-        session.slots.update({"c_n": n, "c_i": 1, "c_victims": [{} for _ in range(n)]})
-        session.slots.pop("c_done", None)
+def _count(n: int) -> Change:
+    def do(session: Session, view: View) -> None:
+        answers = ConsentAnswers.of(session)
+        answers.n, answers.i, answers.victims = n, 1, [{} for _ in range(n)]
+        answers.done = False
 
     return do
 
 
-def _asking(msgid: str) -> Callable[[View], list[str]]:
-    def render(view: View) -> list[str]:
-        return [view.t(msgid, v=f"V{_current(view.slots)}")]
-
-    return render
+def _victim(view: View) -> dict[str, object]:
+    """{v} in the per-victim questions: the victim being asked about, V1, V2…"""
+    return {"v": f"V{ConsentAnswers.of(view).i}"}
 
 
 def _yes_no_unsure(question: str, *, advance: bool = False, to: Any) -> list[Choice]:
@@ -238,38 +255,38 @@ def _yes_no_unsure(question: str, *, advance: bool = False, to: Any) -> list[Cho
 
 
 def _done(session: Session, view: View) -> None:
-    session.slots["c_done"] = True
+    ConsentAnswers.of(session).done = True
 
 
 def result(view: View) -> list[str]:
     t = view.t
-    a = assess(view.slots)
+    a = assess(ConsentAnswers.of(view))
     first = [t(LEVEL_TEXT[a.level])]
     first.append(t(NAMED_MODE, victims=", ".join(a.named)) if a.named else t(ANONYMOUS_MODE))
     first += [f"• {t(advice)}" for advice in a.advice]
     return ["\n\n".join(first), "\n\n".join(say(t, f) for f in a.facts)]
 
 
-def _restart(session: Session) -> None:
-    for key in [k for k in session.slots if k.startswith("c_")]:
-        del session.slots[key]
+def _restart(session: Session, view: View) -> None:
+    ConsentAnswers.reset(session)
 
 
-def _one_of(step_id: str, text: str, *, to: str, options: tuple[tuple[str, str], ...]) -> Step:
-    """A question answered by one button, stored in the slot c_<step id>."""
-    return Step(
+def _one_of(step_id: str, text: str, *, to: str, options: tuple[tuple[str, str], ...]) -> One:
+    """A question answered by one button, stored in the answer named like the step."""
+    return One(
         id=step_id,
         text=text,
-        choices=[Choice(id=v, label=label, set={f"c_{step_id}": v}, to=to)
-                 for v, label in options],
+        field=step_id,
+        choices=[Choice(id=v, label=label, to=to) for v, label in options],
     )
 
 
-NEXT_VICTIM = [Go(to="gov", when=_more), Go(to="affected")]
+NEXT_VICTIM = [Go(to="gov", when=ANOTHER_VICTIM), Go(to="affected")]
 
 CONSENT = Flow(
     name="consent",
     title=N_("Consent and risk"),
+    answers=ConsentAnswers,
     sensitive=True,
     steps=[
         Step(id="intro", text=INTRO,
@@ -284,12 +301,12 @@ CONSENT = Flow(
                        do=_count(0), to="affected"),
             ],
         ),
-        Step(id="gov", render=_asking(ASK_GOV), choices=_yes_no_unsure("gov", to="public")),
-        Step(id="public", render=_asking(ASK_PUBLIC),
+        Step(id="gov", text=ASK_GOV, values=_victim, choices=_yes_no_unsure("gov", to="public")),
+        Step(id="public", text=ASK_PUBLIC, values=_victim,
              choices=_yes_no_unsure("public", to="consent_by")),
         Step(
             id="consent_by",
-            render=_asking(ASK_CONSENT_BY),
+            text=ASK_CONSENT_BY, values=_victim,
             choices=[
                 Choice(id=v, label=label, do=_answer("consent_by", v), to="writing")
                 for v, label in (
@@ -302,7 +319,7 @@ CONSENT = Flow(
         ),
         Step(
             id="writing",
-            render=_asking(ASK_WRITING),
+            text=ASK_WRITING, values=_victim,
             choices=[
                 Choice(id=v, label=label, do=_answer("writing", v, advance=True),
                        to=NEXT_VICTIM)
@@ -310,18 +327,18 @@ CONSENT = Flow(
                                  ("unsure", N_("Not sure")))
             ],
         ),
-        Step(id="affected", text=ASK_AFFECTED, multi="c_affected", to="talked",
+        Many(id="affected", text=ASK_AFFECTED, field="affected", to="talked",
              choices=[Choice(id=v, label=label) for v, label in AFFECTED]),
         _one_of("talked", ASK_TALKED, to="plan", options=(
             ("yes", N_("Yes, with all of them")), ("some", N_("With some of them")),
             ("no", N_("Not yet")))),
         _one_of("plan", ASK_PLAN, to="confidential", options=(
             ("yes", N_("Yes")), ("partly", N_("Partly")), ("no", N_("No")))),
-        Step(id="confidential", text=ASK_CONFIDENTIAL, multi="c_confidential", to="via_ngo",
+        Many(id="confidential", text=ASK_CONFIDENTIAL, field="confidential", to="via_ngo",
              choices=[Choice(id=v, label=label) for v, label in CONFIDENTIAL]),
         _one_of("via_ngo", ASK_VIA_NGO, to="channels", options=(
             ("yes", N_("Yes")), ("maybe", N_("Maybe")), ("no", N_("No")))),
-        Step(id="channels", text=ASK_CHANNELS, multi="c_channels", to="result",
+        Many(id="channels", text=ASK_CHANNELS, field="channels", to="result",
              choices=[Choice(id=v, label=label) for v, label in CHANNELS]),
         Step(
             id="result",

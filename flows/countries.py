@@ -1,6 +1,6 @@
 """Recognise a country typed in any shipped language, and name a country in a locale.
 
-Names come from Babel's (CLDR) territory names in en, fr, es, ar, zh, ru (plus
+Names come from Babel's (CLDR) territory names in every shipped language (plus
 Traditional Chinese, which users of zh also type), restricted to real countries
 and territories with two-letter codes, and from `flows/data/country_aliases.json`
 (common variants: "DRC", "Burma", "Corée du Nord", "EE. UU.", ...). The index is
@@ -13,15 +13,16 @@ from __future__ import annotations
 import bisect
 import difflib
 import functools
-import json
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from importlib import resources
 
 from babel import Locale, UnknownLocaleError
 
-LANGUAGES: tuple[str, ...] = ("en", "fr", "es", "ar", "zh", "ru")
+from flows.datafiles import read_json
+from flows.i18n import SHIPPED
+
+LANGUAGES: tuple[str, ...] = SHIPPED
 _INDEX_LOCALES: tuple[str, ...] = (*LANGUAGES, "zh_Hant")
 
 # Two-letter CLDR codes that are not countries or territories a person lives in:
@@ -87,7 +88,9 @@ def _territories(locale: str) -> Mapping[str, str]:
     }
 
 
-def _build() -> tuple[dict[str, frozenset[str]], list[tuple[str, str]], dict[str, list[str]]]:
+def _build(
+    problems: list[str],
+) -> tuple[dict[str, frozenset[str]], list[tuple[str, str]], dict[str, list[str]]]:
     exact: dict[str, set[str]] = {}
     # Parts of a name around a parenthesis ("Burma" in "Myanmar (Burma)") only count
     # where no full name or alias says otherwise: "China" in "Hong Kong (China)" must
@@ -105,22 +108,20 @@ def _build() -> tuple[dict[str, frozenset[str]], list[tuple[str, str]], dict[str
     for locale in _INDEX_LOCALES:
         for code, name in _territories(locale).items():
             add(name, code)
-    data = json.loads(
-        resources.files("flows")
-        .joinpath("data", "country_aliases.json")
-        .read_text(encoding="utf-8")
-    )
+    data = read_json("country_aliases.json", problems)
+    data = data if isinstance(data, dict) else {}
     valid = set(_territories("en"))
-    for per_code in data["aliases"].values():
+    for per_code in data.get("aliases", {}).values():
         for code, names in per_code.items():
             if code not in valid:
-                raise ValueError(f"country_aliases.json: unknown code {code}")
+                problems.append(f"country_aliases.json: unknown code {code}")
+                continue
             for name in names:
                 add(name, code)
     for key, codes in partial.items():
         if key not in exact:
             exact[key] = codes
-    for per_name in data["ambiguous"].values():
+    for per_name in data.get("ambiguous", {}).values():
         for name, codes in per_name.items():
             exact.setdefault(normalize(name), set()).update(codes)
 
@@ -132,9 +133,15 @@ def _build() -> tuple[dict[str, frozenset[str]], list[tuple[str, str]], dict[str
     return frozen, ordered, by_script
 
 
-_EXACT, _SORTED, _BY_SCRIPT = _build()
+_PROBLEMS: list[str] = []
+_EXACT, _SORTED, _BY_SCRIPT = _build(_PROBLEMS)
 _SORTED_KEYS = [key for key, _ in _SORTED]
 COUNTRY_CODES: frozenset[str] = frozenset(code for codes in _EXACT.values() for code in codes)
+
+
+def load_problems() -> list[str]:
+    """What was wrong in country_aliases.json, one line each (those entries are left out)."""
+    return list(_PROBLEMS)
 
 
 def _flag(text: str) -> str | None:

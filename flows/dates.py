@@ -2,9 +2,9 @@
 
 Numeric dates are read day first (15/03/2027), as in most of the world and in
 French and Spanish; the date is always shown back in words, so a person who
-meant month first sees the mistake. Month names come from Babel (CLDR) for the
-six UN languages, wide and abbreviated, so "15 mars 2027", "15 de marzo de
-2027", "March 15, 2027" and "15 марта 2027" all work.
+meant month first sees the mistake. Month names come from Babel (CLDR) for every
+shipped language (`flows.i18n.SHIPPED`), wide and abbreviated, so "15 mars 2027",
+"15 de marzo de 2027", "March 15, 2027" and "15 марта 2027" all work.
 """
 
 from __future__ import annotations
@@ -16,7 +16,9 @@ from datetime import date
 
 from babel import Locale
 
-LANGUAGES = ("en", "fr", "es", "ar", "zh", "ru")
+from flows.i18n import SHIPPED
+
+LANGUAGES = SHIPPED
 _ISO = re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})$")
 _NUMERIC = re.compile(r"^(\d{1,2})[-/.](\d{1,2})(?:[-/.](\d{2,4}))?$")
 _CJK = re.compile(r"^(?:(\d{4})\s*年\s*)?(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]?$")
@@ -47,8 +49,13 @@ def _month_names() -> dict[str, int]:
 
 
 def _digits(text: str) -> str:
-    # Arabic-Indic and other decimal digits become ASCII, so "١٥/٣/٢٠٢٧" reads too.
-    return "".join(str(unicodedata.digit(c)) if c.isdigit() else c for c in text)
+    # Arabic-Indic and other decimal digits become ASCII, so "١٥/٣/٢٠٢٧" reads too;
+    # invisible direction marks (Babel writes "15\u200f/03\u200f/2027" in Arabic) go.
+    return "".join(
+        str(unicodedata.digit(c)) if c.isdigit() else c
+        for c in text
+        if unicodedata.category(c) != "Cf"
+    )
 
 
 def _year(value: str) -> int:

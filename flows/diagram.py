@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from flows.engine import BACK, DONE, MENU_ID, Engine
+from flows.declare import Date, Many, One, Text, YesNo
+from flows.engine import ANSWER, DONE, Arrow, Engine
 from flows.model import Flow, Step
 
 
@@ -11,6 +12,17 @@ def _node(state: str) -> str:
 
 
 def _describe(step: Step) -> str:
+    """The step's id, with its kind and the answer it stores when it stores one."""
+    if isinstance(step, Date):
+        return f"{step.id}: a date → {step.field}"
+    if isinstance(step, Text):
+        return f"{step.id}: type → {step.field}"
+    if isinstance(step, Many):
+        return f"{step.id}: choose several → {step.field}"
+    if isinstance(step, YesNo) and step.field:
+        return f"{step.id}: yes/no → {step.field}"
+    if isinstance(step, One) and step.field:
+        return f"{step.id}: one → {step.field}"
     if step.multi:
         return f"{step.id}: choose several"
     if step.ask:
@@ -22,6 +34,22 @@ def _quote(text: str) -> str:
     return text.replace('"', "'").replace("|", "/")
 
 
+def _label(arrow: Arrow, labels: dict[tuple[str, str], str]) -> str:
+    if arrow.trigger == DONE:
+        label = "Done"
+    elif arrow.trigger == ANSWER:
+        label = "answered"
+    else:
+        label = labels.get((arrow.source, arrow.trigger), arrow.trigger)
+    if arrow.shown_when:
+        label += f" (only {arrow.shown_when})"
+    if arrow.when:
+        label += f", if {arrow.when}"
+    elif arrow.otherwise:
+        label += ", otherwise"
+    return label
+
+
 def mermaid(engine: Engine, flow: Flow) -> str:
     labels: dict[tuple[str, str], str] = {}
     for step in flow.steps:
@@ -29,24 +57,23 @@ def mermaid(engine: Engine, flow: Flow) -> str:
             labels[(f"{flow.name}.{step.id}", choice.id)] = choice.label
     lines = ["flowchart TD"]
     outside: set[str] = set()
+    if flow.requires is not None and flow.redirect is not None:
+        # The gate guards every way in: buttons, old buttons, commands and Back.
+        gate, first = f"{flow.name}_gate", f"{flow.name}.{flow.steps[0].id}"
+        redirect = engine.target(flow, flow.redirect)
+        outside.add(redirect)
+        lines.append(f'    {gate}{{"gate: {_quote(flow.requires.name)}?"}}')
+        lines.append(f'    {gate} -->|"yes"| {_node(first)}')
+        lines.append(f'    {gate} -.->|"no"| {_node(redirect)}')
     for step in flow.steps:
         state = f"{flow.name}.{step.id}"
         lines.append(f'    {_node(state)}["{_quote(_describe(step))}"]')
-    for source, trigger, dest in sorted(engine.edges()):
-        # Commands and Main menu lead everywhere from everywhere: left out as noise.
-        if not source.startswith(f"{flow.name}.") or trigger in (MENU_ID, BACK):
-            continue
-        if trigger.startswith("/"):
-            continue
-        if trigger == DONE:
-            label = "Done"
-        elif trigger == "answer":
-            label = "answered"
-        else:
-            label = labels.get((source, trigger), trigger)
-        if not dest.startswith(f"{flow.name}."):
-            outside.add(dest)
-        lines.append(f'    {_node(source)} -->|"{_quote(label)}"| {_node(dest)}')
+    # Commands, Main menu and Back lead everywhere from everywhere: left out as noise.
+    for arrow in sorted(a for a in engine.arrows if a.source.startswith(f"{flow.name}.")):
+        if not arrow.dest.startswith(f"{flow.name}."):
+            outside.add(arrow.dest)
+        label = _quote(_label(arrow, labels))
+        lines.append(f'    {_node(arrow.source)} -->|"{label}"| {_node(arrow.dest)}')
     for dest in sorted(outside):
         lines.append(f'    {_node(dest)}(["{dest}"])')
     return "\n".join(lines)

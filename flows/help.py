@@ -1,9 +1,10 @@
-"""`/help`: the commands, generated from the engine's own table so it cannot drift."""
+"""`/help`: the commands, generated from the engine's own table (every flow's declared
+commands, handed over in the view) so it cannot drift."""
 
 from __future__ import annotations
 
 from flows.i18n import N_
-from flows.model import Choice, Flow, Step, View
+from flows.model import Choice, Command, Flow, Step, View
 
 INTRO = N_(
     "I help you choose which UN human rights experts to write to, and how. "
@@ -14,15 +15,16 @@ INTRO = N_(
 def commands(view: View) -> list[str]:
     t = view.t
     lines = [t(INTRO), ""]
-    from flows.registry import ENGINE  # the commands of the engine actually built
-
-    lines += [f"/{name} — {t(description)}" for name, _, description in ENGINE.commands]
+    lines += [f"/{name} — {t(description)}" for name, description in view.commands]
     return ["\n".join(lines)]
 
 
 HELP = Flow(
     name="help",
     title=N_("Help"),
+    commands=[
+        Command("help", "main", N_("this list")),
+    ],
     steps=[
         Step(
             id="main",

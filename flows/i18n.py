@@ -12,6 +12,7 @@ import functools
 import gettext as _gettext
 import io
 import os
+import re
 from datetime import date
 from pathlib import Path
 
@@ -23,9 +24,12 @@ from babel.numbers import format_decimal, format_percent
 
 DOMAIN = "messages"
 DEFAULT = "en"
-# Order is the order of the language buttons.
-SHIPPED: tuple[str, ...] = ("en", "fr", "es", "ar", "zh", "ru")
-# The name each language has for itself, shown on its button untranslated.
+# THE list of shipped languages: every part of the project reads it (catalogs,
+# country names, dates, `locales/update.sh`, the benches). Each entry is the code
+# and the name the language has for itself, shown on its button untranslated; the
+# order is the order of the language buttons. Adding a language is one entry here
+# plus its catalog; tests/flows/test_languages.py then demands that its dates and
+# country names can be read.
 NATIVE_NAMES: dict[str, str] = {
     "en": "English",
     "fr": "Français",
@@ -34,8 +38,13 @@ NATIVE_NAMES: dict[str, str] = {
     "zh": "中文",
     "ru": "Русский",
 }
+SHIPPED: tuple[str, ...] = tuple(NATIVE_NAMES)
+# The shipped languages written right to left.
 RTL = frozenset({"ar"})
 FSI, PDI = "\u2068", "\u2069"
+# A named {placeholder} in a message; the one pattern the catalog, the cards and the
+# translation check use.
+PLACEHOLDER = re.compile(r"\{[A-Za-z_][A-Za-z0-9_]*\}")
 
 
 def N_(message: str) -> str:

@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from flows.i18n import N_, NATIVE_NAMES, SHIPPED
-from flows.model import Choice, Flow, Session, Step, View
+from flows.model import Change, Choice, Command, Flow, Session, Step, View
 
 
-def _set_locale(code: str) -> Callable[[Session], None]:
-    def do(session: Session) -> None:
+def _set_locale(code: str) -> Change:
+    def do(session: Session, view: View) -> None:
         session.locale = code
 
     return do
@@ -25,6 +25,9 @@ def _is_current(code: str) -> Callable[[View], bool]:
 LANGUAGE = Flow(
     name="language",
     title=N_("Language"),
+    commands=[
+        Command("language", "choose", N_("choose another language")),
+    ],
     steps=[
         Step(
             id="choose",

@@ -1,7 +1,8 @@
 """Learn: short cards on how the UN experts work, one chat message each, grouped by topic.
 
 The cards are data (`flows/data/cards.json`), validated by pydantic when this module
-is imported: a bad file fails loudly at startup, never in front of a user. Each card
+is imported: a card that does not validate is left out and listed by
+`python -m bot check` (`load_problems`), never shown to a user. Each card
 keeps its sources; the URLs among them, and the publications they come from, are
 shown under the card. The first step lists the topics; each card has Next (or, on
 the last card of a topic, More topics); the engine adds Back and Main menu.
@@ -10,17 +11,17 @@ the last card of a topic, More topics); the engine adds Back and Main menu.
 from __future__ import annotations
 
 import functools
-import json
 import re
 from collections.abc import Callable
-from importlib import resources
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from flows.catalog import placeholders
-from flows.i18n import N_, NP_
-from flows.model import Choice, Flow, Step, View
+from flows.datafiles import read_json, valid_entries
+from flows.declare import Screen
+from flows.i18n import N_, NP_, PLACEHOLDER
+from flows.model import Choice, Command, Flow, Step, View
 
 TOPICS_STEP = "topics"
 # English text of one card, values filled in. Translations run longer; Telegram's
@@ -31,7 +32,6 @@ INTRO = N_(
     "Learn how the UN experts work, in short cards. Press Next to read on and Back to "
     "go back. Choose a topic:"
 )
-LABEL_NEXT = N_("Next")
 LABEL_MORE = N_("More topics")
 # The heading of the list of sources under a card.
 SOURCE = NP_("Source", "Sources")
@@ -39,12 +39,11 @@ SOURCE = NP_("Source", "Sources")
 Id = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=40)]
 # Translated text must not carry what translators would have to copy exactly.
 _UNTRANSLATABLE = re.compile(r"https?:|www\.|@|\d|[<>*_`\[\]{}]")
-_PLACEHOLDER = re.compile(r"\{[A-Za-z_][A-Za-z0-9_]*\}")
 _URL = re.compile(r"^https?://\S+$")
 
 
 def _check_msgid(where: str, text: str) -> None:
-    if _UNTRANSLATABLE.search(_PLACEHOLDER.sub("", text)):
+    if _UNTRANSLATABLE.search(PLACEHOLDER.sub("", text)):
         raise ValueError(f"{where}: URL, e-mail, digit, brace or markup inside a msgid: {text!r}")
     if text != text.strip():
         raise ValueError(f"{where}: msgid with stray whitespace")
@@ -99,29 +98,40 @@ class Cards(_Model):
 
     @model_validator(mode="after")
     def _consistent(self) -> Cards:
+        problems = self.problems()
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+    def problems(self) -> list[str]:
+        """What is wrong across cards and topics (each entry is checked by its own model)."""
+        problems: list[str] = []
         ids = [c.id for c in self.cards]
         duplicates = sorted({i for i in ids if ids.count(i) > 1})
         if duplicates:
-            raise ValueError(f"duplicate card ids: {duplicates}")
+            problems.append(f"duplicate card ids: {duplicates}")
         if TOPICS_STEP in ids:
-            raise ValueError(f"a card cannot be called {TOPICS_STEP!r}")
+            problems.append(f"a card cannot be called {TOPICS_STEP!r}")
         topic_ids = [t.id for t in self.topics]
         if len(set(topic_ids)) != len(topic_ids):
-            raise ValueError("duplicate topic ids")
+            problems.append("duplicate topic ids")
         for topic in self.topics:
-            _check_msgid(f"topic {topic.id} title", topic.title)
+            try:
+                _check_msgid(f"topic {topic.id} title", topic.title)
+            except ValueError as e:
+                problems.append(str(e))
             if not self.of(topic.id):
-                raise ValueError(f"topic {topic.id} has no cards")
+                problems.append(f"topic {topic.id} has no cards")
         for card in self.cards:
             if card.topic not in topic_ids:
-                raise ValueError(f"card {card.id}: unknown topic {card.topic}")
+                problems.append(f"card {card.id}: unknown topic {card.topic}")
             for source in card.sources:
                 if source.startswith(("http:", "https:")):
                     if not _URL.match(source):
-                        raise ValueError(f"card {card.id}: malformed URL {source!r}")
+                        problems.append(f"card {card.id}: malformed URL {source!r}")
                 elif not any(source.startswith(f) for f in self.publications):
-                    raise ValueError(f"card {card.id}: source from no known file: {source!r}")
-        return self
+                    problems.append(f"card {card.id}: source from no known file: {source!r}")
+        return problems
 
     def of(self, topic_id: str) -> list[Card]:
         return [c for c in self.cards if c.topic == topic_id]
@@ -139,10 +149,49 @@ class Cards(_Model):
 
 
 @functools.cache
+def _load() -> tuple[Cards, tuple[str, ...]]:
+    problems: list[str] = []
+    raw = read_json("cards.json", problems)
+    doc: dict[str, Any] = raw if isinstance(raw, dict) else {}
+    try:
+        return Cards.model_validate(doc), tuple(problems)
+    except ValidationError:
+        pass
+    # Keep what validates and hangs together, and say what was left out.
+    about, publications = doc.get("about"), doc.get("publications")
+    if not isinstance(about, str) or not isinstance(publications, dict):
+        problems.append("cards.json: 'about' must be text and 'publications' an object")
+        about, publications = "", {}
+    topics = valid_entries(Topic, doc.get("topics", []), "cards.json: topics", problems)
+    cards = valid_entries(Card, doc.get("cards", []), "cards.json: cards", problems)
+    problems += [
+        f"cards.json: {p}"
+        for p in Cards.model_construct(
+            about=about, publications=publications, topics=topics, cards=cards
+        ).problems()
+    ]
+    topics = list({t.id: t for t in reversed(topics)}.values())[::-1]
+    known = {t.id for t in topics}
+    kept: dict[str, Card] = {}
+    for card in cards:
+        if card.id != TOPICS_STEP and card.topic in known:
+            kept.setdefault(card.id, card)
+    topics = [t for t in topics if any(c.topic == t.id for c in kept.values())]
+    cards_ = Cards.model_construct(
+        about=about, publications=publications, topics=topics, cards=list(kept.values())
+    )
+    return cards_, tuple(problems)
+
+
 def load_cards() -> Cards:
-    """The packaged cards, validated once. Raises pydantic.ValidationError on bad data."""
-    raw = resources.files("flows").joinpath("data", "cards.json").read_text(encoding="utf-8")
-    return Cards.model_validate(json.loads(raw))
+    """The packaged cards, validated once; cards that do not validate are left out
+    (see `load_problems`)."""
+    return _load()[0]
+
+
+def load_problems() -> list[str]:
+    """What was wrong in cards.json when it was loaded, one line each."""
+    return list(_load()[1])
 
 
 CARDS = load_cards()
@@ -178,16 +227,15 @@ def _steps() -> list[Step]:
         cards = CARDS.of(topic.id)
         for i, card in enumerate(cards):
             last = i == len(cards) - 1
+            view = _card_view(card, i + 1, len(cards))
             steps.append(
-                Step(
+                Screen(
                     id=card.id,
-                    render=_card_view(card, i + 1, len(cards)),
-                    choices=[
-                        Choice(id="more", label=LABEL_MORE, to=TOPICS_STEP)
-                        if last
-                        else Choice(id="next", label=LABEL_NEXT, to=cards[i + 1].id)
-                    ],
+                    render=view,
+                    choices=[Choice(id="more", label=LABEL_MORE, to=TOPICS_STEP)],
                 )
+                if last
+                else Screen(id=card.id, render=view, next=cards[i + 1].id)
             )
     return steps
 
@@ -195,6 +243,9 @@ def _steps() -> list[Step]:
 LEARN = Flow(
     name="learn",
     title=N_("Learn how the UN experts work"),
+    commands=[
+        Command("learn", "topics", N_("learn how the UN experts work")),
+    ],
     # Reading about reprisals can be as sensitive as the safety screens: Quick exit on
     # every card.
     sensitive=True,

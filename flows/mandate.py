@@ -6,6 +6,8 @@ The recommendation itself is data (`flows/data/situations.json`, read by
 
 from __future__ import annotations
 
+from pydantic import Field
+
 from flows.catalog import (
     FACT_CHECK_OHCHR_LIST,
     FACT_COUNTRY_MANDATE,
@@ -16,8 +18,9 @@ from flows.catalog import (
     say,
 )
 from flows.countries import country_name, match_country
+from flows.declare import Many, Text
 from flows.i18n import N_, T
-from flows.model import Choice, Flow, Parsed, Session, Step, View
+from flows.model import Answers, Choice, Flow, Parsed, Session, Step, View
 
 CATALOG = load_catalog()
 MAX_ECHO = 40  # how much of an unrecognised answer is quoted back
@@ -57,6 +60,14 @@ SENDS_NOTHING = N_(
 )
 
 
+class MandateAnswers(Answers):
+    flow = "mandate"
+
+    # Situation ids (flows/data/situations.json), in the order pressed.
+    situations: list[str] = Field(default_factory=list)
+    country: str | None = None  # ISO 3166-1 alpha-2
+
+
 def parse_country(text: str, view: View) -> Parsed:
     match = match_country(text)
     if match.iso2:
@@ -91,8 +102,9 @@ def _picks_section(t: T, heading: str, picks: list[Pick]) -> str:
 
 def recommendation(view: View) -> list[str]:
     t = view.t
-    iso2: str | None = view.slots.get("country")
-    result = recommend(CATALOG, view.slots.get("situations") or [], iso2)
+    answers = MandateAnswers.of(view)
+    iso2 = answers.country
+    result = recommend(CATALOG, answers.situations, iso2)
     place = country_name(iso2, t.locale) if iso2 else None
     first = [t(HEAD_IN, country=place) if place else t(HEAD)]
     if result.lead is not None:
@@ -127,27 +139,27 @@ def recommendation(view: View) -> list[str]:
     return messages
 
 
-def _forget_answers(session: Session) -> None:
-    for slot in ("situations", "country"):
-        session.slots.pop(slot, None)
+def _forget_answers(session: Session, view: View) -> None:
+    MandateAnswers.reset(session)
 
 
 MANDATE = Flow(
     name="mandate",
     title=N_("Find the right UN expert"),
+    answers=MandateAnswers,
     sensitive=True,
     steps=[
-        Step(
+        Many(
             id="what",
             text=ASK_WHAT,
-            multi="situations",
+            field="situations",
             to="country",
             choices=[Choice(id=s.id, label=s.label) for s in CATALOG.situations],
         ),
-        Step(
+        Text(
             id="country",
             text=ASK_COUNTRY,
-            ask="country",
+            field="country",
             parse=parse_country,
             to="result",
             choices=[Choice(id="skip", label=N_("Prefer not to say"), to="result",

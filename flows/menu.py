@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from flows.i18n import N_
-from flows.model import Choice, Flow, Step
+from flows.model import Choice, Command, Flow, Step
 
 MENU = Flow(
     name="menu",
     title=N_("Main menu"),
+    commands=[
+        Command("menu", "main", N_("the main menu")),
+    ],
     steps=[
         Step(
             id="main",

@@ -6,13 +6,25 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal, NamedTuple, Self
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SerializeAsAny,
+    ValidationError,
+    model_validator,
+)
+
+from flows.i18n import T
 
 Channel = Literal["telegram", "terminal"]
 EventKind = Literal["text", "press", "command"]
+ReminderKind = Literal["database", "sg_deadline", "date"]
 
 
 class Event(BaseModel):
@@ -61,12 +73,98 @@ class Reply(BaseModel):
     alt: str | None = None
 
 
+class Answers(BaseModel):
+    """What one flow remembers: each flow declares a subclass with typed fields and
+    names it on its `Flow(answers=...)`; `flow` is the name it is stored under.
+
+    Read and change them through `UrgencyAnswers.of(session)` (or `.of(view)` to read
+    in a screen), never by a string; "Start again" is `UrgencyAnswers.reset(session)`.
+    Stored as JSON in the session and revalidated as the flow's own type the first
+    time it is read: a field no longer declared is dropped, and answers that no
+    longer validate start again empty.
+    """
+
+    # The base keeps whatever a stored session held until the flow's type reads it;
+    # a flow's own type ignores unknown keys and checks every assignment.
+    model_config = ConfigDict(extra="allow", validate_assignment=True)
+
+    flow: ClassVar[str] = ""
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls.model_config = {**cls.model_config, "extra": "ignore"}
+
+    @classmethod
+    def of(cls, holder: Session | View) -> Self:
+        """This flow's answers in the session (changes stick) or the view (read only)."""
+        found = holder.answers.get(cls.flow)
+        if isinstance(found, cls):
+            return found
+        try:
+            typed = cls.model_validate(found.model_dump() if found is not None else {})
+        except ValidationError:
+            typed = cls()
+        holder.answers[cls.flow] = typed
+        return typed
+
+    @classmethod
+    def reset(cls, session: Session) -> None:
+        """Forget every answer of this flow ("Start again")."""
+        session.answers.pop(cls.flow, None)
+
+
+class Reminder(BaseModel):
+    """One reminder the person asked for: which kind, and when (ISO, UTC)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    kind: ReminderKind
+    due: str
+
+
+# Where older sessions kept answers in one flat dict of slots: a key's prefix (or the
+# whole key) names the flow, the rest names the field.
+LEGACY_PREFIXES = {"u_": "urgency", "c_": "consent", "rp_": "reprisal", "r_": "reminders"}
+LEGACY_KEYS = {
+    "u_date": ("urgency", "when"),
+    "r_date": ("reminders", "when"),
+    "situations": ("mandate", "situations"),
+    "country": ("mandate", "country"),
+    "tools": ("safety", "tools"),
+    "autodelete": ("safety", "autodelete"),
+}
+ENGINE_SLOTS = {"_pending": "pending", "_pd_message": "pd_message", "_offer": "offer"}
+
+
+def _from_slots(data: dict[str, Any]) -> dict[str, Any]:
+    """A session stored before flows declared their answers, in today's fields."""
+    data = dict(data)
+    answers: dict[str, dict[str, Any]] = {}
+    for key, value in data.pop("slots").items():
+        if key in ENGINE_SLOTS:
+            data.setdefault(ENGINE_SLOTS[key], value)
+        elif key == "reminders":
+            data.setdefault("reminders", value)
+        elif key in LEGACY_KEYS:
+            flow, name = LEGACY_KEYS[key]
+            answers.setdefault(flow, {})[name] = value
+        else:
+            for prefix, flow in LEGACY_PREFIXES.items():
+                if key.startswith(prefix):
+                    answers.setdefault(flow, {})[key[len(prefix) :]] = value
+    data.setdefault("answers", answers)
+    return data
+
+
 class Session(BaseModel):
     """Everything remembered about one person between updates. Stored sealed."""
 
     state: str = ""
     history: list[str] = Field(default_factory=list)
-    slots: dict[str, Any] = Field(default_factory=dict)
+    # Each flow's answers, under the flow's name (see `Answers`).
+    answers: dict[str, SerializeAsAny[Answers]] = Field(default_factory=dict)
+    # Reminders the person asked for; the engine derives what to schedule or cancel.
+    reminders: list[Reminder] = Field(default_factory=list)
     locale: str | None = None
     # Increases with every screen shown; buttons carry it, so a button from an
     # older message can be recognised as expired instead of acting out of place.
@@ -83,6 +181,19 @@ class Session(BaseModel):
     # the engine (a quick exit or "Start again" must not count the person twice).
     counted_week: str = ""
     counted: list[str] = Field(default_factory=list)
+    # The engine's own memory, never a flow's: a text held back by a personal-data
+    # warning until the person decides, the chat message that carried it, and the
+    # close matches offered for a text that could not be read (value -> label).
+    pending: str | None = None
+    pd_message: int | None = None
+    offer: dict[str, str] = Field(default_factory=dict)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_older_sessions(cls, data: Any) -> Any:
+        if isinstance(data, dict) and isinstance(data.get("slots"), dict):
+            return _from_slots(data)
+        return data
 
     @property
     def flow(self) -> str:
@@ -142,9 +253,6 @@ class SetAutoDelete(BaseModel):
     seconds: int | None
 
 
-ReminderKind = Literal["database", "sg_deadline", "date"]
-
-
 class AddReminder(BaseModel):
     """Write to this person once, on `due` (UTC), a neutral line of this kind. Only what
     the reminder needs is stored: the chat (sealed), when, which kind, the language."""
@@ -187,6 +295,7 @@ class Outcome(BaseModel):
 # --- Flow declarations -------------------------------------------------------
 # A flow module declares its conversation with these; the engine compiles them
 # into one state machine and does all the rendering, navigation and counting.
+# Every callable is typed, so mypy --strict checks the flow modules.
 
 
 class View(BaseModel):
@@ -194,12 +303,15 @@ class View(BaseModel):
 
     model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
 
-    slots: dict[str, Any]
-    t: Any  # flows.i18n.T (kept as Any to avoid an import cycle)
+    answers: dict[str, Answers] = Field(default_factory=dict)  # read with `X.of(view)`
+    reminders: list[Reminder] = Field(default_factory=list)
+    t: T
     channel: Channel
     meta: dict[str, str] = Field(default_factory=dict)
     today: date = Field(default_factory=lambda: datetime.now(UTC).date())
     draft: dict[str, Any] = Field(default_factory=dict)
+    # Every command the engine knows, in /help's order: (name, description msgid).
+    commands: list[tuple[str, str]] = Field(default_factory=list)
 
 
 class Parsed(BaseModel):
@@ -207,21 +319,56 @@ class Parsed(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    value: Any = None
+    value: str | None = None
     ok: bool = False
     error: str | None = None  # msgid
     error_values: dict[str, str] = Field(default_factory=dict)
     suggestions: list[tuple[str, str]] = Field(default_factory=list)  # (value, label)
 
 
+@dataclass(frozen=True)
+class Cond:
+    """A named condition on what the person answered (or where they are). The name is
+    what the README diagrams print beside the arrow or the gate it guards."""
+
+    name: str
+    test: Callable[[View], bool]
+
+    def __call__(self, view: View) -> bool:
+        return self.test(view)
+
+
+# A text shown on a step: one msgid, or one per channel (the advice differs between
+# Telegram and the terminal).
+Text = str | dict[Channel, str]
+Change = Callable[[Session, View], None]  # a pure change to the session
+Render = Callable[[View], list[str]]  # messages made from the answers
+Parse = Callable[[str, View], Parsed]  # reads typed text
+
+
+def text_for(text: Text, channel: Channel) -> str:
+    return text if isinstance(text, str) else text[channel]
+
+
+class Command(NamedTuple):
+    """A /command: where it leads, and the line /help shows for it."""
+
+    name: str
+    step: str | None  # a step of the flow declaring it; None: the engine's own (quick exit)
+    description: str  # msgid
+
+
 class Go(BaseModel):
-    """One possible destination, taken when `when` (a Callable[[View], bool]) holds.
-    A list of them is tried in order; the first that holds wins."""
+    """One possible destination, taken when `when` holds. A list of them is tried in
+    order; the first that holds wins."""
 
     model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
 
     to: str
-    when: Any = None
+    when: Cond | None = None
+
+
+Value = str | int | bool | None
 
 
 class Choice(BaseModel):
@@ -232,33 +379,34 @@ class Choice(BaseModel):
     # Where it leads: a step of this flow, "flow.step", or "flow" for its first step,
     # or a list of conditional destinations. None keeps the person on the same step.
     to: str | list[Go] | None = None
-    set: dict[str, Any] = Field(default_factory=dict)  # slot values to store when chosen
-    do: Any = None  # Callable[[Session], None]: a pure change to the session
-    when: Any = None  # Callable[[View], bool]: show the button only when true
-    checked: Any = None  # Callable[[View], bool]: show a check mark
+    set: dict[str, Value] = Field(default_factory=dict)  # answers to store when chosen
+    do: Change | None = None  # a change the answers need computed when chosen
+    when: Cond | None = None  # show the button only when this holds
+    checked: Callable[[View], bool] | None = None  # show a check mark
     effects: list[Effect] = Field(default_factory=list)  # asked of the adapter when chosen
-    act: Any = None  # Callable[[Session, View], None]: like `do`, when it needs the view
 
 
 class Step(BaseModel):
     model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
 
     id: str
-    text: str | None = None  # msgid
-    render: Any = None  # Callable[[View], list[str]]: dynamic messages instead of `text`
+    text: Text | None = None  # msgid (or one per channel)
+    # Values filled into `text`'s {placeholders}, from the answers.
+    values: Callable[[View], dict[str, object]] | None = None
+    render: Render | None = None  # dynamic messages, after `text`
     choices: list[Choice] = Field(default_factory=list)
-    multi: str | None = None  # slot holding the set of pressed choices; Done leads to `to`
-    ask: str | None = None  # slot filled by free text read with `parse`
-    parse: Any = None  # Callable[[str, View], Parsed]
+    multi: str | None = None  # field holding the set of pressed choices; Done leads to `to`
+    ask: str | None = None  # field filled by free text read with `parse`
+    parse: Parse | None = None
     to: str | list[Go] | None = None
     hint: str | None = None  # msgid shown when the person types where buttons are expected
     free_text: bool = False  # the step reads free text that may identify people
-    enter: Any = None  # Callable[[Session, View], None]: a pure change made on arriving here
+    enter: Change | None = None  # a change made on arriving here
     # Buttons made from the answers (e.g. one per reminder): options(view) gives
     # (value, label) pairs; pressing one calls pick(session, view, value) -> effects.
-    options: Any = None
-    pick: Any = None
-    document: Any = None  # Callable[[View], Document]: a file handed over with the text
+    options: Callable[[View], list[tuple[str, str]]] | None = None
+    pick: Callable[[Session, View, str], list[Effect]] | None = None
+    document: Callable[[View], Document | None] | None = None  # a file handed over
     back: bool = True
     columns: int = 1
 
@@ -269,16 +417,16 @@ class Flow(BaseModel):
     name: str
     title: str  # msgid
     steps: list[Step]
+    # What the flow remembers (a subclass of Answers whose `flow` is this name); the
+    # names in `set`, `multi` and `ask` are its fields.
+    answers: type[Answers] | None = None
     home: bool = True  # offer "Main menu" on its steps
     # Sensitive flows carry a "Quick exit" button on every screen.
     sensitive: bool = False
-    # A gate: the flow can only be entered when this holds (Callable[[View], bool]);
-    # otherwise the person is taken to `redirect` instead, however they came.
-    requires: Any = None
+    # A gate: the flow can only be entered when this holds; otherwise the person is
+    # taken to `redirect` instead, however they came.
+    requires: Cond | None = None
     redirect: str | None = None
-
-    def step(self, step_id: str) -> Step:
-        for step in self.steps:
-            if step.id == step_id:
-                return step
-        raise KeyError(f"{self.name}.{step_id}")
+    # The commands that lead into this flow. /help lists every flow's commands, in
+    # the order of the flows.
+    commands: list[Command] = Field(default_factory=list)

@@ -19,18 +19,20 @@ from flows.submission import SUBMISSION
 from flows.urgency import URGENCY
 from flows.verify import VERIFY
 
+# The order of the README's diagrams and of /help's commands (each flow declares its
+# own): the way a person usually goes, from the notice to the submission.
 FLOWS: list[Flow] = [
     START,
-    LANGUAGE,
     MENU,
+    LANGUAGE,
     MANDATE,
-    REPRISAL,
     URGENCY,
     CONSENT,
     SUBMISSION,
+    REPRISAL,
+    LEARN,
     SAFETY,
     VERIFY,
-    LEARN,
     REMINDERS,
     ABOUT,
     HELP,

@@ -9,13 +9,23 @@ the chat to write to (sealed), when, which kind and the language: no case detail
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
 
-from flows.engine import REMINDERS_SLOT
+from flows.declare import Date
 from flows.i18n import N_, T
-from flows.model import Choice, Effect, Flow, ReminderKind, Session, Step, View
+from flows.model import (
+    Answers,
+    Choice,
+    Command,
+    Cond,
+    Effect,
+    Flow,
+    Reminder,
+    ReminderKind,
+    Session,
+    Step,
+    View,
+)
 from flows.reprisal import next_sg_deadline
-from flows.urgency import parse_when
 
 MAX_REMINDERS = 5
 DATABASE_DAYS = 60  # the government's usual time to reply, then publication
@@ -61,23 +71,28 @@ def _at(day: date) -> datetime:
     return datetime.combine(day, REMIND_AT)
 
 
-def upcoming(view: View) -> list[dict[str, Any]]:
+class ReminderAnswers(Answers):
+    flow = "reminders"
+
+    when: date | None = None  # the date typed, until the reminder is set
+    last: datetime | None = None  # when the reminder set last is due
+    last_kind: ReminderKind | None = None
+
+
+def upcoming(view: View) -> list[Reminder]:
     now = _at(view.today) - timedelta(hours=REMIND_AT.hour)
-    entries = view.slots.get(REMINDERS_SLOT) or []
     return sorted(
-        (e for e in entries if datetime.fromisoformat(e["due"]) >= now),
-        key=lambda e: str(e["due"]),
+        (e for e in view.reminders if datetime.fromisoformat(e.due) >= now),
+        key=lambda e: e.due,
     )
 
 
 def _add(session: Session, kind: ReminderKind, due: datetime) -> None:
-    entries = list(session.slots.get(REMINDERS_SLOT) or [])
-    entry = {"kind": kind, "due": due.isoformat()}
-    if entry not in entries:
-        entries.append(entry)
-    session.slots[REMINDERS_SLOT] = entries
-    session.slots["r_last"] = due.isoformat()
-    session.slots["r_last_kind"] = kind
+    entry = Reminder(kind=kind, due=due.isoformat())
+    if entry not in session.reminders:
+        session.reminders = [*session.reminders, entry]
+    answers = ReminderAnswers.of(session)
+    answers.last, answers.last_kind = due, kind
 
 
 def _add_database(session: Session, view: View) -> None:
@@ -90,15 +105,18 @@ def _add_sg(session: Session, view: View) -> None:
 
 
 def _add_date(session: Session, view: View) -> None:
-    given = session.slots.pop("r_date", None)
-    if given:
+    answers = ReminderAnswers.of(session)
+    day, answers.when = answers.when, None
+    if day is not None:
         # The day before, so there is time to act; never in the past.
-        day = date.fromisoformat(given)
         _add(session, "date", _at(max(day - timedelta(days=1), view.today)))
 
 
-def _room(view: View) -> bool:
+def _has_room(view: View) -> bool:
     return len(upcoming(view)) < MAX_REMINDERS
+
+
+_room = Cond("with room for another reminder", _has_room)
 
 
 def _fired_date(kind: str, due: datetime) -> date:
@@ -120,10 +138,10 @@ def _offer(view: View) -> list[str]:
 
 
 def _set(view: View) -> list[str]:
-    last = view.slots.get("r_last")
-    when = datetime.fromisoformat(last).date() if last else view.today
+    answers = ReminderAnswers.of(view)
+    when = answers.last.date() if answers.last else view.today
     lines = [view.t(SET, date=view.t.date(when))]
-    if view.slots.get("r_last_kind") == "database":
+    if answers.last_kind == "database":
         lines.append(view.t(SET_DATABASE))
     return ["\n\n".join(lines)]
 
@@ -135,8 +153,8 @@ def _list(view: View) -> list[str]:
         return [t(LIST_EMPTY)]
     lines = [t(LIST_HEAD)]
     for e in entries:
-        due = datetime.fromisoformat(e["due"])
-        lines.append("• " + t(ITEM, what=t(KIND_LABEL[e["kind"]]), date=t.date(due.date())))
+        due = datetime.fromisoformat(e.due)
+        lines.append("• " + t(ITEM, what=t(KIND_LABEL[e.kind]), date=t.date(due.date())))
     return ["\n".join(lines)]
 
 
@@ -145,8 +163,8 @@ def _options(view: View) -> list[tuple[str, str]]:
     return [
         (
             f"{i}",
-            t(CANCEL, what=t(KIND_LABEL[e["kind"]]),
-              date=t.date(datetime.fromisoformat(e["due"]).date())),
+            t(CANCEL, what=t(KIND_LABEL[e.kind]),
+              date=t.date(datetime.fromisoformat(e.due).date())),
         )
         for i, e in enumerate(upcoming(view))
     ]
@@ -156,8 +174,7 @@ def _cancel(session: Session, view: View, value: str) -> list[Effect]:
     entries = upcoming(view)
     index = int(value)
     if 0 <= index < len(entries):
-        kept = [e for e in session.slots.get(REMINDERS_SLOT) or [] if e != entries[index]]
-        session.slots[REMINDERS_SLOT] = kept
+        session.reminders = [e for e in session.reminders if e != entries[index]]
     # The engine derives the cancellation from the changed list.
     return []
 
@@ -165,20 +182,24 @@ def _cancel(session: Session, view: View, value: str) -> list[Effect]:
 REMINDERS = Flow(
     name="reminders",
     title=N_("Reminders"),
+    commands=[
+        Command("reminders", "list", N_("your reminders: see or cancel them")),
+    ],
+    answers=ReminderAnswers,
     steps=[
         Step(
             id="offer",
             render=_offer,
             choices=[
                 Choice(id="database", label=N_("In 60 days: check the communications database"),
-                       act=_add_database, to="set", when=_room),
+                       do=_add_database, to="set", when=_room),
                 Choice(id="sg", label=N_("Before the Secretary-General's report deadline"),
-                       act=_add_sg, to="set", when=_room),
+                       do=_add_sg, to="set", when=_room),
                 Choice(id="date", label=N_("On a date I give"), to="date", when=_room),
                 Choice(id="list", label=N_("See my reminders"), to="list"),
             ],
         ),
-        Step(id="date", text=ASK_DATE, ask="r_date", parse=parse_when, to="set"),
+        Date(id="date", text=ASK_DATE, field="when", to="set"),
         Step(
             id="set",
             render=_set,

@@ -12,18 +12,21 @@ Every contact, deadline and emergency line is a fact in
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 from datetime import date
+from typing import Literal
 
 from babel.dates import format_skeleton
-from babel.lists import format_list
+from pydantic import Field
 
-from flows.catalog import FACT_LANGUAGES, load_catalog
+from flows.catalog import DAY_OF_YEAR, FACT_LANGUAGES, load_catalog, say
 from flows.dates import parse_month_year
+from flows.declare import Many, One, Screen, Text, YesNo
 from flows.i18n import N_, NP_, T
 from flows.mandate import SENDS_NOTHING
-from flows.model import Choice, Document, Flow, Parsed, Session, Step, View
+from flows.model import Answers, Choice, Command, Document, Flow, Parsed, Session, Step, View
 
 CATALOG = load_catalog()
 DOCUMENT_NAME = "reprisal-report.txt"
@@ -53,12 +56,26 @@ FACT_RESPONSES = "reprisal_responses"
 FACT_RECORD = "reprisal_record"
 FACT_YEAR_ROUND = "reprisal_year_round"
 
-# Slots. Button answers live in the session; what is typed goes to the draft, which is
-# stored apart and expires sooner.
-S_WHAT, S_WHO, S_ENGAGEMENT = "rp_what", "rp_who", "rp_engagement"
-S_CONFIDENTIAL, S_PUBLIC, S_SG = "rp_confidential", "rp_public", "rp_sg"
+# Button answers live in the session (`ReprisalAnswers`, whose fields these name);
+# what is typed goes to the draft, which is stored apart and expires sooner.
+S_WHAT, S_WHO, S_ENGAGEMENT = "what", "who", "engagement"
+S_CONFIDENTIAL, S_PUBLIC, S_SG = "confidential", "public", "sg"
 D_WHEN, D_EXPERT = "rp_when", "rp_expert"
 CONSENTS = (S_CONFIDENTIAL, S_PUBLIC, S_SG)
+Agreed = Literal["yes", "no"]
+
+
+class ReprisalAnswers(Answers):
+    flow = "reprisal"
+
+    what: list[str] = Field(default_factory=list)  # what happened (WHAT ids), as pressed
+    who: str | None = None  # WHO id
+    engagement: list[str] = Field(default_factory=list)  # ENGAGEMENT ids
+    # What the person agreed to: shared with the government in confidence, made
+    # public, included in the Secretary-General's report.
+    confidential: Agreed | None = None
+    public: Agreed | None = None
+    sg: Agreed | None = None
 
 # --------------------------------------------------------------------------- wording
 
@@ -235,24 +252,26 @@ CONSENT_LINES: tuple[tuple[str, str], ...] = (
 
 # --------------------------------------------------------------------------- pure logic
 
-_DAY_OF_YEAR = re.compile(r"^--(\d{2})-(\d{2})$")
 
 
 def _day_of_year(value: str) -> tuple[int, int]:
     """(month, day) of a "--MM-DD" value."""
-    match = _DAY_OF_YEAR.match(value)
+    match = DAY_OF_YEAR.match(value)
     if match is None:
         raise ValueError(f"not a --MM-DD day of the year: {value!r}")
     return int(match[1]), int(match[2])
 
 
-SG_DEADLINE = _day_of_year(CATALOG.fact(FACT_SG_INPUT).values["deadline"])
+@functools.cache
+def _sg_deadline() -> tuple[int, int]:
+    # Read when first needed, so that a broken data file never fails an import.
+    return _day_of_year(CATALOG.fact(FACT_SG_INPUT).values["deadline"])
 
 
 def next_sg_deadline(today: date) -> date:
     """The next due date for inputs to the Secretary-General's report on reprisals:
     this year's while it has not passed (today included), else next year's."""
-    month, day = SG_DEADLINE
+    month, day = _sg_deadline()
     this_year = date(today.year, month, day)
     return this_year if today <= this_year else date(today.year + 1, month, day)
 
@@ -297,22 +316,6 @@ def parse_expert(text: str, view: View) -> Parsed:
 # --------------------------------------------------------------------------- facts
 
 
-def fact_text(t: T, fact_id: str) -> str:
-    """A fact in the reader's language, its days of the year and languages localised."""
-    fact = CATALOG.fact(fact_id)
-    values: dict[str, object] = {}
-    for key, value in fact.values.items():
-        if _DAY_OF_YEAR.match(value):
-            month, day = _day_of_year(value)
-            values[key] = format_skeleton("MMMMd", date(2000, month, day), locale=t.locale)
-        elif key == "languages":
-            names = [t.language_name(code.strip()) for code in value.split(",")]
-            values[key] = format_list(names, locale=t.locale)
-        else:
-            values[key] = value
-    return t(fact.text, **values)
-
-
 # --------------------------------------------------------------------------- answers
 
 
@@ -331,7 +334,7 @@ def _when_text(view: View) -> str:
 
 
 def _who_text(view: View) -> str:
-    return _labels(view.t, WHO, [view.slots.get(S_WHO) or ""])
+    return _labels(view.t, WHO, [ReprisalAnswers.of(view).who or ""])
 
 
 def _expert_text(view: View) -> str:
@@ -341,7 +344,8 @@ def _expert_text(view: View) -> str:
 
 
 def _consented(view: View) -> dict[str, bool]:
-    return {slot: view.slots.get(slot) == "yes" for slot in CONSENTS}
+    answers = ReprisalAnswers.of(view)
+    return {field: getattr(answers, field) == "yes" for field in CONSENTS}
 
 
 def _consent_lines_text(view: View) -> list[str]:
@@ -366,26 +370,26 @@ def _where(view: View) -> list[str]:
     lines: list[str] = []
     if consent[S_CONFIDENTIAL] or consent[S_PUBLIC]:
         lines += [
-            "• " + fact_text(t, FACT_CONTACT_SP),
-            "• " + fact_text(t, FACT_CONTACT_OHCHR),
-            "• " + fact_text(t, FACT_CONTACT_HRC),
+            "• " + say(t, FACT_CONTACT_SP),
+            "• " + say(t, FACT_CONTACT_OHCHR),
+            "• " + say(t, FACT_CONTACT_HRC),
         ]
-        if "treaty" in (view.slots.get(S_ENGAGEMENT) or []):
-            lines.append("• " + fact_text(t, FACT_CONTACT_TREATY))
+        if "treaty" in ReprisalAnswers.of(view).engagement:
+            lines.append("• " + say(t, FACT_CONTACT_TREATY))
     if consent[S_SG]:
         lines += [
-            "• " + fact_text(t, FACT_SG_INPUT),
+            "• " + say(t, FACT_SG_INPUT),
             "  " + _sg_deadline_line(view),
-            "  " + fact_text(t, FACT_SG_CONTENTS),
+            "  " + say(t, FACT_SG_CONTENTS),
         ]
     if lines:
-        lines += [fact_text(t, FACT_OHCHR_PAGE), fact_text(t, FACT_LANGUAGES)]
+        lines += [say(t, FACT_OHCHR_PAGE), say(t, FACT_LANGUAGES)]
     return lines
 
 
 def _expect(view: View) -> list[str]:
     t: T = view.t
-    return [fact_text(t, FACT_RESPONSES), fact_text(t, FACT_RECORD)]
+    return [say(t, FACT_RESPONSES), say(t, FACT_RECORD)]
 
 
 # --------------------------------------------------------------------------- screens
@@ -397,7 +401,7 @@ def intro(view: View) -> list[str]:
     return [
         "\n\n".join(
             [
-                fact_text(t, FACT_DEFINITION),
+                say(t, FACT_DEFINITION),
                 t(HOW, person=person, perpetrator=perpetrator, place=place),
                 t(ASK_DANGER),
             ]
@@ -407,8 +411,8 @@ def intro(view: View) -> list[str]:
 
 def emergency(view: View) -> list[str]:
     t: T = view.t
-    orgs = ["• " + fact_text(t, fact_id) for fact_id in EMERGENCY_FACTS]
-    return ["\n\n".join([fact_text(t, FACT_NO_PROTECTION), *orgs])]
+    orgs = ["• " + say(t, fact_id) for fact_id in EMERGENCY_FACTS]
+    return ["\n\n".join([say(t, FACT_NO_PROTECTION), *orgs])]
 
 
 def emergency_then_continue(view: View) -> list[str]:
@@ -424,8 +428,8 @@ def _consent_screen(
 ) -> Callable[[View], list[str]]:
     def render(view: View) -> list[str]:
         t: T = view.t
-        parts = [t(CONSENT_INTRO), fact_text(t, FACT_CONSENT_PREREQUISITE)] if first else []
-        parts += [fact_text(t, fact_id), t(question)]
+        parts = [t(CONSENT_INTRO), say(t, FACT_CONSENT_PREREQUISITE)] if first else []
+        parts += [say(t, fact_id), t(question)]
         return ["\n\n".join(parts)]
 
     return render
@@ -435,10 +439,10 @@ def result(view: View) -> list[str]:
     t: T = view.t
     summary = [
         t(SUMMARY_HEAD),
-        t(SUMMARY_WHAT, value=_labels(t, WHAT, view.slots.get(S_WHAT) or [])),
+        t(SUMMARY_WHAT, value=_labels(t, WHAT, ReprisalAnswers.of(view).what)),
         t(SUMMARY_WHEN, value=_when_text(view)),
         t(SUMMARY_WHO, value=_who_text(view)),
-        t(SUMMARY_ENGAGEMENT, value=_labels(t, ENGAGEMENT, view.slots.get(S_ENGAGEMENT) or [])),
+        t(SUMMARY_ENGAGEMENT, value=_labels(t, ENGAGEMENT, ReprisalAnswers.of(view).engagement)),
         t(SUMMARY_EXPERT, value=_expert_text(view)),
         *_consent_lines_text(view),
     ]
@@ -446,7 +450,7 @@ def result(view: View) -> list[str]:
     if not where:
         return [
             "\n".join(summary),
-            "\n\n".join([t(NO_CONSENT), fact_text(t, FACT_YEAR_ROUND), t(NO_CONSENT_LATER)]),
+            "\n\n".join([t(NO_CONSENT), say(t, FACT_YEAR_ROUND), t(NO_CONSENT_LATER)]),
         ]
     person, perpetrator, place = PLACEHOLDERS
     return [
@@ -484,7 +488,7 @@ def report(view: View) -> Document | None:
         (
             DOC_EVENTS_HEAD,
             [
-                t(DOC_WHAT, value=_labels(t, WHAT, view.slots.get(S_WHAT) or [])),
+                t(DOC_WHAT, value=_labels(t, WHAT, ReprisalAnswers.of(view).what)),
                 t(DOC_WHEN, value=_when_text(view)),
                 t(DOC_PLACE, place=place),
                 t(DOC_WHO, value=_who_text(view)),
@@ -496,7 +500,7 @@ def report(view: View) -> Document | None:
             DOC_UN_HEAD,
             [
                 t(DOC_ENGAGEMENT,
-                  value=_labels(t, ENGAGEMENT, view.slots.get(S_ENGAGEMENT) or [])),
+                  value=_labels(t, ENGAGEMENT, ReprisalAnswers.of(view).engagement)),
                 t(DOC_EXPERT, value=_expert_text(view)),
                 t(DOC_LINK),
             ],
@@ -518,9 +522,8 @@ def report(view: View) -> Document | None:
 # --------------------------------------------------------------------------- session
 
 
-def _forget_answers(session: Session) -> None:
-    for slot in (S_WHAT, S_WHO, S_ENGAGEMENT, *CONSENTS):
-        session.slots.pop(slot, None)
+def _forget_answers(session: Session, view: View) -> None:
+    ReprisalAnswers.reset(session)
     _forget_draft(session, D_WHEN, D_EXPERT)
 
 
@@ -530,24 +533,21 @@ def _forget_draft(session: Session, *keys: str) -> None:
         session.draft = rest or None
 
 
-def _skip_when(session: Session) -> None:
+def _skip_when(session: Session, view: View) -> None:
     _forget_draft(session, D_WHEN)
 
 
-def _skip_expert(session: Session) -> None:
+def _skip_expert(session: Session, view: View) -> None:
     _forget_draft(session, D_EXPERT)
-
-
-def _yes_no(slot: str, to: str) -> list[Choice]:
-    return [
-        Choice(id="yes", label=YES, set={slot: "yes"}, to=to),
-        Choice(id="no", label=NO, set={slot: "no"}, to=to),
-    ]
 
 
 REPRISAL = Flow(
     name="reprisal",
     title=N_("Report a reprisal"),
+    commands=[
+        Command("reprisal", "danger", N_("report a reprisal")),
+    ],
+    answers=ReprisalAnswers,
     sensitive=True,
     steps=[
         Step(
@@ -565,60 +565,61 @@ REPRISAL = Flow(
             render=emergency_then_continue,
             choices=[Choice(id="go", label=N_("Continue"), to="what")],
         ),
-        Step(
+        Many(
             id="what",
             text=ASK_WHAT,
-            multi=S_WHAT,
+            field=S_WHAT,
             to="when",
             choices=[Choice(id=cid, label=label) for cid, label in WHAT],
         ),
-        Step(
+        Text(
             id="when",
             render=ask_when,
-            ask=f"draft.{D_WHEN}",
+            field=f"draft.{D_WHEN}",
             parse=parse_when,
             to="who",
             choices=[Choice(id="skip", label=N_("Prefer not to say"), to="who", do=_skip_when)],
         ),
-        Step(
+        One(
             id="who",
             text=ASK_WHO,
-            choices=[
-                Choice(id=cid, label=label, set={S_WHO: cid}, to="engagement")
-                for cid, label in WHO
-            ],
+            field=S_WHO,
+            choices=[Choice(id=cid, label=label, to="engagement") for cid, label in WHO],
         ),
-        Step(
+        Many(
             id="engagement",
             text=ASK_ENGAGEMENT,
-            multi=S_ENGAGEMENT,
+            field=S_ENGAGEMENT,
             to="expert",
             choices=[Choice(id=cid, label=label) for cid, label in ENGAGEMENT],
         ),
-        Step(
+        Text(
             id="expert",
             text=ASK_EXPERT,
-            ask=f"draft.{D_EXPERT}",
+            field=f"draft.{D_EXPERT}",
             parse=parse_expert,
             free_text=True,
             to="consent_gov",
             choices=[Choice(id="none", label=N_("None / I do not know"), to="consent_gov",
                             do=_skip_expert)],
         ),
-        Step(
+        YesNo(
             id="consent_gov",
             render=_consent_screen(FACT_CONSENT_CONFIDENTIAL, ASK_CONFIDENTIAL, first=True),
-            choices=_yes_no(S_CONFIDENTIAL, "consent_pub"),
+            field=S_CONFIDENTIAL,
+            to="consent_pub",
         ),
-        Step(
+        YesNo(
             id="consent_pub",
             render=_consent_screen(FACT_CONSENT_PUBLIC, ASK_PUBLIC),
-            choices=_yes_no(S_PUBLIC, "consent_sg"),
+            field=S_PUBLIC,
+            to="consent_sg",
         ),
-        Step(
+        YesNo(
             id="consent_sg",
             render=_consent_screen(FACT_CONSENT_SG, ASK_SG),
-            choices=_yes_no(S_SG, "result"),
+            field=S_SG,
+            to="result",
         ),
         Step(
             id="result",
@@ -631,6 +632,6 @@ REPRISAL = Flow(
             ],
         ),
         # The same emergency support, reached from the result: Back returns there.
-        Step(id="support", render=emergency),
+        Screen(id="support", render=emergency),
     ],
 )

@@ -5,8 +5,24 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from pydantic import Field
+
+from flows.declare import Many, Screen
 from flows.i18n import N_
-from flows.model import Choice, Flow, SetAutoDelete, Step, View, Wipe
+from flows.model import (
+    Answers,
+    Change,
+    Channel,
+    Choice,
+    Command,
+    Cond,
+    Flow,
+    Session,
+    SetAutoDelete,
+    Step,
+    View,
+    Wipe,
+)
 
 ONLINE_FORM = "https://spsubmission.ohchr.org/"
 AUTODELETE_CHOICES: tuple[tuple[str, str, int | None], ...] = (
@@ -16,7 +32,7 @@ AUTODELETE_CHOICES: tuple[tuple[str, str, int | None], ...] = (
 )
 
 INTRO = N_("Safety. Choose what you want to know or do:")
-CHANNEL = {
+CHANNEL: dict[Channel, str] = {
     "telegram": N_(
         "This is a Telegram cloud chat. It is not end-to-end encrypted: Telegram keeps it "
         "on its servers, and whoever runs this bot can read what you send here.\n\n"
@@ -74,7 +90,7 @@ AUTODELETE = N_(
     "are this old. It is off unless you turn it on. It always stays within the 48 hours in "
     "which Telegram lets a bot delete messages."
 )
-WIPE_CONFIRM = {
+WIPE_CONFIRM: dict[Channel, str] = {
     "telegram": N_(
         "Delete everything? This deletes every message of this chat that the bot can still "
         "delete (those from the last 48 hours), and every answer, draft, reminder and "
@@ -85,7 +101,7 @@ WIPE_CONFIRM = {
         "for you in this program's data folder, including your language. It cannot be undone."
     ),
 }
-PHONE = {
+PHONE: dict[Channel, str] = {
     "telegram": N_(
         "If your phone might be taken or checked:\n\n"
         "• Delete this chat from Telegram, or use Delete everything first.\n"
@@ -107,25 +123,28 @@ PHONE = {
 }
 
 
-def on_telegram(view: View) -> bool:
-    return view.channel == "telegram"
+class SafetyAnswers(Answers):
+    flow = "safety"
+
+    tools: list[str] = Field(default_factory=list)  # the channels the person can use (TOOLS ids)
+    autodelete: int | None = None  # the auto-delete delay chosen, in seconds
 
 
-def channel_text(view: View) -> list[str]:
-    return [view.t(CHANNEL[view.channel])]
+def remember_autodelete(seconds: int | None) -> Change:
+    """Keep the auto-delete chosen elsewhere (the safety notice) in the safety answers."""
+
+    def do(session: Session, view: View) -> None:
+        SafetyAnswers.of(session).autodelete = seconds
+
+    return do
 
 
-def wipe_text(view: View) -> list[str]:
-    return [view.t(WIPE_CONFIRM[view.channel])]
-
-
-def phone_text(view: View) -> list[str]:
-    return [view.t(PHONE[view.channel])]
+on_telegram = Cond("on Telegram", lambda view: view.channel == "telegram")
 
 
 def advice(view: View) -> list[str]:
     t = view.t
-    chosen = view.slots.get("tools") or []
+    chosen = SafetyAnswers.of(view).tools
     paragraphs = [t(ADVICE_ALWAYS, url=ONLINE_FORM)]
     paragraphs += [t(ADVICE_TOOLS[tool]) for tool, _ in TOOLS if tool in chosen]
     return ["\n\n".join(paragraphs)]
@@ -133,7 +152,7 @@ def advice(view: View) -> list[str]:
 
 def _autodelete_is(seconds: int | None) -> Callable[[View], bool]:
     def checked(view: View) -> bool:
-        return view.slots.get("autodelete") == seconds
+        return SafetyAnswers.of(view).autodelete == seconds
 
     return checked
 
@@ -141,6 +160,12 @@ def _autodelete_is(seconds: int | None) -> Callable[[View], bool]:
 SAFETY = Flow(
     name="safety",
     title=N_("Safety"),
+    commands=[
+        Command("safety", "main", N_("safety: what this chat is, deleting, quick exit")),
+        Command("wipe", "wipe", N_("delete everything: messages and stored answers")),
+        Command("exit", None, N_("quick exit: close at once and delete recent messages")),
+    ],
+    answers=SafetyAnswers,
     sensitive=True,
     steps=[
         Step(
@@ -155,15 +180,15 @@ SAFETY = Flow(
                 Choice(id="verify", label=N_("Is this bot genuine?"), to="verify.main"),
             ],
         ),
-        Step(id="channel", render=channel_text),
-        Step(
+        Screen(id="channel", text=CHANNEL),
+        Many(
             id="tools",
             text=ASK_TOOLS,
-            multi="tools",
+            field="tools",
             to="advice",
             choices=[Choice(id=tool, label=label) for tool, label in TOOLS],
         ),
-        Step(id="advice", render=advice),
+        Screen(id="advice", render=advice),
         Step(
             id="autodelete",
             text=AUTODELETE,
@@ -181,12 +206,12 @@ SAFETY = Flow(
         ),
         Step(
             id="wipe",
-            render=wipe_text,
+            text=WIPE_CONFIRM,
             choices=[
                 Choice(id="yes", label=N_("Yes, delete everything"), effects=[Wipe()]),
                 Choice(id="no", label=N_("No, keep everything"), to="main"),
             ],
         ),
-        Step(id="phone", render=phone_text),
+        Screen(id="phone", text=PHONE),
     ],
 )

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from flows.i18n import N_
-from flows.model import Choice, Flow, SetAutoDelete, Step, View
-from flows.safety import on_telegram
+from flows.model import Choice, Command, Flow, SetAutoDelete, Step
+from flows.safety import on_telegram, remember_autodelete
 
 NOTICE_TELEGRAM = N_(
     "Before we start, a word on safety.\n\n"
@@ -22,18 +22,17 @@ NOTICE_TERMINAL = N_(
 )
 
 
-def notice(view: View) -> list[str]:
-    return [view.t(NOTICE_TELEGRAM if view.channel == "telegram" else NOTICE_TERMINAL)]
-
-
 START = Flow(
     name="start",
     title=N_("Safety notice"),
+    commands=[
+        Command("start", "notice", N_("begin again, with the safety notice")),
+    ],
     home=False,
     steps=[
         Step(
             id="notice",
-            render=notice,
+            text={"telegram": NOTICE_TELEGRAM, "terminal": NOTICE_TERMINAL},
             back=False,
             choices=[
                 Choice(id="ok", label=N_("I understand, continue"), to="language.choose"),
@@ -44,7 +43,7 @@ START = Flow(
                         id=f"ok{cid}",
                         label=label,
                         to="language.choose",
-                        set={"autodelete": seconds},
+                        do=remember_autodelete(seconds),
                         effects=[SetAutoDelete(seconds=seconds)],
                         when=on_telegram,
                     )

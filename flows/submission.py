@@ -10,13 +10,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from typing import Any
 
 from flows.catalog import load_catalog, recommend, say
-from flows.consent import assess, passed
+from flows.consent import ConsentAnswers, assess, passed
+from flows.declare import Text
 from flows.i18n import N_, T, translator
+from flows.mandate import MandateAnswers
 from flows.model import (
+    Change,
     Choice,
+    Command,
     DeleteDraftMessages,
     Document,
     Flow,
@@ -25,7 +28,7 @@ from flows.model import (
     Step,
     View,
 )
-from flows.urgency import KIND_TEXT, decide
+from flows.urgency import KIND_TEXT, UrgencyAnswers, decision
 
 CATALOG = load_catalog()
 MAX_ANSWER = 3000
@@ -223,9 +226,9 @@ def _question(key: str, question: str, hint: str) -> Callable[[View], list[str]]
     def render(view: View) -> list[str]:
         t = view.t
         lines = [t(question), t(hint)]
-        if key == "urgency" and view.slots.get("u_timing"):
-            lines.append(t(URGENCY_HINT, kind=t(KIND_TEXT[decide(view.slots, view.today).kind])))
-        if key == "victims" and assess(view.slots).anonymous:
+        if key == "urgency" and UrgencyAnswers.of(view).timing:
+            lines.append(t(URGENCY_HINT, kind=t(KIND_TEXT[decision(view).kind])))
+        if key == "victims" and assess(ConsentAnswers.of(view)).anonymous:
             lines.append(t(ANONYMOUS))
         lines.append(t(REMINDER[view.channel]))
         return ["\n\n".join(lines)]
@@ -236,7 +239,7 @@ def _question(key: str, question: str, hint: str) -> Callable[[View], list[str]]
 def _intro(view: View) -> list[str]:
     t = view.t
     lines = [t(INTRO)]
-    if assess(view.slots).anonymous:
+    if assess(ConsentAnswers.of(view)).anonymous:
         lines.append(t(ANONYMOUS))
     lines.append(t(REMINDER[view.channel]))
     return ["\n\n".join(lines)]
@@ -251,22 +254,22 @@ def _review(view: View) -> list[str]:
 
 
 def _mandates(view: View) -> list[str]:
-    situations = view.slots.get("situations")
-    if not situations:
+    found = MandateAnswers.of(view)
+    if not found.situations:
         return []
-    r = recommend(CATALOG, situations, view.slots.get("country"))
+    r = recommend(CATALOG, found.situations, found.country)
     titles = [p.mandate.title for p in r.picks]
     if r.country is not None and r.country.status == "active":
         titles.append(r.country.title)
     return titles
 
 
-def _consent_lines(dt: T, slots: dict[str, Any]) -> list[str]:
-    a = assess(slots)
+def _consent_lines(dt: T, consent: ConsentAnswers) -> list[str]:
+    a = assess(consent)
     if a.anonymous:
         return [dt(D_ANONYMOUS)]
     lines = []
-    for i, person in enumerate(slots.get("c_victims") or []):
+    for i, person in enumerate(consent.victims):
         lines.append(dt(
             D_CONSENT_LINE,
             v=f"V{i + 1}",
@@ -291,12 +294,12 @@ def draft_text(view: View) -> str:
         out.append("")
         out.append(dt(D_HEADINGS[key]))
         if key == "consent":
-            out += _consent_lines(dt, view.slots)
+            out += _consent_lines(dt, ConsentAnswers.of(view))
             continue
         out.append(draft.get(key) or dt(D_NOT_ANSWERED))
         if key == "sender":
             out += [dt(D_CONTACT), dt(D_CONFIDENTIAL_SOURCE)]
-    parts = [p for p in view.slots.get("c_confidential") or [] if p in D_PARTS]
+    parts = [p for p in ConsentAnswers.of(view).confidential if p in D_PARTS]
     if parts:
         out += ["", dt(D_KEEP_CONFIDENTIAL, parts=", ".join(dt(D_PARTS[p]) for p in parts))]
     placeholders = sorted(
@@ -319,7 +322,7 @@ def handoff(view: View) -> list[str]:
     mandates = _mandates(view)
     lines.append(t(HANDOFF_TO, mandates="; ".join(mandates)) if mandates else t(HANDOFF_FINDER))
     lines.append(t(HANDOFF_EMAIL))
-    channels = set(view.slots.get("c_channels") or [])
+    channels = set(ConsentAnswers.of(view).channels)
     if "proton" in channels:
         lines.append(t(HANDOFF_PROTON))
     if "signal" in channels:
@@ -331,15 +334,15 @@ def handoff(view: View) -> list[str]:
     return ["\n\n".join(lines), "\n\n".join(say(t, f) for f in after)]
 
 
-def _set_language(code: str) -> Callable[[Session], None]:
-    def do(session: Session) -> None:
+def _set_language(code: str) -> Change:
+    def do(session: Session, view: View) -> None:
         session.draft = {**(session.draft or {}), "lang": code}
 
     return do
 
 
-def _skip(key: str) -> Callable[[Session], None]:
-    def do(session: Session) -> None:
+def _skip(key: str) -> Change:
+    def do(session: Session, view: View) -> None:
         draft = dict(session.draft or {})
         draft.pop(key, None)
         session.draft = draft
@@ -347,7 +350,7 @@ def _skip(key: str) -> Callable[[Session], None]:
     return do
 
 
-def _delete_draft(session: Session) -> None:
+def _delete_draft(session: Session, view: View) -> None:
     session.draft = None
 
 
@@ -359,14 +362,14 @@ DELETE = Choice(id="delete", label=N_("Delete this draft"), to="delete_confirm")
 
 
 def _question_steps() -> list[Step]:
-    steps = []
+    steps: list[Step] = []
     for index, (key, question, hint) in enumerate(QUESTIONS):
         following = KEYS[index + 1] if index + 1 < len(KEYS) else "review"
         steps.append(
-            Step(
+            Text(
                 id=key,
                 render=_question(key, question, hint),
-                ask=f"draft.{key}",
+                field=f"draft.{key}",
                 parse=_answer,
                 free_text=True,
                 to=following,
@@ -380,6 +383,9 @@ def _question_steps() -> list[Step]:
 SUBMISSION = Flow(
     name="submission",
     title=N_("Prepare a submission"),
+    commands=[
+        Command("submission", "intro", N_("prepare a submission (consent and risk first)")),
+    ],
     sensitive=True,
     requires=passed,
     redirect="consent",

@@ -6,18 +6,25 @@ likely to send, why, what happens next and when.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, Literal
+from typing import Literal
+
+from pydantic import Field
 
 from flows.catalog import say
-from flows.dates import parse_date
+from flows.declare import Date, Many, One, Screen, YesNo
 from flows.i18n import N_, NP_
-from flows.model import Choice, Flow, Go, Parsed, Session, Step, View
+from flows.mandate import MandateAnswers
+from flows.model import Answers, Choice, Command, Cond, Flow, Go, Session, View
 
 SOON_DAYS = 14  # a date this close: send now, and say so in the first lines
 
 Kind = Literal["urgent_appeal", "allegation_letter", "other_letter"]
+Happening = Literal["detained", "torture", "execution", "removal", "missing", "threat", "other"]
+DateKind = Literal["hearing", "vote", "execution", "removal", "hrc", "visit"]
+Seen = Literal["lt3m", "3to12m", "gt12m"]
 
 NOW_WHAT: tuple[tuple[str, str], ...] = (
     ("detained", N_("Someone is detained")),
@@ -94,14 +101,6 @@ ASK_DATE_KIND = N_(
 ASK_DATE = N_(
     "Type the date, for example 15 March 2027 or 15/03/2027 (day first)."
 )
-BAD_DATE = N_(
-    "I could not read “{text}” as a date. Please type it like 15 March 2027 or 15/03/2027 "
-    "(day first), or press Skip."
-)
-PAST_DATE = N_(
-    "{date} has already passed. Type the coming date that matters, or press Skip."
-)
-MAX_ECHO = 30
 
 
 @dataclass(frozen=True)
@@ -116,15 +115,28 @@ class Decision:
     seen: str | None = None  # lt3m / 3to12m / gt12m when someone is missing
 
 
-def decide(slots: dict[str, Any], today: date) -> Decision:
-    """The likely kind of communication and what goes with it (pure)."""
-    timing = slots.get("u_timing")
-    happening = set(slots.get("u_now") or [])
-    missing = "missing" in happening or slots.get("u_missing") == "yes"
-    date_kind = slots.get("u_date_kind")
-    when: date | None = date.fromisoformat(slots["u_date"]) if slots.get("u_date") else None
+class UrgencyAnswers(Answers):
+    flow = "urgency"
+
+    timing: Literal["now", "past", "law"] | None = None
+    now: list[Happening] = Field(default_factory=list)  # what is happening, in the order pressed
+    missing: Literal["yes", "no"] | None = None
+    seen: Seen | None = None
+    law_stage: Literal["draft", "force"] | None = None
+    date_kind: DateKind | None = None
+    when: date | None = None  # the date that matters
+
+
+def decide(answers: UrgencyAnswers, today: date, situations: Sequence[str] = ()) -> Decision:
+    """The likely kind of communication and what goes with it (pure). `situations` are
+    the ones pressed in the finder, if any."""
+    timing = answers.timing
+    happening = set(answers.now)
+    missing = "missing" in happening or answers.missing == "yes"
+    date_kind = answers.date_kind
+    when = answers.when
     imminent = date_kind in ("execution", "removal") and when is not None
-    detained = "detained" in happening or "detention" in (slots.get("situations") or [])
+    detained = "detained" in happening or "detention" in situations
 
     reasons: list[str] = []
     kind: Kind
@@ -132,7 +144,7 @@ def decide(slots: dict[str, Any], today: date) -> Decision:
         kind, reasons = "other_letter", [REASON_LAW]
     elif timing == "now":
         kind, reasons = "urgent_appeal", [REASON_NOW]
-    elif missing and slots.get("u_seen") in (None, "lt3m"):
+    elif missing and answers.seen in (None, "lt3m"):
         kind, reasons = "urgent_appeal", [REASON_MISSING]
     elif missing:
         kind, reasons = "allegation_letter", [REASON_MISSING_OLD]
@@ -147,25 +159,15 @@ def decide(slots: dict[str, Any], today: date) -> Decision:
         when=when,
         days_left=days_left,
         soon=days_left is not None and days_left <= SOON_DAYS,
-        draft_law=timing == "law" and slots.get("u_law_stage") == "draft",
+        draft_law=timing == "law" and answers.law_stage == "draft",
         detained=detained,
-        seen=slots.get("u_seen") if missing else None,
+        seen=answers.seen if missing else None,
     )
-
-
-def parse_when(text: str, view: View) -> Parsed:
-    echo = " ".join(text.split())[:MAX_ECHO]
-    value = parse_date(text, view.today)
-    if value is None:
-        return Parsed(error=BAD_DATE, error_values={"text": echo})
-    if value < view.today:
-        return Parsed(error=PAST_DATE, error_values={"date": view.t.date(value)})
-    return Parsed(ok=True, value=value.isoformat())
 
 
 def result(view: View) -> list[str]:
     t = view.t
-    d = decide(view.slots, view.today)
+    d = decision(view)
     first = [t(KIND_TEXT[d.kind]), *(t(r) for r in d.reasons), say(t, KIND_FACT[d.kind]),
              say(t, "comm_label_tip")]
     if d.when is not None and d.days_left is not None:
@@ -188,84 +190,87 @@ def result(view: View) -> list[str]:
     return ["\n\n".join(first), "\n\n".join(second), "\n\n".join(third)]
 
 
-def _forget(session: Session) -> None:
-    for key in [k for k in session.slots if k.startswith("u_")]:
-        del session.slots[key]
+def decision(view: View) -> Decision:
+    """`decide` on the answers so far, with the situations pressed in the finder."""
+    situations = MandateAnswers.of(view).situations
+    return decide(UrgencyAnswers.of(view), view.today, situations)
 
 
-def _missing(view: View) -> bool:
-    return "missing" in (view.slots.get("u_now") or [])
+def _forget(session: Session, view: View) -> None:
+    UrgencyAnswers.reset(session)
+
+
+def _someone_missing(view: View) -> bool:
+    return "missing" in UrgencyAnswers.of(view).now
+
+
+SOMEONE_MISSING = Cond("someone is missing", _someone_missing)
 
 
 URGENCY = Flow(
     name="urgency",
     title=N_("Is it urgent?"),
+    commands=[
+        Command("urgent", "timing", N_("is it urgent? which kind of letter to expect")),
+    ],
+    answers=UrgencyAnswers,
     sensitive=True,
     steps=[
-        Step(
+        One(
             id="timing",
             text=ASK_TIMING,
+            field="timing",
             choices=[
-                Choice(id="now", label=N_("Yes, now or very soon"), set={"u_timing": "now"},
-                       to="now_what"),
-                Choice(id="past", label=N_("It already happened and ended"),
-                       set={"u_timing": "past"}, to="missing"),
-                Choice(id="law", label=N_("It is about a law or policy"),
-                       set={"u_timing": "law"}, to="law_stage"),
+                Choice(id="now", label=N_("Yes, now or very soon"), to="now_what"),
+                Choice(id="past", label=N_("It already happened and ended"), to="missing"),
+                Choice(id="law", label=N_("It is about a law or policy"), to="law_stage"),
             ],
         ),
-        Step(
+        Many(
             id="now_what",
             text=ASK_NOW_WHAT,
-            multi="u_now",
+            field="now",
             choices=[Choice(id=cid, label=label) for cid, label in NOW_WHAT],
-            to=[Go(to="seen", when=_missing), Go(to="date_kind")],
+            to=[Go(to="seen", when=SOMEONE_MISSING), Go(to="date_kind")],
         ),
-        Step(
-            id="missing",
-            text=ASK_MISSING,
-            choices=[
-                Choice(id="yes", label=N_("Yes"), set={"u_missing": "yes"}, to="seen"),
-                Choice(id="no", label=N_("No"), set={"u_missing": "no"}, to="date_kind"),
-            ],
-        ),
-        Step(
+        YesNo(id="missing", text=ASK_MISSING, field="missing", yes="seen", no="date_kind"),
+        One(
             id="seen",
             text=ASK_SEEN,
-            choices=[
-                Choice(id=cid, label=label, set={"u_seen": cid}, to="date_kind")
-                for cid, label in SEEN
-            ],
+            field="seen",
+            choices=[Choice(id=cid, label=label, to="date_kind") for cid, label in SEEN],
         ),
-        Step(
+        One(
             id="law_stage",
             text=ASK_LAW_STAGE,
+            field="law_stage",
             choices=[
-                Choice(id="draft", label=N_("A draft"), set={"u_law_stage": "draft"},
-                       to="date_kind"),
-                Choice(id="force", label=N_("Already in force"), set={"u_law_stage": "force"},
-                       to="date_kind"),
+                Choice(id="draft", label=N_("A draft"), to="date_kind"),
+                Choice(id="force", label=N_("Already in force"), to="date_kind"),
             ],
         ),
-        Step(
+        One(
             id="date_kind",
             text=ASK_DATE_KIND,
+            field="date_kind",
             choices=[
-                *(Choice(id=cid, label=label, set={"u_date_kind": cid}, to="date")
-                  for cid, label in DATE_KINDS),
-                Choice(id="none", label=N_("No date"), set={"u_date_kind": None, "u_date": None},
-                       to="result"),
+                *(Choice(id=cid, label=label, to="date") for cid, label in DATE_KINDS),
+                Choice(
+                    id="none",
+                    label=N_("No date"),
+                    set={"date_kind": None, "when": None},
+                    to="result",
+                ),
             ],
         ),
-        Step(
+        Date(
             id="date",
             text=ASK_DATE,
-            ask="u_date",
-            parse=parse_when,
+            field="when",
             to="result",
-            choices=[Choice(id="skip", label=N_("Skip"), set={"u_date": None}, to="result")],
+            choices=[Choice(id="skip", label=N_("Skip"), set={"when": None}, to="result")],
         ),
-        Step(
+        Screen(
             id="result",
             render=result,
             choices=[

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from flows.declare import Screen
 from flows.i18n import N_
-from flows.model import Flow, Step, View
+from flows.model import Command, Flow, View
 
 USERNAME = N_("The official bot is @{username}. Check the spelling letter by letter.")
 PHRASE = N_(
@@ -45,5 +46,8 @@ def verification(view: View) -> list[str]:
 VERIFY = Flow(
     name="verify",
     title=N_("Is this bot genuine?"),
-    steps=[Step(id="main", render=verification)],
+    commands=[
+        Command("verify", "main", N_("check that this bot is the real one")),
+    ],
+    steps=[Screen(id="main", render=verification)],
 )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from flows.consent import assess
+from flows.consent import ConsentAnswers, assess
 from tests.flows.chat import Chat
 
 
@@ -57,7 +57,8 @@ def test_back_from_the_gate_cannot_land_in_the_builder() -> None:
 
 def test_several_victims_are_asked_about_one_by_one() -> None:
     chat = answer_gate(to_gate(), victims=3)
-    assert [v["gov"] for v in chat.session.slots["c_victims"]] == ["yes", "yes", "yes"]
+    answers = ConsentAnswers.of(chat.session)
+    assert [v["gov"] for v in answers.victims] == ["yes", "yes", "yes"]
     chat.expect("The draft can name V1, V2, V3")
 
 
@@ -80,25 +81,28 @@ def test_high_risk_advice_is_specific() -> None:
 
 
 @pytest.mark.parametrize(
-    ("slots", "level"),
+    ("answers", "level"),
     [
-        ({"c_victims": [{"gov": "yes", "public": "no", "consent_by": "person",
-                         "writing": "yes"}], "c_talked": "yes", "c_plan": "yes",
-          "c_affected": ["nobody"]}, "lower"),
-        ({"c_victims": [{"gov": "yes", "public": "no", "consent_by": "family",
-                         "writing": "yes"}], "c_talked": "some", "c_plan": "partly",
-          "c_affected": ["family"]}, "elevated"),
-        ({"c_victims": [{"gov": "yes", "public": "yes", "consent_by": "nobody",
-                         "writing": "no"}], "c_talked": "no", "c_plan": "no",
-          "c_affected": ["family", "org"]}, "high"),
-        ({"c_victims": [], "c_talked": "yes", "c_plan": "no", "c_affected": []}, "elevated"),
+        ({"victims": [{"gov": "yes", "public": "no", "consent_by": "person",
+                         "writing": "yes"}], "talked": "yes", "plan": "yes",
+          "affected": ["nobody"]}, "lower"),
+        ({"victims": [{"gov": "yes", "public": "no", "consent_by": "family",
+                         "writing": "yes"}], "talked": "some", "plan": "partly",
+          "affected": ["family"]}, "elevated"),
+        ({"victims": [{"gov": "yes", "public": "yes", "consent_by": "nobody",
+                         "writing": "no"}], "talked": "no", "plan": "no",
+          "affected": ["family", "org"]}, "high"),
+        ({"victims": [], "talked": "yes", "plan": "no", "affected": []}, "elevated"),
     ],
 )
-def test_risk_levels(slots: dict[str, object], level: str) -> None:
-    assert assess(slots).level == level
+def test_risk_levels(answers: dict[str, object], level: str) -> None:
+    assert assess(ConsentAnswers.model_validate(answers)).level == level
 
 
 def test_agreement_without_anyone_giving_consent_does_not_name() -> None:
-    a = assess({"c_victims": [{"gov": "yes", "public": "no", "consent_by": "nobody",
-                               "writing": "no"}], "c_talked": "yes", "c_plan": "yes"})
+    a = assess(ConsentAnswers(
+        victims=[{"gov": "yes", "public": "no", "consent_by": "nobody", "writing": "no"}],
+        talked="yes",
+        plan="yes",
+    ))
     assert a.named == [] and a.anonymous

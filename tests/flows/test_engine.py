@@ -3,11 +3,21 @@ free text with suggestions, expired buttons, hints, splitting, counters."""
 
 from __future__ import annotations
 
+from typing import Literal
+
 import pytest
+from pydantic import Field
 
 from flows.engine import SPLIT_AT, Engine
-from flows.model import Choice, Event, Flow, Parsed, Step, View
+from flows.model import Answers, Choice, Command, Event, Flow, Parsed, Step, View
 from tests.flows.chat import Chat
+
+
+class FruitAnswers(Answers):
+    flow = "fruit"
+
+    kinds: list[Literal["red", "green"]] = Field(default_factory=list)
+    fruit: str | None = None
 
 
 def _parse_fruit(text: str, view: View) -> Parsed:
@@ -34,16 +44,17 @@ FLOWS = [
             Choice(id="long", label="Long", to="fruit.long"),
         ]),
     ]),
-    Flow(name="help", title="Help", steps=[Step(id="main", text="Help text.")]),
+    Flow(name="help", title="Help", commands=[Command("help", "main", "this list")],
+         steps=[Step(id="main", text="Help text.")]),
     Flow(name="language", title="Lang", steps=[Step(id="choose", text="Languages.")]),
-    Flow(name="fruit", title="Fruit", steps=[
+    Flow(name="fruit", title="Fruit", answers=FruitAnswers, steps=[
         Step(id="kinds", text="Which kinds?", multi="kinds", to="name", choices=[
             Choice(id="red", label="Red"), Choice(id="green", label="Green"),
         ]),
         Step(id="name", text="Type a fruit.", ask="fruit", parse=_parse_fruit, to="done",
              choices=[Choice(id="skip", label="Skip", to="done", set={"fruit": None})]),
         Step(id="done", render=lambda v: [
-            f"Kinds {v.slots.get('kinds')} fruit {v.slots.get('fruit')}"
+            f"Kinds {FruitAnswers.of(v).kinds} fruit {FruitAnswers.of(v).fruit}"
         ]),
         Step(id="long", render=_long),
     ]),
@@ -92,7 +103,7 @@ def test_a_suggestion_cannot_be_forged(chat: Chat) -> None:
     chat.press("Pick fruit").press("Red").press("Done (1 chosen)").send("pea")
     forged = chat.button("Pear").id.replace("pear", "grape")
     chat.press_id(forged).expect("earlier message")
-    assert chat.session.slots.get("fruit") is None
+    assert FruitAnswers.of(chat.session).fruit is None
 
 
 def test_back_returns_to_the_previous_step_and_keeps_answers(chat: Chat) -> None:
@@ -115,7 +126,7 @@ def test_old_button_says_expired_and_does_not_act(chat: Chat) -> None:
     chat.press("Green").press("Done (1 chosen)")
     chat.press_id(old_red).expect("earlier message", "Type a fruit.")
     assert chat.session.state == "fruit.name"
-    assert chat.session.slots["kinds"] == ["green"]
+    assert FruitAnswers.of(chat.session).kinds == ["green"]
 
 
 @pytest.mark.parametrize("junk", ["", "zz", "zz.", "1.", ".", "999999.red", "menu.x", "a" * 80])
@@ -165,6 +176,19 @@ def test_a_bad_declaration_is_refused_at_compile_time() -> None:
     ])]
     with pytest.raises(ValueError, match="unknown destination"):
         Engine(bad)
+
+
+def test_an_answer_that_is_not_a_declared_field_is_refused_at_compile_time() -> None:
+    typo = [Flow(name="fruit", title="F", answers=FruitAnswers, steps=[
+        Step(id="kinds", text="x", choices=[Choice(id="go", label="Go", set={"kind": "red"})]),
+    ])]
+    with pytest.raises(ValueError, match="'kind' is not a field of its answers"):
+        Engine(typo)
+    undeclared = [Flow(name="fruit", title="F", steps=[
+        Step(id="name", text="x", ask="fruit", parse=_parse_fruit, to="name"),
+    ])]
+    with pytest.raises(ValueError, match="not a field"):
+        Engine(undeclared)
 
 
 def test_a_conversation_start_counts_its_language_and_channel_only() -> None:

@@ -13,6 +13,7 @@ from flows.registry import ENGINE
 from flows.reprisal import (
     DOCUMENT_NAME,
     EXPERT_MAX,
+    ReprisalAnswers,
     next_sg_deadline,
     parse_expert,
     parse_when,
@@ -80,8 +81,9 @@ def the_document(chat: Chat) -> str:
     return document.text
 
 
-def view(lang: str = "en", today: date = TODAY, **slots: object) -> View:
-    return View(slots=dict(slots), t=translator(lang), channel="terminal", today=today)
+def view(lang: str = "en", today: date = TODAY, **answers: object) -> View:
+    given = ReprisalAnswers.model_validate(answers)
+    return View(answers={"reprisal": given}, t=translator(lang), channel="terminal", today=today)
 
 
 # --------------------------------------------------------------------------- danger
@@ -259,7 +261,7 @@ def test_each_consent_screen_explains_what_it_means_and_its_risk() -> None:
 def test_start_again_forgets_the_answers() -> None:
     chat = answer_all(reporter())
     chat.press("Start again").expect("in immediate danger?")
-    assert not {"rp_what", "rp_who", "rp_engagement", "rp_sg"} & set(chat.session.slots)
+    assert ReprisalAnswers.of(chat.session) == ReprisalAnswers()
     assert not (chat.session.draft or {})
     chat.press("No")
     assert not [label for label in chat.labels if label.startswith("✓")]
@@ -391,16 +393,16 @@ def test_the_days_left_are_counted_from_today(today: date, line: str) -> None:
 
 
 def test_the_deadline_and_months_are_in_the_readers_language() -> None:
-    v = view("fr", rp_sg="yes", rp_what=["travel"])
+    v = view("fr", sg="yes", what=["travel"])
     document = report(v.model_copy(update={"draft": {"rp_when": "2026-03"}}))
     assert document is not None
     assert "15 avril 2027" in document.text and "mars 2026" in document.text
-    es = report(view("es", rp_sg="yes").model_copy(update={"draft": {"rp_when": "2026-03"}}))
+    es = report(view("es", sg="yes").model_copy(update={"draft": {"rp_when": "2026-03"}}))
     assert es is not None and "15 de abril de 2027" in es.text and "marzo de 2026" in es.text
 
 
 def test_no_consent_no_document() -> None:
-    assert report(view(rp_confidential="no", rp_public="no", rp_sg="no")) is None
+    assert report(view(confidential="no", public="no", sg="no")) is None
     assert report(view()) is None
 
 
@@ -447,4 +449,4 @@ def test_quick_exit_from_the_result_forgets_everything() -> None:
     chat = answer_all(reporter())
     chat.press("Quick exit")
     assert chat.text == "Closed." and chat.buttons == []
-    assert chat.session.slots == {} and not chat.session.draft
+    assert chat.session.answers == {} and not chat.session.draft

@@ -58,7 +58,7 @@ def test_quick_exit_is_one_tap_even_from_an_old_message() -> None:
     chat.press_id(old_exit)
     assert effects(chat, QuickExit)
     assert chat.text == "Closed." and chat.buttons == []
-    assert chat.session.state == "" and chat.session.slots == {}
+    assert chat.session.state == "" and chat.session.answers == {}
 
 
 def test_exit_command_closes_at_once() -> None:
@@ -128,7 +128,7 @@ def test_a_phone_number_in_free_text_waits_for_a_decision() -> None:
                                 "Delete it from the chat, keep my answer", "Keep it as it is"}
     chat.press("Delete it, I will use placeholders")
     assert effects(chat, DeleteMessages) == [DeleteMessages(message_ids=[77])]
-    assert "_pending" not in chat.session.slots
+    assert chat.session.pending is None
     chat.send("Iran").expect("Islamic Republic of Iran")
 
 
@@ -155,9 +155,9 @@ def test_an_old_warning_button_does_not_act() -> None:
 def test_the_pending_text_is_not_kept_after_moving_on() -> None:
     chat = tg().press("Find the right UN expert").press("Detention or arrest")
     chat.press("Done (1 chosen)").send("call +98 912 345 6789")
-    assert chat.session.slots.get("_pending")
+    assert chat.session.pending
     chat.press("Main menu")
-    assert "_pending" not in chat.session.slots
+    assert chat.session.pending is None
 
 
 def test_events_are_unchanged_by_meta() -> None:

@@ -7,58 +7,63 @@ from datetime import date, timedelta
 import pytest
 
 from flows.i18n import NATIVE_NAMES, SHIPPED, translator
-from flows.urgency import decide
+from flows.urgency import UrgencyAnswers, decide
 from tests.flows.chat import Chat
 
 TODAY = date(2026, 11, 22)
 
-# (answers, expected kind, detained, seen, soon, draft_law)
-CASES: list[tuple[dict[str, object], str, bool, str | None, bool, bool]] = [
-    ({"u_timing": "now", "u_now": ["detained"]}, "urgent_appeal", True, None, False, False),
-    ({"u_timing": "now", "u_now": ["torture"]}, "urgent_appeal", False, None, False, False),
-    ({"u_timing": "now", "u_now": ["execution"], "u_date_kind": "execution",
-      "u_date": "2026-11-29"}, "urgent_appeal", False, None, True, False),
-    ({"u_timing": "now", "u_now": ["removal"], "u_date_kind": "removal",
-      "u_date": "2027-03-01"}, "urgent_appeal", False, None, False, False),
-    ({"u_timing": "now", "u_now": ["missing"], "u_seen": "lt3m"}, "urgent_appeal", False,
+# (answers, situations pressed in the finder, expected kind, detained, seen, soon, draft_law)
+CASES: list[tuple[UrgencyAnswers, list[str] | tuple[()], str, bool, str | None, bool, bool]] = [
+    (UrgencyAnswers(timing="now", now=["detained"]), (), "urgent_appeal", True, None, False, False),
+    (UrgencyAnswers(timing="now", now=["torture"]), (), "urgent_appeal", False, None, False, False),
+    (UrgencyAnswers(timing="now", now=["execution"], date_kind="execution",
+      when=date(2026, 11, 29)), (), "urgent_appeal", False, None, True, False),
+    (UrgencyAnswers(timing="now", now=["removal"], date_kind="removal",
+      when=date(2027, 3, 1)), (), "urgent_appeal", False, None, False, False),
+    (UrgencyAnswers(timing="now", now=["missing"], seen="lt3m"), (), "urgent_appeal", False,
      "lt3m", False, False),
-    ({"u_timing": "now", "u_now": ["threat"]}, "urgent_appeal", False, None, False, False),
-    ({"u_timing": "now", "u_now": ["detained", "torture"]}, "urgent_appeal", True, None,
+    (UrgencyAnswers(timing="now", now=["threat"]), (), "urgent_appeal", False, None, False, False),
+    (UrgencyAnswers(timing="now", now=["detained", "torture"]), (), "urgent_appeal", True, None,
      False, False),
-    ({"u_timing": "past", "u_missing": "no"}, "allegation_letter", False, None, False, False),
-    ({"u_timing": "past", "u_missing": "yes", "u_seen": "lt3m"}, "urgent_appeal", False,
+    (UrgencyAnswers(timing="past", missing="no"), (), "allegation_letter", False, None, False,
+     False),
+    (UrgencyAnswers(timing="past", missing="yes", seen="lt3m"), (), "urgent_appeal", False,
      "lt3m", False, False),
-    ({"u_timing": "past", "u_missing": "yes", "u_seen": "3to12m"}, "allegation_letter", False,
+    (UrgencyAnswers(timing="past", missing="yes", seen="3to12m"), (), "allegation_letter", False,
      "3to12m", False, False),
-    ({"u_timing": "past", "u_missing": "yes", "u_seen": "gt12m"}, "allegation_letter", False,
+    (UrgencyAnswers(timing="past", missing="yes", seen="gt12m"), (), "allegation_letter", False,
      "gt12m", False, False),
-    ({"u_timing": "past", "u_missing": "no", "u_date_kind": "hearing",
-      "u_date": "2026-12-01"}, "allegation_letter", False, None, True, False),
-    ({"u_timing": "past", "u_missing": "no", "u_date_kind": "execution",
-      "u_date": "2027-01-10"}, "urgent_appeal", False, None, False, False),
-    ({"u_timing": "past", "u_missing": "no", "situations": ["detention"]},
+    (UrgencyAnswers(timing="past", missing="no", date_kind="hearing",
+      when=date(2026, 12, 1)), (), "allegation_letter", False, None, True, False),
+    (UrgencyAnswers(timing="past", missing="no", date_kind="execution",
+      when=date(2027, 1, 10)), (), "urgent_appeal", False, None, False, False),
+    (UrgencyAnswers(timing="past", missing="no"), ["detention"],
      "allegation_letter", True, None, False, False),
-    ({"u_timing": "law", "u_law_stage": "draft", "u_date_kind": "vote",
-      "u_date": "2026-11-25"}, "other_letter", False, None, True, True),
-    ({"u_timing": "law", "u_law_stage": "force"}, "other_letter", False, None, False, False),
-    ({"u_timing": "law", "u_law_stage": "draft", "u_date_kind": "hrc",
-      "u_date": "2027-02-23"}, "other_letter", False, None, False, True),
-    ({"u_timing": "past", "u_missing": "no", "u_date_kind": "visit",
-      "u_date": "2026-11-22"}, "allegation_letter", False, None, True, False),
+    (UrgencyAnswers(timing="law", law_stage="draft", date_kind="vote",
+      when=date(2026, 11, 25)), (), "other_letter", False, None, True, True),
+    (UrgencyAnswers(timing="law", law_stage="force"), (), "other_letter", False, None, False,
+     False),
+    (UrgencyAnswers(timing="law", law_stage="draft", date_kind="hrc",
+      when=date(2027, 2, 23)), (), "other_letter", False, None, False, True),
+    (UrgencyAnswers(timing="past", missing="no", date_kind="visit",
+      when=date(2026, 11, 22)), (), "allegation_letter", False, None, True, False),
 ]
 
 
-@pytest.mark.parametrize(("answers", "kind", "detained", "seen", "soon", "draft_law"), CASES)
-def test_decision_table(answers: dict[str, object], kind: str, detained: bool,
-                        seen: str | None, soon: bool, draft_law: bool) -> None:
-    d = decide(answers, TODAY)
+@pytest.mark.parametrize(
+    ("answers", "situations", "kind", "detained", "seen", "soon", "draft_law"), CASES
+)
+def test_decision_table(answers: UrgencyAnswers, situations: list[str], kind: str,
+                        detained: bool, seen: str | None, soon: bool, draft_law: bool) -> None:
+    d = decide(answers, TODAY, situations)
     assert (d.kind, d.detained, d.seen, d.soon, d.draft_law) == (
         kind, detained, seen, soon, draft_law)
     assert d.reasons
 
 
 def test_days_left_are_counted_from_today() -> None:
-    d = decide({"u_timing": "now", "u_date_kind": "hearing", "u_date": "2026-12-02"}, TODAY)
+    answers = UrgencyAnswers(timing="now", date_kind="hearing", when=date(2026, 12, 2))
+    d = decide(answers, TODAY)
     assert d.days_left == 10 and d.when == date(2026, 12, 2)
 
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from flows.model import Session
+from flows.model import Answers, Session
 from storage.crypto import Sealer
 from storage.store import Store
 
@@ -17,8 +17,11 @@ NOW = datetime(2025, 3, 12, 10, 0, tzinfo=UTC)
 MONTH = timedelta(days=30)
 
 
-def _session(draft: dict[str, Any] | None = None, **slots: object) -> Session:
-    return Session(state="submit.facts", history=["menu"], slots=dict(slots), draft=draft, screen=0)
+def _session(draft: dict[str, Any] | None = None, **answers: object) -> Session:
+    given = {"submission": Answers(**answers)} if answers else {}
+    return Session(
+        state="submit.facts", history=["menu"], answers=given, draft=draft, screen=0
+    )
 
 
 def _draft_row(data_dir: Path, owner: str) -> tuple[bytes, int] | None:
@@ -62,7 +65,7 @@ async def test_unchanged_draft_keeps_its_time_and_bytes(store: Store, data_dir: 
     await store.commit_update("o1", session, update_id=2, stats=[], now=later)
     assert _draft_row(data_dir, "o1") == first
     loaded = await store.load_session("o1")
-    assert loaded is not None and loaded.slots == {"step": 3}
+    assert loaded is not None and loaded.answers["submission"].model_dump() == {"step": 3}
     # A real change moves the clock and re-seals.
     await store.commit_update("o1", _session({"a": 1, "b": 3}), update_id=3, stats=[], now=later)
     changed = _draft_row(data_dir, "o1")

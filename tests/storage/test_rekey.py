@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from bot.__main__ import main
-from flows.model import Session
+from flows.model import Answers, Session
 from storage.backup import backup
 from storage.crypto import GENERATED_KEY_FILE, Sealer, SealError, load_key
 from storage.rekey import SEALED, rotate, sealer_for, unlisted_blob_columns
@@ -30,7 +30,10 @@ async def _fill(data_dir: Path, sealer: Sealer) -> dict[str, Session]:
         for user in PEOPLE:
             owner = sealer.pseudonym("telegram", user)
             session = Session(
-                state="menu.main", locale="fr", slots={"n": user}, draft={"what": f"draft {user}"}
+                state="menu.main",
+                locale="fr",
+                answers={"menu": Answers(n=user)},
+                draft={"what": f"draft {user}"},
             )
             await store.commit_update(owner, session, update_id=user, stats=[])
             await store.set_autodelete(owner, 1000 + user, 3600)
@@ -91,7 +94,7 @@ async def test_after_rotation_everyone_opens_with_the_new_key_and_no_one_with_th
     async with await Store.open(data_dir, rotated) as store:
         for owner, session in sessions.items():
             loaded = await store.load_session(owner)
-            assert loaded is not None and loaded.slots == session.slots
+            assert loaded is not None and loaded.answers == session.answers
             assert loaded.draft == session.draft
             assert [r.chat_id for r in await store.reminders_of(owner)]
         assert len(await store.due_autodeletes(DUE)) == 0  # chats open; nothing is due

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from flows.model import CountStat, Session
+from flows.model import Answers, CountStat, Session
 from storage.crypto import Sealer
 from storage.store import DB_FILE, Store, StoreClosedError
 
@@ -22,9 +22,12 @@ from .conftest import CANARY, canary_forms, data_files
 NOW = datetime(2025, 3, 12, 10, 0, tzinfo=UTC)  # ISO week 2025-W11
 
 
-def _session(**slots: object) -> Session:
+def _session(**answers: object) -> Session:
     return Session(
-        state="urgency.date", history=["menu", "urgency.timing"], slots=dict(slots), screen=0
+        state="urgency.date",
+        history=["menu", "urgency.timing"],
+        answers={"urgency": Answers(**answers)},
+        screen=0,
     )
 
 
@@ -342,7 +345,7 @@ async def test_canary_never_in_clear(
     await store.commit_update(owner, session, update_id=5, stats=[_stat()], now=NOW)
     # Several versions, so old page images pile up in the write-ahead log.
     for i in range(3):
-        session.slots[f"more{i}"] = CANARY * (i + 1)
+        session.answers[f"more{i}"] = Answers(text=CANARY * (i + 1))
         await store.commit_update(owner, session, update_id=6 + i, stats=[], now=NOW)
     assert await store.load_session(owner) == session
 
@@ -416,10 +419,11 @@ async def test_begin_update_reads_processed_flag_and_session_together(tmp_path: 
     store = await Store.open(tmp_path, Sealer(bytes(32)))
     try:
         assert await store.begin_update("owner", 7) == (False, None)
-        session = Session(state="menu.main", slots={"x": 1})
+        session = Session(state="menu.main", answers={"menu": Answers(x=1)})
         assert await store.commit_update("owner", session, update_id=7, stats=[])
         assert await store.begin_update("owner", 7) == (True, None)
         processed, loaded = await store.begin_update("owner", 8)
-        assert not processed and loaded is not None and loaded.slots == {"x": 1}
+        assert not processed and loaded is not None
+        assert loaded.answers["menu"].model_dump() == {"x": 1}
     finally:
         await store.close()

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from sqlite_utils import Database
 
-from flows.model import Session
+from flows.model import Answers, Session
 from storage.crypto import Sealer
 from storage.store import DB_FILE, OWNED_TABLES, PurgeCounts, Store, migrations
 
@@ -65,7 +65,9 @@ async def test_wipe_removes_every_trace(
     sealed: set[bytes] = set()
 
     async def commit(who: str, update_id: int, draft: dict[str, object] | None) -> None:
-        session = Session(state="submit.facts", slots={"name": CANARY}, draft=draft)
+        session = Session(
+            state="submit.facts", answers={"submission": Answers(name=CANARY)}, draft=draft
+        )
         await store.commit_update(
             who, session, update_id=update_id, stats=[], now=NOW, incoming=[update_id]
         )
@@ -172,7 +174,7 @@ async def test_upgrade_from_first_migration(data_dir: Path, sealer: Sealer) -> N
     db = Database(data_dir / DB_FILE)
     migrations.apply(db, stop_before="m002_drafts_ledger_chats_reminders")
     assert "drafts" not in db.table_names()
-    old = Session(state="urgency.date", slots={"a": 1})
+    old = Session(state="urgency.date", answers={"urgency": Answers(a=1)})
     payload = old.model_dump_json(exclude={"draft"}).encode()
     blob = sealer.seal(payload, table="sessions", field="payload", owner="o1")
     db.execute("INSERT INTO sessions VALUES ('o1', ?, 0)", [blob])

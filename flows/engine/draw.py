@@ -1,0 +1,205 @@
+"""Draw: state + session -> replies. What a step shows: its texts for the channel,
+its buttons (choices, options, Done with a count, the warning's answers), and the
+engine's own navigation (Back, Main menu, Quick exit); the screen counter that
+makes old buttons recognisable; long texts cut under Telegram's limit."""
+
+from __future__ import annotations
+
+from collections.abc import Set as AbstractSet
+from typing import Any
+
+from flows.engine import guard
+from flows.engine.compile import Compiled, answers_of
+from flows.engine.texts import (
+    BACK,
+    CHECK,
+    DONE,
+    EXIT_ID,
+    HOME_STATE,
+    LABEL_BACK,
+    LABEL_DONE,
+    LABEL_DONE_COUNT,
+    LABEL_EXIT,
+    LABEL_MENU,
+    MENU_ID,
+    PICK,
+    SPLIT_AT,
+)
+from flows.i18n import T
+from flows.model import (
+    Button,
+    CountStat,
+    Effect,
+    Event,
+    Flow,
+    Parsed,
+    Reply,
+    Session,
+    Step,
+    View,
+    text_for,
+)
+
+
+class Drawing:
+    """One event's work, the drawing part: kept apart from Engine, which stays
+    stateless across users. `decide.Run` adds what changes the session."""
+
+    def __init__(self, engine: Compiled, session: Session, t: T, event: Event) -> None:
+        self.engine = engine
+        self.session = session
+        self.t = t
+        self.event = event
+        self.replies: list[Reply] = []
+        self.effects: list[Effect] = []
+
+    def view(self) -> View:
+        return View(
+            answers=self.session.answers,
+            reminders=self.session.reminders,
+            commands=[(name, description) for name, _, description in self.engine.commands],
+            t=self.t,
+            channel=self.event.channel,
+            meta=self.event.meta,
+            today=self.event.today,
+            draft=self.session.draft or {},
+        )
+
+    def current(self) -> tuple[Flow, Step]:
+        return self.engine.steps[self.session.state]
+
+    def count(self, event: str, state: str | None = None) -> None:
+        flow, _, step = (state or self.session.state).partition(".")
+        self.effects.append(CountStat(flow=flow, step=step, event=event))
+
+    def say(self, msgid: str, **values: Any) -> None:
+        self.replies.append(Reply(text=self.t(msgid, **values)))
+
+    def render(
+        self,
+        *,
+        edit: bool = False,
+        problem: Parsed | None = None,
+        warning: AbstractSet[str] | None = None,
+        pending: str | None = None,
+        with_document: bool = False,
+    ) -> None:
+        flow, step = self.current()
+        self.session.pending = self.session.pd_message = None
+        if problem is None:
+            self.session.offer = {}
+        self.session.screen += 1
+        view = self.view()
+        prefix = format(self.session.screen, "x") + "."
+        rows: list[list[Button]] = []
+        if warning:
+            texts = guard.texts(self.t, self.event.channel, warning)
+            if pending is None:
+                # On a step that expects buttons, show the step again under the warning.
+                texts += self.step_texts(step, view)
+            deletable = self.event.channel == "telegram" and self.event.message_id is not None
+            rows += guard.rows(self.t, prefix, deletable=deletable, pending=pending is not None)
+            self.session.pending = pending
+            if self.event.message_id is not None and self.event.channel == "telegram":
+                self.session.pd_message = self.event.message_id
+        else:
+            texts = self.step_texts(step, view)
+            if problem is not None and problem.error:
+                texts = [self.t(problem.error, **problem.error_values)]
+        if problem is not None:
+            for value, label in problem.suggestions:
+                rows.append([Button(id=f"{prefix}{PICK}{value}", label=label)])
+        if pending is None and step.options is not None:
+            rows += [
+                [Button(id=f"{prefix}{PICK}{value}", label=label)]
+                for value, label in step.options(view)
+            ]
+        if pending is None:
+            rows += self.choice_rows(prefix, flow, step, view)
+        nav: list[Button] = []
+        if step.back and self.session.history:
+            nav.append(Button(id=prefix + BACK, label=self.t(LABEL_BACK)))
+        if flow.home and self.session.state != HOME_STATE:
+            nav.append(Button(id=MENU_ID, label=self.t(LABEL_MENU)))
+        if nav:
+            rows.append(nav)
+        if flow.sensitive:
+            rows.append([Button(id=EXIT_ID, label=self.t(LABEL_EXIT))])
+        document = step.document(view) if step.document and with_document else None
+        for text in texts[:-1]:
+            self.replies.append(Reply(text=text))
+        self.replies.append(
+            Reply(text=texts[-1] if texts else "…", buttons=rows, edit=edit, document=document)
+        )
+
+    def choice_rows(
+        self, prefix: str, flow: Flow, step: Step, view: View
+    ) -> list[list[Button]]:
+        rows: list[list[Button]] = []
+        chosen: set[str] = (
+            set(getattr(answers_of(flow, self.session), step.multi)) if step.multi else set()
+        )
+        row: list[Button] = []
+        for choice in step.choices:
+            if choice.when is not None and not choice.when(view):
+                continue
+            mark = choice.id in chosen or (choice.checked is not None and choice.checked(view))
+            row.append(
+                Button(id=prefix + choice.id, label=(CHECK if mark else "") + self.t(choice.label))
+            )
+            if len(row) == step.columns:
+                rows.append(row)
+                row = []
+        if row:
+            rows.append(row)
+        if step.multi:
+            done = self.t.n(LABEL_DONE_COUNT, len(chosen)) if chosen else self.t(LABEL_DONE)
+            rows.append([Button(id=prefix + DONE, label=done)])
+        return rows
+
+    def step_texts(self, step: Step, view: View) -> list[str]:
+        """The step's own text (for this channel, its values filled in), then what its
+        renderer makes of the answers."""
+        texts = list(step.render(view)) if step.render else []
+        if step.text:
+            values = step.values(view) if step.values else {}
+            texts.insert(0, self.t(text_for(step.text, view.channel), **values))
+        return texts
+
+
+def split_long(replies: list[Reply]) -> list[Reply]:
+    """Keep every message under Telegram's limit, cutting at paragraph breaks."""
+    out: list[Reply] = []
+    for reply in replies:
+        if len(reply.text) <= SPLIT_AT:
+            out.append(reply)
+            continue
+        chunks = _chunks(reply.text)
+        for chunk in chunks[:-1]:
+            out.append(Reply(text=chunk))
+        out.append(reply.model_copy(update={"text": chunks[-1], "edit": False}))
+    return out
+
+
+def _chunks(text: str) -> list[str]:
+    chunks: list[str] = []
+    current = ""
+    for para in text.split("\n\n"):
+        while len(para) > SPLIT_AT:
+            cut = para.rfind("\n", 0, SPLIT_AT)
+            cut = cut if cut > 0 else para.rfind(" ", 0, SPLIT_AT)
+            cut = cut if cut > 0 else SPLIT_AT
+            if current:
+                chunks.append(current)
+                current = ""
+            chunks.append(para[:cut].rstrip())
+            para = para[cut:].lstrip()
+        candidate = f"{current}\n\n{para}" if current else para
+        if len(candidate) > SPLIT_AT:
+            chunks.append(current)
+            current = para
+        else:
+            current = candidate
+    if current:
+        chunks.append(current)
+    return chunks

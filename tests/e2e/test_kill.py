@@ -108,7 +108,10 @@ def test_kill_minus_nine_mid_burst_loses_nothing(api: FakeBotApi, tmp_path: Path
         # Each press was handled once: no expired-button answer, no doubled screen
         # beyond the copy of a message whose answer a kill cut off.
         assert not any("belongs to an earlier message" in t for t in said), said
-        assert sum(NOTICE in t for t in said) <= 2
+        # One copy, plus at most one more per kill: a kill can cut off the answer to
+        # a send (then it is sent again), and the resend can itself be cut off by the
+        # next kill, since the presses start once a first copy arrived.
+        assert sum(NOTICE in t for t in said) <= 3
         assert any(LANGUAGES in t for t in said)
 
     with sqlite3.connect(data / "sp-advisor.db") as db:

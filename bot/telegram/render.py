@@ -8,6 +8,7 @@ import logging
 import re
 from collections.abc import Sequence
 
+from bot.telegram.split import split_long
 from flows.model import Button, Reply
 from storage.outbox import ButtonRow, Call
 
@@ -58,7 +59,7 @@ def calls_for(chat_id: int, replies: Sequence[Reply], *, pressed: int | None = N
     """One call per message; the first reply marked `edit` replaces the pressed message."""
     calls: list[Call] = []
     target = pressed
-    for reply in replies:
+    for reply in split_long(replies):
         text = reply.text.strip()
         alt = (reply.alt or "").strip()
         buttons = button_rows(reply.buttons)

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 from flows.engine.compile import Arrow, Compiled, store
 from flows.engine.decide import Run, reminder_changes
-from flows.engine.draw import split_long
 from flows.engine.texts import *  # noqa: F403  (the ids, limits and texts others name)
 from flows.engine.texts import NOT_ALL_DELETED, WIPE_LEFT_TELEGRAM
 from flows.i18n import negotiate, translator
@@ -30,7 +29,7 @@ from flows.model import (
     Wipe,
 )
 
-__all__ = ["Arrow", "Engine", "reminder_changes", "split_long", "store"]
+__all__ = ["Arrow", "Engine", "reminder_changes", "store"]
 
 _DELETIONS = (DeleteMessages, DeleteDraftMessages, QuickExit, Wipe)
 
@@ -52,7 +51,7 @@ class Engine(Compiled):
             effects += reminder_changes(
                 session.reminders, run.session.reminders, locale=run.t.locale
             )
-        replies = split_long(run.replies)
+        replies = list(run.replies)
         deleting = any(isinstance(e, _DELETIONS) for e in effects)
         if deleting and event.channel == "telegram" and not any(r.alt for r in replies):
             # Said first, and only if a deletion failed: the rest never claims more.

@@ -19,6 +19,9 @@ from transitions import EventData, Machine
 from flows.engine.texts import ANSWER, CALLBACK_LIMIT, DONE, HOME_STATE, MENU_ID
 from flows.model import Answers, Choice, Effect, Flow, Go, Parsed, Session, Step, View
 
+# The largest screen counter a button carries: it starts below 2**31 (Session.screen).
+SCREEN_MAX = (1 << 32) - 1
+
 # transitions logs every callback at INFO/DEBUG; states are not personal, but the
 # noise would hide what matters and its format may change.
 logging.getLogger("transitions").setLevel(logging.WARNING)
@@ -225,7 +228,7 @@ class Compiled:
         source = f"{flow.name}.{step.id}"
         _check_fields(flow, step)
         for choice in step.choices:
-            if len(f"ffffff.{choice.id}".encode()) > CALLBACK_LIMIT or "." in choice.id:
+            if len(f"{SCREEN_MAX:x}.{choice.id}".encode()) > CALLBACK_LIMIT or "." in choice.id:
                 raise ValueError(f"{source}: choice id {choice.id!r} unusable as callback data")
             self._routes(
                 flow, source, choice.id, choice.to, [_when(choice)], [_apply(flow, choice)],

@@ -23,7 +23,6 @@ from flows.engine.texts import (
     LABEL_MENU,
     MENU_ID,
     PICK,
-    SPLIT_AT,
 )
 from flows.i18n import T
 from flows.model import (
@@ -165,41 +164,3 @@ class Drawing:
             values = step.values(view) if step.values else {}
             texts.insert(0, self.t(text_for(step.text, view.channel), **values))
         return texts
-
-
-def split_long(replies: list[Reply]) -> list[Reply]:
-    """Keep every message under Telegram's limit, cutting at paragraph breaks."""
-    out: list[Reply] = []
-    for reply in replies:
-        if len(reply.text) <= SPLIT_AT:
-            out.append(reply)
-            continue
-        chunks = _chunks(reply.text)
-        for chunk in chunks[:-1]:
-            out.append(Reply(text=chunk))
-        out.append(reply.model_copy(update={"text": chunks[-1], "edit": False}))
-    return out
-
-
-def _chunks(text: str) -> list[str]:
-    chunks: list[str] = []
-    current = ""
-    for para in text.split("\n\n"):
-        while len(para) > SPLIT_AT:
-            cut = para.rfind("\n", 0, SPLIT_AT)
-            cut = cut if cut > 0 else para.rfind(" ", 0, SPLIT_AT)
-            cut = cut if cut > 0 else SPLIT_AT
-            if current:
-                chunks.append(current)
-                current = ""
-            chunks.append(para[:cut].rstrip())
-            para = para[cut:].lstrip()
-        candidate = f"{current}\n\n{para}" if current else para
-        if len(candidate) > SPLIT_AT:
-            chunks.append(current)
-            current = para
-        else:
-            current = candidate
-    if current:
-        chunks.append(current)
-    return chunks

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from flows.i18n import N_, NP_
 
-TELEGRAM_TEXT_LIMIT = 4096
-SPLIT_AT = 3900  # leave room for bidi marks and the adapter's own additions
 CALLBACK_LIMIT = 64
 HISTORY_LIMIT = 40
 

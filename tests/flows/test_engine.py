@@ -8,7 +8,7 @@ from typing import Literal
 import pytest
 from pydantic import Field
 
-from flows.engine import SPLIT_AT, Engine
+from flows.engine import Engine
 from flows.model import Answers, Choice, Command, Event, Flow, Parsed, Step, View
 from tests.flows.chat import Chat
 
@@ -150,12 +150,10 @@ def test_help_command_from_anywhere(chat: Chat) -> None:
     chat.press("Pick fruit").send("/help").expect("Help text.")
 
 
-def test_long_text_is_split_under_the_telegram_limit(chat: Chat) -> None:
+def test_a_long_text_stays_one_reply_for_the_adapter_to_split(chat: Chat) -> None:
+    # Telegram's size limit belongs to the Telegram adapter (bot/telegram/split.py).
     chat.press("Long")
-    assert len(chat.replies) > 1
-    assert all(len(r.text) <= SPLIT_AT for r in chat.replies)
-    assert chat.replies[-1].buttons and not any(r.buttons for r in chat.replies[:-1])
-    assert "Paragraph 39" in chat.text
+    assert len(chat.replies) == 1 and "Paragraph 39" in chat.text
 
 
 def test_counters_name_steps_not_people(chat: Chat) -> None:

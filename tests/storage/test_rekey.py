@@ -203,3 +203,21 @@ async def test_the_wrong_old_key_changes_nothing(
     assert sealer_for(data_dir, master_key).pseudonym("telegram", 1) == sealer.pseudonym(
         "telegram", 1
     )
+
+
+async def test_rotate_key_refuses_while_the_folder_is_in_use(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from storage.lock import FolderLock
+
+    data_dir = tmp_path / "data"
+    monkeypatch.setenv("SP_ADVISOR_DATA_DIR", str(data_dir))
+    monkeypatch.setenv("SP_ADVISOR_SECRET_KEY", base64.urlsafe_b64encode(bytes(32)).decode())
+    lock = FolderLock(data_dir)
+    lock.acquire()  # a running bot
+    try:
+        assert main(["rotate-key", "--new-key-file", str(tmp_path / "k")]) == 1
+        assert "already running" in capsys.readouterr().err
+        assert not (tmp_path / "k").exists()
+    finally:
+        lock.release()

@@ -59,7 +59,7 @@ SEALED: tuple[SealedColumn, ...] = (
     SealedColumn("sessions", "payload", owner="owner", key="owner"),
     SealedColumn("drafts", "payload", owner="owner", key="owner"),
     SealedColumn("chats", "chat", owner="owner", key="owner"),
-    SealedColumn("reminders", "chat", owner="owner", key="id"),
+    SealedColumn("reminders", "payload", owner="owner", key="id"),
     SealedColumn("inbox", "payload", owner="owner", key="update_id"),
     SealedColumn("outbox", "payload", owner="owner", key="id"),
 )

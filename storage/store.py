@@ -13,11 +13,13 @@ import asyncio
 import json
 import logging
 import re
+import secrets
 import sqlite3
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -66,8 +68,8 @@ OWNED_TABLES: tuple[tuple[str, str], ...] = (
 # anything that looks like free text is refused rather than stored in clear.
 _STAT_NAME_RE = re.compile(r"[A-Za-z0-9_.:/-]{0,64}")
 
-# Reminders are stored with their kind and locale in clear (the scheduler must
-# read them without the person), so both must be fixed identifiers, never text.
+# A reminder's kind and locale are sealed with its chat, but they are still
+# only ever fixed identifiers: nothing a person typed can reach them.
 _KIND_RE = re.compile(r"[a-z0-9_]{1,32}")
 # A language, optionally with one script or region subtag (at most 8 letters,
 # as in BCP 47): "es", "ast", "pt_BR", "zh_Hans".
@@ -80,6 +82,17 @@ _PAD_TO = 256
 # A sealed chat id is padded to this many bytes, so an empty marker (terminal)
 # and ids of any length all seal to the same size.
 _CHAT_PAD = 32
+
+# A reminder's sealed chat, kind, locale and exact time are padded to this many
+# bytes, so the blob's size does not tell the kind or the language either.
+_REMINDER_PAD = 128
+
+# Clear times are kept only as precisely as the work that reads them needs
+# (README, "Safety model"): a to-the-second time of someone's activity can be
+# matched with network logs or with the time of an arrest.
+MINUTE = 60
+HOUR = 3_600
+DAY = 86_400
 
 _DRAFT_ADAPTER: TypeAdapter[dict[str, Any]] = TypeAdapter(dict[str, Any])
 
@@ -232,6 +245,68 @@ def m003_inbox_outbox(db: Database) -> None:
     db.execute("UPDATE drafts SET created_at = updated_at")
 
 
+# m004 re-seals rows, so it needs the key: `Store` sets this around `apply`.
+_MIGRATION_SEALER: ContextVar[Sealer | None] = ContextVar("_MIGRATION_SEALER", default=None)
+
+
+@migrations()
+def m004_seal_and_coarsen(db: Database) -> None:
+    # What was in clear per person (reminder kind and language, exact times)
+    # is sealed or rounded; see README, "Safety model".
+    _m004_reminders(db)
+
+
+def _m004_sealer(rows: Sequence[object]) -> Sealer:
+    sealer = _MIGRATION_SEALER.get()
+    if sealer is None and rows:
+        raise RuntimeError("this migration re-seals rows: open the database with Store.open")
+    # Without rows to re-seal, an empty schema may be migrated without the key.
+    return sealer or Sealer(bytes(32))
+
+
+def _m004_reminders(db: Database) -> None:
+    old = db.execute("SELECT id, owner, chat, due_at, kind, locale FROM reminders").fetchall()
+    sealer = _m004_sealer(old)
+    # A new table, not DROP COLUMN: the old pages (with the clear kinds) are
+    # freed whole, and secure_delete zeroes them.
+    db.execute("DROP INDEX reminders_due_at")
+    db.execute("DROP INDEX reminders_owner")
+    db.execute("ALTER TABLE reminders RENAME TO reminders_old")
+    # Whom to write, in which language and which kind of line: sealed together.
+    # Only the hour it is due stays in clear, for the scheduler's index.
+    db.execute(
+        """
+        CREATE TABLE reminders (
+            id INTEGER PRIMARY KEY,
+            owner TEXT NOT NULL,
+            payload BLOB NOT NULL,
+            due_at INTEGER NOT NULL
+        )
+        """
+    )
+    db.execute("CREATE INDEX reminders_due_at ON reminders(due_at)")
+    db.execute("CREATE INDEX reminders_owner ON reminders(owner)")
+    for reminder_id, owner, chat, due_at, kind, locale in old:
+        try:
+            chat_id = _decode_chat(
+                sealer.unseal(bytes(chat), table="reminders", field="chat", owner=str(owner))
+            )
+        except (SealError, ValueError):
+            # Could not be sent before either; nothing to keep.
+            continue
+        blob = sealer.seal(
+            _encode_reminder(chat_id, int(due_at), str(kind), str(locale)),
+            table="reminders",
+            field="payload",
+            owner=str(owner),
+        )
+        db.execute(
+            "INSERT INTO reminders (id, owner, payload, due_at) VALUES (?, ?, ?, ?)",
+            [reminder_id, owner, blob, _ceil(int(due_at), HOUR)],
+        )
+    db.execute("DROP TABLE reminders_old")
+
+
 # Due auto-deletes in one statement. CROSS JOIN pins chats as the outer loop
 # (SQLite never reorders it): the few owners with auto-delete on, each followed
 # by a range of the ledger's primary key, never a scan of the whole ledger.
@@ -343,6 +418,61 @@ def _now_or(now: datetime | None) -> datetime:
 
 def _from_timestamp(value: int) -> datetime:
     return datetime.fromtimestamp(value, UTC)
+
+
+def _floor(timestamp: int, step: int) -> int:
+    return timestamp - timestamp % step
+
+
+def _ceil(timestamp: int, step: int) -> int:
+    return -(-timestamp // step) * step
+
+
+def _session_time(timestamp: int) -> int:
+    # Rounded up to the next midnight (UTC): a session is purged when this is
+    # older than its setting, so it lives at most a day longer, never shorter.
+    return _ceil(timestamp, DAY)
+
+
+def _ledger_time(timestamp: int) -> int:
+    # Rounded up to the minute: auto-delete (`sent_at <= now - setting`) is then
+    # never early. The 48-hour checks allow for it (see `_deletable_since`).
+    return _ceil(timestamp, MINUTE)
+
+
+def _deletable_since(timestamp: int) -> int:
+    # A ledger time stands for a moment up to 59 s earlier: only rows at or
+    # after this are surely within Telegram's 48 hours. A message of the minute
+    # in doubt is counted as too old (the person is told to delete it by hand),
+    # never reported deletable.
+    return timestamp - int(DELETE_WINDOW.total_seconds()) + MINUTE - 1
+
+
+def _loose_group() -> int:
+    # Calls made without an update (housekeeping) need a group of their own;
+    # a random one, as the time was, stored beside the person's pseudonym.
+    return -1 - secrets.randbelow(2**52)
+
+
+def _encode_reminder(chat_id: int | None, due_at: int, kind: str, locale: str) -> bytes:
+    if isinstance(chat_id, bool):
+        raise TypeError("a chat id must be an int")
+    data = json.dumps(
+        {"c": None if chat_id is None else int(chat_id), "d": due_at, "k": kind, "l": locale},
+        separators=(",", ":"),
+    ).encode("ascii")
+    return data + b" " * (_REMINDER_PAD - len(data))
+
+
+def _decode_reminder(plaintext: bytes) -> tuple[int | None, int, str, str]:
+    data = json.loads(plaintext)
+    chat = data["c"]
+    return (
+        None if chat is None else int(chat),
+        int(data["d"]),
+        str(data["k"]),
+        str(data["l"]),
+    )
 
 
 def _pad(data: bytes) -> bytes:
@@ -561,7 +691,7 @@ class Store:
                     cursor = db.execute(
                         "INSERT OR IGNORE INTO inbox (update_id, owner, payload, received_at) "
                         "VALUES (?, ?, ?, ?)",
-                        [update_id, owner, blob, timestamp],
+                        [update_id, owner, blob, _floor(timestamp, HOUR)],
                     )
                     if cursor.rowcount:
                         fresh.append(outbox.Incoming(update_id, owner, data))
@@ -598,7 +728,7 @@ class Store:
                 db.execute("DELETE FROM inbox WHERE update_id = ?", [update_id])
                 db.execute(
                     "INSERT OR IGNORE INTO updates (update_id, seen_at) VALUES (?, ?)",
-                    [update_id, timestamp],
+                    [update_id, _floor(timestamp, MINUTE)],
                 )
 
         await self._call(write)
@@ -635,10 +765,15 @@ class Store:
         for reminder in reminders:
             if isinstance(reminder, AddReminder):
                 _check_reminder(reminder.reminder, reminder.locale)
-        sealed_chats = {
-            table: self._sealer.seal(_encode_chat(chat_id), table=table, field="chat", owner=owner)
-            for table in ("chats", "reminders")
-        }
+        sealed_chat = self._sealer.seal(
+            _encode_chat(chat_id), table="chats", field="chat", owner=owner
+        )
+        sealed_reminders = [
+            (change, self._seal_reminder(owner, chat_id, change))
+            if isinstance(change, AddReminder)
+            else (change, None)
+            for change in reminders
+        ]
         moment = _now_or(now)
         timestamp = int(moment.timestamp())
         counts = Counter(_check_stat(stat) for stat in stats)
@@ -654,7 +789,7 @@ class Store:
                     _pad(plaintext), table="drafts", field="payload", owner=owner
                 )
                 draft = (plaintext, sealed)
-        window = timestamp - int(DELETE_WINDOW.total_seconds())
+        window = _deletable_since(timestamp)
 
         def write() -> list[outbox.OutRow] | None:
             db = self._database()
@@ -662,7 +797,7 @@ class Store:
                 if update_id is not None:
                     cursor = db.execute(
                         "INSERT OR IGNORE INTO updates (update_id, seen_at) VALUES (?, ?)",
-                        [update_id, timestamp],
+                        [update_id, _floor(timestamp, MINUTE)],
                     )
                     if cursor.rowcount == 0:
                         return None
@@ -685,19 +820,17 @@ class Store:
                             ON CONFLICT (owner) DO UPDATE
                             SET payload = excluded.payload, updated_at = excluded.updated_at
                             """,
-                            [owner, payload, timestamp],
+                            [owner, payload, _session_time(timestamp)],
                         )
                     self._write_draft(db, owner, draft, timestamp)
                 if not wipe:
                     for setting in settings:
                         if chat_id is not None:
-                            self._set_autodelete(
-                                owner, sealed_chats["chats"], setting.seconds, timestamp
-                            )
-                    for reminder in reminders:
-                        self._change_reminder(db, owner, sealed_chats["reminders"], reminder)
+                            self._set_autodelete(owner, sealed_chat, setting.seconds, timestamp)
+                    for change, blob in sealed_reminders:
+                        self._change_reminder(db, owner, change, blob)
                 self._add_counts(db, _iso_week(moment), counts.items())
-                group = update_id if update_id is not None else -timestamp
+                group = update_id if update_id is not None else _loose_group()
                 return outbox.insert_rows(db.conn, self._sealer, owner, group, resolved)
 
         rows = await self._call(write)
@@ -763,21 +896,32 @@ class Store:
                 )
         return resolved
 
+    def _seal_reminder(self, owner: str, chat_id: int | None, change: AddReminder) -> bytes:
+        plaintext = _encode_reminder(
+            chat_id, _timestamp(change.due), change.reminder, change.locale
+        )
+        return self._sealer.seal(plaintext, table="reminders", field="payload", owner=owner)
+
     def _change_reminder(
-        self, db: Database, owner: str, chat: bytes, change: AddReminder | CancelReminder
+        self,
+        db: Database,
+        owner: str,
+        change: AddReminder | CancelReminder,
+        blob: bytes | None,
     ) -> None:
         due = _timestamp(change.due)
-        if isinstance(change, AddReminder):
-            self._add_reminder(owner, chat, due, change.reminder, change.locale)
-        else:
-            db.execute(
-                "DELETE FROM reminders WHERE owner = ? AND kind = ? AND due_at = ?",
-                [owner, change.reminder, due],
-            )
+        if blob is not None:
+            self._add_reminder(owner, blob, due)
+            return
+        # The kind is sealed: the person's few reminders of that hour are opened
+        # here to find the one to cancel.
+        for reminder in self._open_reminders(self._reminders_of(owner)):
+            if reminder.kind == change.reminder and _timestamp(reminder.due_at) == due:
+                db.execute("DELETE FROM reminders WHERE id = ?", [reminder.id])
 
     async def undeletable(self, owner: str, now: datetime | None = None) -> int:
         """How many of the person's messages are too old for the bot to delete."""
-        window = _timestamp(_now_or(now)) - int(DELETE_WINDOW.total_seconds())
+        window = _deletable_since(_timestamp(_now_or(now)))
 
         def read() -> int:
             db = self._database()
@@ -886,7 +1030,7 @@ class Store:
                         db.conn,
                         self._sealer,
                         owner,
-                        -timestamp,
+                        _loose_group(),
                         self._resolve_deletions(
                             db, owner, [{"op": "delete", "chat": chat_id, "ids": ids}], 0
                         ),
@@ -917,7 +1061,7 @@ class Store:
                         "text": text(reminder.locale, reminder.kind, reminder.due_at),
                     }
                     rows += outbox.insert_rows(
-                        db.conn, self._sealer, reminder.owner, -timestamp, [call]
+                        db.conn, self._sealer, reminder.owner, _loose_group(), [call]
                     )
             return rows
 
@@ -986,19 +1130,24 @@ class Store:
     ) -> int:
         """Schedule a reminder and return its id. `chat_id` None: the terminal.
 
-        `kind` and `locale` are stored in clear, so only fixed identifiers are
+        `kind` and `locale` are sealed with the chat; only fixed identifiers are
         accepted (`ValueError` otherwise, without echoing the value).
         """
         _check_reminder(kind, locale)
-        chat = self._sealer.seal(
-            _encode_chat(chat_id), table="reminders", field="chat", owner=owner
-        )
         timestamp = _timestamp(due_at)
-        return await self._call(lambda: self._add_reminder(owner, chat, timestamp, kind, locale))
+        blob = self._sealer.seal(
+            _encode_reminder(chat_id, timestamp, kind, locale),
+            table="reminders",
+            field="payload",
+            owner=owner,
+        )
+        return await self._call(lambda: self._add_reminder(owner, blob, timestamp))
 
     async def reminders_of(self, owner: str) -> list[Reminder]:
         """The person's reminders, soonest first."""
-        return self._open_reminders(await self._call(lambda: self._reminders_of(owner)))
+        opened = self._open_reminders(await self._call(lambda: self._reminders_of(owner)))
+        # The clear column is rounded to the hour: the sealed time orders them.
+        return sorted(opened, key=lambda reminder: (reminder.due_at, reminder.id))
 
     async def cancel_reminder(self, owner: str, reminder_id: int) -> bool:
         """Delete one of the person's own reminders; False if there is no such one."""
@@ -1024,13 +1173,15 @@ class Store:
             )
             return None
 
-    def _open_reminders(self, rows: list[tuple[int, str, bytes, int, str, str]]) -> list[Reminder]:
+    def _open_reminders(self, rows: list[tuple[int, str, bytes]]) -> list[Reminder]:
         reminders: list[Reminder] = []
-        for reminder_id, owner, blob, due_at, kind, locale in rows:
+        for reminder_id, owner, blob in rows:
             try:
-                plaintext = self._sealer.unseal(blob, table="reminders", field="chat", owner=owner)
-                chat_id = _decode_chat(plaintext)
-            except (SealError, ValueError):
+                plaintext = self._sealer.unseal(
+                    blob, table="reminders", field="payload", owner=owner
+                )
+                chat_id, due_at, kind, locale = _decode_reminder(plaintext)
+            except (SealError, ValueError, KeyError, TypeError):
                 logger.warning(
                     "a stored reminder could not be opened (damaged, or sealed with another "
                     "key); skipping it"
@@ -1170,7 +1321,11 @@ class Store:
             conn.execute("PRAGMA temp_store=MEMORY")
             # Plugins could hook the connection that holds everyone's data.
             db = Database(conn, execute_plugins=False)
-            migrations.apply(db)
+            token = _MIGRATION_SEALER.set(self._sealer)
+            try:
+                migrations.apply(db)
+            finally:
+                _MIGRATION_SEALER.reset(token)
             self._db = db
             self._path = path
             # A crash can leave old frames in the log; start from an empty one.
@@ -1242,7 +1397,7 @@ class Store:
         if message_ids:
             db.conn.executemany(
                 "INSERT OR IGNORE INTO ledger (owner, message_id, sent_at) VALUES (?, ?, ?)",
-                [(owner, message_id, timestamp) for message_id in message_ids],
+                [(owner, message_id, _ledger_time(timestamp)) for message_id in message_ids],
             )
 
     def _record_messages(self, owner: str, message_ids: list[int], timestamp: int) -> None:
@@ -1279,7 +1434,7 @@ class Store:
                     autodelete_seconds = excluded.autodelete_seconds,
                     updated_at = excluded.updated_at
                 """,
-                [owner, chat, seconds, timestamp],
+                [owner, chat, seconds, _session_time(timestamp)],
             )
 
     @staticmethod
@@ -1303,45 +1458,36 @@ class Store:
             grouped[-1][2].append(int(message_id))
         return grouped
 
-    def _add_reminder(self, owner: str, chat: bytes, due_at: int, kind: str, locale: str) -> int:
+    def _add_reminder(self, owner: str, blob: bytes, due_at: int) -> int:
         db = self._database()
         with db.atomic():
+            # Reminders fire at 08:00 UTC on a day, so the clear hour loses nothing;
+            # rounded up, a reminder never fires before its time (the exact time
+            # is in the sealed blob, for the line that is sent).
             cursor = db.execute(
-                """
-                INSERT INTO reminders (owner, chat, due_at, kind, locale)
-                VALUES (?, ?, ?, ?, ?)
-                """,
-                [owner, chat, due_at, kind, locale],
+                "INSERT INTO reminders (owner, payload, due_at) VALUES (?, ?, ?)",
+                [owner, blob, _ceil(due_at, HOUR)],
             )
         if cursor.lastrowid is None:  # pragma: no cover - an INSERT always sets it
             raise RuntimeError("the reminder was not stored")
         return cursor.lastrowid
 
     @staticmethod
-    def _reminder_rows(cursor: Iterable[Any]) -> list[tuple[int, str, bytes, int, str, str]]:
-        return [
-            (int(i), str(owner), bytes(chat), int(due_at), str(kind), str(locale))
-            for i, owner, chat, due_at, kind, locale in cursor
-        ]
+    def _reminder_rows(cursor: Iterable[Any]) -> list[tuple[int, str, bytes]]:
+        return [(int(i), str(owner), bytes(blob)) for i, owner, blob in cursor]
 
-    def _reminders_of(self, owner: str) -> list[tuple[int, str, bytes, int, str, str]]:
+    def _reminders_of(self, owner: str) -> list[tuple[int, str, bytes]]:
         return self._reminder_rows(
             self._database().execute(
-                """
-                SELECT id, owner, chat, due_at, kind, locale FROM reminders
-                WHERE owner = ? ORDER BY due_at, id
-                """,
+                "SELECT id, owner, payload FROM reminders WHERE owner = ? ORDER BY due_at, id",
                 [owner],
             )
         )
 
-    def _due_reminders(self, timestamp: int) -> list[tuple[int, str, bytes, int, str, str]]:
+    def _due_reminders(self, timestamp: int) -> list[tuple[int, str, bytes]]:
         return self._reminder_rows(
             self._database().execute(
-                """
-                SELECT id, owner, chat, due_at, kind, locale FROM reminders
-                WHERE due_at <= ? ORDER BY due_at, id
-                """,
+                "SELECT id, owner, payload FROM reminders WHERE due_at <= ? ORDER BY due_at, id",
                 [timestamp],
             )
         )

@@ -18,7 +18,12 @@ HOUR = timedelta(hours=1)
 MONTH = timedelta(days=30)
 
 # Where each sealed value of a person lives: (table, column).
-_SEALED = (("sessions", "payload"), ("drafts", "payload"), ("chats", "chat"), ("reminders", "chat"))
+_SEALED = (
+    ("sessions", "payload"),
+    ("drafts", "payload"),
+    ("chats", "chat"),
+    ("reminders", "payload"),
+)
 
 
 def _sealed_of(data_dir: Path, owner: str) -> set[bytes]:
@@ -187,4 +192,9 @@ async def test_upgrade_from_first_migration(data_dir: Path, sealer: Sealer) -> N
         await store.close()
     with read_only(data_dir) as conn:
         names = [r[0] for r in conn.execute("SELECT name FROM _sqlite_migrations ORDER BY id")]
-    assert names == ["m001_initial", "m002_drafts_ledger_chats_reminders", "m003_inbox_outbox"]
+    assert names == [
+        "m001_initial",
+        "m002_drafts_ledger_chats_reminders",
+        "m003_inbox_outbox",
+        "m004_seal_and_coarsen",
+    ]

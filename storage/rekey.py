@@ -57,7 +57,6 @@ class SealedColumn:
 # Every column that holds a sealed value, with how each is bound (table, field, owner).
 SEALED: tuple[SealedColumn, ...] = (
     SealedColumn("sessions", "payload", owner="owner", key="owner"),
-    SealedColumn("drafts", "payload", owner="owner", key="owner"),
     SealedColumn("chats", "chat", owner="owner", key="owner"),
     SealedColumn("reminders", "payload", owner="owner", key="id"),
     SealedColumn("inbox", "payload", owner="owner", key="update_id"),

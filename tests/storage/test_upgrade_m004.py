@@ -8,6 +8,7 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
+from flows.model import Session
 from storage.crypto import Sealer
 from storage.store import DB_FILE, Reminder, Store, migrations
 
@@ -27,10 +28,97 @@ def _old_store(data_dir: Path, sealer: Sealer) -> None:
         db.execute(
             "INSERT INTO reminders (id, owner, chat, due_at, kind, locale) "
             "VALUES (?, 'o1', ?, ?, ?, ?)",
-            [i + 1, sealer.seal(chat, table="reminders", field="chat", owner="o1"),
-             at, kind, locale],
+            [
+                i + 1,
+                sealer.seal(chat, table="reminders", field="chat", owner="o1"),
+                at,
+                kind,
+                locale,
+            ],
         )
+    # o1 with a draft begun 30 s after message 5 and changed at NOW; o2 without.
+    for owner in ("o1", "o2"):
+        body = Session(state="submit.facts", slots={"who": owner}).model_dump_json(
+            exclude={"draft"}
+        )
+        db.execute(
+            "INSERT INTO sessions (owner, payload, updated_at) VALUES (?, ?, ?)",
+            [owner, sealer.seal(body.encode(), table="sessions", field="payload", owner=owner), at],
+        )
+    draft = b'{"facts":"V1 was taken"}'.ljust(256)
+    db.execute(
+        "INSERT INTO drafts (owner, payload, updated_at, created_at) VALUES ('o1', ?, ?, ?)",
+        [sealer.seal(draft, table="drafts", field="payload", owner="o1"), at, at - 3600 + 30],
+    )
+    for message_id, sent in [(5, at - 3600), (6, at - 3600 + 31), (7, at)]:
+        db.execute(
+            "INSERT INTO ledger (owner, message_id, sent_at) VALUES ('o1', ?, ?)",
+            [message_id, sent],
+        )
+    db.execute(
+        "INSERT INTO chats (owner, chat, autodelete_seconds, updated_at) VALUES ('o1', ?, ?, ?)",
+        [sealer.seal(chat, table="chats", field="chat", owner="o1"), 3600, at],
+    )
+    db.execute(
+        "INSERT INTO inbox (update_id, owner, payload, received_at) VALUES (9, 'o1', ?, ?)",
+        [sealer.seal(b"{}", table="inbox", field="payload", owner="o1"), at],
+    )
+    db.execute(
+        "INSERT INTO outbox (owner, grp, op, payload, not_before, attempts, use_alt, "
+        "created_at) VALUES ('o1', 1, 'send', ?, 0, 0, 0, ?)",
+        [sealer.seal(b'{"op":"send"}', table="outbox", field="payload", owner="o1"), at + 0.5],
+    )
     db.close()
+
+
+async def test_upgrade_moves_drafts_into_sessions_and_rounds_times(
+    data_dir: Path, sealer: Sealer
+) -> None:
+    _old_store(data_dir, sealer)
+    at = int(NOW.timestamp())
+    store = await Store.open(data_dir, sealer)
+    try:
+        await store.checkpoint()
+        with read_only(data_dir) as conn:
+            tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
+            times = {
+                sql: conn.execute(sql).fetchall()
+                for sql in (
+                    "SELECT updated_at FROM sessions",
+                    "SELECT updated_at FROM chats",
+                    "SELECT sent_at FROM ledger ORDER BY message_id",
+                    "SELECT received_at FROM inbox",
+                    "SELECT created_at FROM outbox",
+                )
+            }
+            sizes = {r[0] for r in conn.execute("SELECT length(payload) FROM sessions")}
+        assert "drafts" not in tables
+        midnight = int(datetime(2025, 3, 13, tzinfo=UTC).timestamp())
+        assert times["SELECT updated_at FROM sessions"] == [(midnight,), (midnight,)]
+        assert times["SELECT updated_at FROM chats"] == [(midnight,)]
+        assert times["SELECT sent_at FROM ledger ORDER BY message_id"] == [
+            (at - 7 - 3600 + 60,),
+            (at - 7 - 3600 + 60,),
+            (at - 7 + 60,),
+        ]
+        assert times["SELECT received_at FROM inbox"] == [(at - 7,)]
+        assert times["SELECT created_at FROM outbox"] == [(float(at - 7),)]
+        assert len(sizes) == 1  # with a draft or without
+        one = await store.load_session("o1")
+        two = await store.load_session("o2")
+        assert one is not None and one.draft == {"facts": "V1 was taken"}
+        assert two is not None and two.draft is None and two.slots == {"who": "o2"}
+        # "Delete this draft" still finds where the draft began: message 6.
+        rows = await store.commit(
+            "o1",
+            Session(state="menu"),
+            update_id=20,
+            now=NOW,
+            calls=[{"op": "delete", "chat": CHAT, "ledger": "draft"}],
+        )
+        assert rows is not None and [r.call.get("ids") for r in rows] == [[6, 7]]
+    finally:
+        await store.close()
 
 
 async def test_upgrade_seals_reminders(data_dir: Path, sealer: Sealer) -> None:

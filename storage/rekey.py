@@ -29,9 +29,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from sqlite_utils import Database
+
 from storage._fs import ensure_private_file
 from storage.crypto import KEY_BYTES, Sealer, SealError
-from storage.store import BUSY_TIMEOUT_MS, DB_FILE
+from storage.store import BUSY_TIMEOUT_MS, DB_FILE, apply_migrations
 
 __all__ = [
     "KEYRING",
@@ -168,6 +170,10 @@ def rotate(data_dir: Path, old_key: bytes, new_key: bytes) -> Rotated:
     new = Sealer(new_key)
     resealed = unreadable = 0
     with _connect(data_dir) as conn:
+        # SEALED lists the current schema's columns: a store of an older version
+        # (rotated before the new version ever opened it) is brought up to date
+        # first, or its old columns would keep values of the retired key.
+        apply_migrations(Database(conn, execute_plugins=False), old)
         conn.execute("BEGIN IMMEDIATE")
         try:
             conn.execute(_KEYRING_SQL)

@@ -44,6 +44,7 @@ __all__ = [
     "Reminder",
     "Store",
     "StoreClosedError",
+    "apply_migrations",
     "migrations",
 ]
 
@@ -252,6 +253,15 @@ def m003_inbox_outbox(db: Database) -> None:
 
 # m004 re-seals rows, so it needs the key: `Store` sets this around `apply`.
 _MIGRATION_SEALER: ContextVar[Sealer | None] = ContextVar("_MIGRATION_SEALER", default=None)
+
+
+def apply_migrations(db: Database, sealer: Sealer) -> None:
+    """Bring the schema up to date; `sealer` re-seals what a migration rewrites."""
+    token = _MIGRATION_SEALER.set(sealer)
+    try:
+        migrations.apply(db)
+    finally:
+        _MIGRATION_SEALER.reset(token)
 
 
 @migrations()
@@ -1461,11 +1471,7 @@ class Store:
             conn.execute("PRAGMA temp_store=MEMORY")
             # Plugins could hook the connection that holds everyone's data.
             db = Database(conn, execute_plugins=False)
-            token = _MIGRATION_SEALER.set(self._sealer)
-            try:
-                migrations.apply(db)
-            finally:
-                _MIGRATION_SEALER.reset(token)
+            apply_migrations(db, self._sealer)
             self._db = db
             self._path = path
             # A crash can leave old frames in the log; start from an empty one.

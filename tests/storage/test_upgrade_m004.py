@@ -3,6 +3,7 @@ clear per-person details sealed or rounded."""
 
 from __future__ import annotations
 
+import secrets
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -10,6 +11,7 @@ from sqlite_utils import Database
 
 from flows.model import Session
 from storage.crypto import Sealer
+from storage.rekey import rotate, sealer_for
 from storage.store import DB_FILE, Reminder, Store, migrations
 
 from .conftest import data_files, read_only
@@ -140,3 +142,15 @@ async def test_upgrade_seals_reminders(data_dir: Path, sealer: Sealer) -> None:
     for name, content in data_files(data_dir).items():
         for word in (b"sg_deadline", b"zh_Hans", b"database"):
             assert word not in content, (name, word)
+
+
+async def test_rotating_an_old_store_upgrades_it_first(
+    data_dir: Path, master_key: bytes, sealer: Sealer
+) -> None:
+    _old_store(data_dir, sealer)
+    new_key = secrets.token_bytes(32)
+    rotate(data_dir, master_key, new_key)
+    async with await Store.open(data_dir, sealer_for(data_dir, new_key)) as store:
+        one = await store.load_session("o1")
+        assert one is not None and one.draft == {"facts": "V1 was taken"}
+        assert [r.kind for r in await store.reminders_of("o1")] == ["sg_deadline", "database"]

@@ -70,6 +70,8 @@ _SEALED: tuple[tuple[str, str, str], ...] = (
     ("sessions", "payload", "SELECT owner, payload FROM sessions LIMIT 1"),
     ("drafts", "payload", "SELECT owner, payload FROM drafts LIMIT 1"),
     ("chats", "chat", "SELECT owner, chat FROM chats LIMIT 1"),
+    ("reminders", "payload", "SELECT owner, payload FROM reminders LIMIT 1"),
+    # Stores from before m004 sealed only the chat of a reminder.
     ("reminders", "chat", "SELECT owner, chat FROM reminders LIMIT 1"),
 )
 
@@ -172,7 +174,10 @@ def inspect(db_path: Path) -> Existing | None:
             for table, field, query in _SEALED:
                 if table not in tables:
                     continue
-                found = conn.execute(query).fetchone()
+                try:
+                    found = conn.execute(query).fetchone()
+                except sqlite3.OperationalError:
+                    continue  # a column of another schema version
                 if found is not None:
                     return Existing(None, (table, field, str(found[0]), bytes(found[1])))
             return Existing(None, None)

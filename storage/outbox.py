@@ -104,7 +104,10 @@ def insert_rows(
     group: int,
     calls: Iterable[Call],
 ) -> list[OutRow]:
-    now = time.time()
+    # To the minute, rounded down: only the sender's 48-hour limit reads it, and
+    # an earlier time makes it stop trying sooner (the person is then told to
+    # delete by hand), never claim a deletion Telegram no longer allows.
+    now = float(int(time.time()) // 60 * 60)
     rows: list[OutRow] = []
     for call in calls:
         cursor = conn.execute(

@@ -29,9 +29,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from sqlite_utils import Database
+
 from storage._fs import ensure_private_file
 from storage.crypto import KEY_BYTES, Sealer, SealError
-from storage.store import BUSY_TIMEOUT_MS, DB_FILE
+from storage.store import BUSY_TIMEOUT_MS, DB_FILE, apply_migrations
 
 __all__ = [
     "KEYRING",
@@ -57,9 +59,8 @@ class SealedColumn:
 # Every column that holds a sealed value, with how each is bound (table, field, owner).
 SEALED: tuple[SealedColumn, ...] = (
     SealedColumn("sessions", "payload", owner="owner", key="owner"),
-    SealedColumn("drafts", "payload", owner="owner", key="owner"),
     SealedColumn("chats", "chat", owner="owner", key="owner"),
-    SealedColumn("reminders", "chat", owner="owner", key="id"),
+    SealedColumn("reminders", "payload", owner="owner", key="id"),
     SealedColumn("inbox", "payload", owner="owner", key="update_id"),
     SealedColumn("outbox", "payload", owner="owner", key="id"),
 )
@@ -169,6 +170,10 @@ def rotate(data_dir: Path, old_key: bytes, new_key: bytes) -> Rotated:
     new = Sealer(new_key)
     resealed = unreadable = 0
     with _connect(data_dir) as conn:
+        # SEALED lists the current schema's columns: a store of an older version
+        # (rotated before the new version ever opened it) is brought up to date
+        # first, or its old columns would keep values of the retired key.
+        apply_migrations(Database(conn, execute_plugins=False), old)
         conn.execute("BEGIN IMMEDIATE")
         try:
             conn.execute(_KEYRING_SQL)

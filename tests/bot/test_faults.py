@@ -107,7 +107,7 @@ async def test_wipe_under_a_fault_deletes_the_chat_then_confirms(
     import sqlite3
 
     with sqlite3.connect(harness.runtime.settings.data_dir / DB_FILE) as db:
-        for table in ("sessions", "drafts", "ledger", "ledger_old", "chats", "reminders",
+        for table in ("sessions", "ledger", "ledger_old", "chats", "reminders",
                       "outbox", "inbox"):
             assert db.execute(f"select count(*) from {table}").fetchone()[0] == 0, table
     # ...nor in the write-ahead log's old page images: it was emptied after the last one.

@@ -58,7 +58,7 @@ async def test_wipe_deletes_the_chat_in_batches_and_every_row(harness: Harness) 
     assert len(batches) >= 2 and all(len(c.params["message_ids"]) <= 100 for c in batches)
     assert set(tracked) <= set(deleted_ids(harness, since))
     user.expect("Everything this bot stored about you has been deleted")
-    for table in ("sessions", "drafts", "ledger", "chats", "reminders"):
+    for table in ("sessions", "ledger", "chats", "reminders"):
         assert rows(harness, table) == 0, table
 
 

@@ -85,8 +85,8 @@ async def test_moved_chat_does_not_open(
     await store.add_reminder("victim", CHAT, NOW, "follow_up", "es")
     mine = await store.add_reminder("attacker", 1, NOW, "follow_up", "es")
     await store.checkpoint()
-    stolen = column_blob(data_dir, "reminders", "chat", "victim")
-    write_sql(data_dir, "UPDATE reminders SET chat = ? WHERE owner = 'attacker'", [stolen])
+    stolen = column_blob(data_dir, "reminders", "payload", "victim")
+    write_sql(data_dir, "UPDATE reminders SET payload = ? WHERE owner = 'attacker'", [stolen])
     assert await store.reminders_of("attacker") == []
     due = await store.due_reminders(NOW)
     assert [(r.owner, r.chat_id) for r in due] == [("victim", CHAT)]
@@ -109,11 +109,38 @@ async def test_chat_id_never_in_clear(
     assert str(CHAT) not in caplog.text and owner not in caplog.text
     # The terminal marker seals to the same size as a real chat id.
     with read_only(data_dir) as conn:
-        assert len({r[0] for r in conn.execute("SELECT length(chat) FROM reminders")}) == 1
-    # Only what a reminder needs is stored.
+        assert len({r[0] for r in conn.execute("SELECT length(payload) FROM reminders")}) == 1
+    # Only the hour it is due is in clear; whom, which kind, which language are sealed.
     with read_only(data_dir) as conn:
         columns = [r[1] for r in conn.execute("PRAGMA table_info(reminders)")]
-    assert columns == ["id", "owner", "chat", "due_at", "kind", "locale"]
+    assert columns == ["id", "owner", "payload", "due_at"]
     # Nor does a reminder's repr name the person or the chat, if logged by mistake.
     text = repr((await store.reminders_of(owner))[0])
     assert owner not in text and str(CHAT) not in text
+
+
+async def test_kind_and_locale_sealed_and_due_hour_rounded_up(
+    store: Store, data_dir: Path
+) -> None:
+    due = NOW + timedelta(minutes=20, seconds=7)
+    short = await store.add_reminder("o1", CHAT, NOW, "sg_deadline", "zh_Hans")
+    long = await store.add_reminder("o2", 1, NOW, "x" * 32, "es")
+    later = await store.add_reminder("o1", None, due, "database", "ar")
+    await store.checkpoint()
+    with read_only(data_dir) as conn:
+        rows = dict(conn.execute("SELECT id, due_at FROM reminders").fetchall())
+        sizes = {r[0] for r in conn.execute("SELECT length(payload) FROM reminders")}
+    # The hour, never earlier than asked: the reminder does not fire before its time.
+    assert rows[later] == int((NOW + timedelta(hours=1)).timestamp())
+    assert rows[short] == int(NOW.timestamp())
+    # Any kind and language seal to the same size.
+    assert len(sizes) == 1 and long
+    for name, content in data_files(data_dir).items():
+        for word in (b"sg_deadline", b"zh_Hans", b"database", b"xxxxxxxx"):
+            assert word not in content, (name, word)
+    assert await store.due_reminders(due) == [
+        Reminder(short, "o1", CHAT, NOW, "sg_deadline", "zh_Hans"),
+        Reminder(long, "o2", 1, NOW, "x" * 32, "es"),
+    ]
+    fired = await store.due_reminders(NOW + timedelta(hours=1))
+    assert fired[-1] == Reminder(later, "o1", None, due, "database", "ar")

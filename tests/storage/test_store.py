@@ -122,7 +122,7 @@ async def test_reopen_applies_migrations_once(data_dir: Path, sealer: Sealer) ->
         await store.close()
     with _read_only(data_dir) as conn:
         # One row per migration (m001, m002, m003), each applied once.
-        assert conn.execute("SELECT count(*) FROM _sqlite_migrations").fetchone()[0] == 3
+        assert conn.execute("SELECT count(*) FROM _sqlite_migrations").fetchone()[0] == 4
 
 
 # -- sessions --------------------------------------------------------------

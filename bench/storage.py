@@ -32,7 +32,6 @@ import sys
 import tempfile
 import time
 import tracemalloc
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -40,12 +39,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from telegram import Update
 
-from bench._common import machine, median, parser, pct, rss_kib, table
+from bench._common import finder_session, machine, median, parser, pct, rss_kib, table
 from bot.runtime import Runtime
 from bot.settings import Settings
 from bot.telegram import build_application
-from flows.model import CountStat, Event, Session
-from flows.registry import ENGINE
+from flows.model import CountStat
 from flows.submission import KEYS, MAX_ANSWER
 from storage.crypto import Sealer, load_key
 from storage.store import DB_FILE, Store
@@ -57,31 +55,6 @@ FIRST = 80_000_000  # the other stored people: FIRST, FIRST + 1, ...
 
 def settings_for(data_dir: Path, key: str) -> Settings:
     return Settings(TELEGRAM_BOT_TOKEN=TOKEN, data_dir=data_dir, secret_key=key)
-
-
-def finder_session() -> Session:
-    """A realistic stored session: the finder's result, reached through the engine."""
-    session = Session()
-    today = date(2026, 5, 1)
-
-    def go(kind: str, payload: str) -> list[Any]:
-        nonlocal session
-        out = ENGINE.handle(
-            session,
-            Event(user="x", kind=kind, payload=payload, language="en",  # type: ignore[arg-type]
-                  channel="telegram", today=today),
-        )
-        session = out.session
-        return [b for r in out.replies for row in r.buttons for b in row]
-
-    buttons = go("command", "/start")
-    for label in ("I understand, continue", "English", "Find the right UN expert",
-                  "Detention or arrest", "Defender, journalist or lawyer targeted", "Done"):
-        button = next(b for b in buttons if b.label.removeprefix("✓ ").startswith(label))
-        buttons = go("press", button.id)
-    go("text", "Iran")
-    assert session.state == "mandate.result", session.state
-    return session
 
 
 STATS = [CountStat(flow="mandate", step="result", event="enter")]

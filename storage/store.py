@@ -454,9 +454,21 @@ class Store:
         every update, so it is worth one thread hop less."""
 
         def read() -> tuple[bool, bytes | None, bytes | None]:
-            if update_id is not None and self._is_processed(update_id):
+            # One statement: whether the update was handled, the session and its draft.
+            row = self._database().execute(
+                """
+                SELECT (SELECT 1 FROM updates WHERE update_id = ?), s.payload, d.payload
+                FROM (SELECT ? AS owner) AS o
+                LEFT JOIN sessions AS s ON s.owner = o.owner
+                LEFT JOIN drafts AS d ON d.owner = o.owner
+                """,
+                [update_id, owner],
+            ).fetchone()
+            if row[0] is not None:
                 return True, None, None
-            return False, *self._load_payloads(owner)
+            blob = None if row[1] is None else bytes(row[1])
+            draft = None if row[2] is None or blob is None else bytes(row[2])
+            return False, blob, draft
 
         processed, blob, draft_blob = await self._call(read)
         return processed, None if processed else self._opened(owner, blob, draft_blob)
@@ -635,9 +647,11 @@ class Store:
         for reminder in reminders:
             if isinstance(reminder, AddReminder):
                 _check_reminder(reminder.reminder, reminder.locale)
+        # The chat id, sealed for the tables that keep it: only when an effect needs it.
         sealed_chats = {
             table: self._sealer.seal(_encode_chat(chat_id), table=table, field="chat", owner=owner)
-            for table in ("chats", "reminders")
+            for table, needed in (("chats", settings), ("reminders", reminders))
+            if needed
         }
         moment = _now_or(now)
         timestamp = int(moment.timestamp())
@@ -802,17 +816,26 @@ class Store:
         return await self._call(lambda: outbox.owners_due(self._database().conn, now, limit))
 
     async def outbox_sent(
-        self, row: outbox.OutRow, message_ids: Sequence[int], now: datetime | None = None
+        self,
+        row: outbox.OutRow,
+        message_ids: Sequence[int],
+        now: datetime | None = None,
+        *,
+        ended: Sequence[outbox.OutRow] = (),
     ) -> list[outbox.OutRow]:
         """Telegram confirmed a send or an edit: the row ends and the ids of what it sent
         go to the ledger in the same transaction. When a wipe took the row meanwhile,
-        the message is deleted instead (the rows returned)."""
+        the message is deleted instead (the rows returned). `ended`: earlier rows that
+        Telegram already confirmed and that have nothing to record (answered buttons),
+        ended in the same transaction."""
         timestamp = _timestamp(_now_or(now))
         ids = [int(i) for i in message_ids]
 
         def write() -> list[outbox.OutRow]:
             db = self._database()
             with db.atomic():
+                for done in ended:
+                    outbox.finish(db.conn, done)
                 if outbox.finish(db.conn, row):
                     if row.call.get("record", True):
                         self._insert_ledger(db, row.owner, ids, timestamp)
@@ -851,6 +874,17 @@ class Store:
     async def outbox_refused(self, row: outbox.OutRow) -> None:
         """Telegram refused a call for good (the reason is logged by the sender)."""
         await self._call(lambda: outbox.finish(self._database().conn, row))
+
+    async def outbox_done(self, rows: Sequence[outbox.OutRow]) -> None:
+        """Rows Telegram confirmed that have nothing to record, ended in one transaction."""
+
+        def write() -> None:
+            db = self._database()
+            with db.atomic():
+                for row in rows:
+                    outbox.finish(db.conn, row)
+
+        await self._call(write)
 
     async def outbox_retry(self, row: outbox.OutRow, not_before: float) -> None:
         await self._call(lambda: outbox.postpone(self._database().conn, row, not_before))

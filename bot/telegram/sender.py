@@ -104,6 +104,9 @@ class Sender:
         # People whose task must read the store again before it ends (held only while
         # their task runs).
         self._stale: set[str] = set()
+        # Answered buttons whose rows end with the person's next confirmed send (one
+        # transaction less), or when their task ends. Held only while it runs.
+        self._answered: dict[str, list[OutRow]] = {}
         self._wake = asyncio.Event()
         self._paused_until = 0.0  # a 429 pauses every call, as Telegram asks
         now = clock()
@@ -217,6 +220,9 @@ class Sender:
                 rows = None
         finally:
             self._stale.discard(owner)
+            answered = self._answered.pop(owner, None)
+            if answered:
+                await self.store.outbox_done(answered)
 
     async def _paced(self, call: Call) -> None:
         while True:
@@ -271,7 +277,9 @@ class Sender:
         if op == "delete":
             await self.store.outbox_deleted(row, done=True)
         elif op == "answer":
-            await self.store.outbox_refused(row)  # nothing to record
+            # Nothing to record: the row ends with the next confirmed send of the person
+            # (a kill before that only makes Telegram answer the button once more).
+            self._answered.setdefault(row.owner, []).append(row)
         else:
             await self._sent(row, result)
         return "done"
@@ -296,7 +304,7 @@ class Sender:
         reason = exc.message.lower()
         if op == "edit":
             if "not modified" in reason:
-                await self.store.outbox_sent(row, [])
+                await self.store.outbox_sent(row, [], ended=self._answered.pop(row.owner, []))
                 return "done"
             # Too old, deleted, or not text: show it as a new message instead.
             try:
@@ -327,7 +335,8 @@ class Sender:
     async def _sent(self, row: OutRow, result: object) -> None:
         message_id = result.get("message_id") if isinstance(result, dict) else None
         ids = [message_id] if isinstance(message_id, int) else []
-        cleanup = await self.store.outbox_sent(row, ids)
+        answered = self._answered.pop(row.owner, [])
+        cleanup = await self.store.outbox_sent(row, ids, ended=answered)
         if cleanup:  # a wipe came while it was on its way: delete it too
             self.wake(cleanup)
 

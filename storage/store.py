@@ -232,6 +232,13 @@ def m003_inbox_outbox(db: Database) -> None:
     db.execute("UPDATE drafts SET created_at = updated_at")
 
 
+@migrations()
+def m004_chats_updated_at(db: Database) -> None:
+    # The purge looks for chat rows of nobody that have been idle long enough: without
+    # this index every purge batch walked every chat row (10,000 at a million people).
+    db.execute("CREATE INDEX chats_updated_at ON chats(updated_at)")
+
+
 # Due auto-deletes in one statement. CROSS JOIN pins chats as the outer loop
 # (SQLite never reorders it): the few owners with auto-delete on, each followed
 # by a range of the ledger's primary key, never a scan of the whole ledger.
@@ -239,6 +246,18 @@ _DUE_AUTODELETES_SQL = """
     SELECT c.owner, c.chat, l.message_id
     FROM chats AS c CROSS JOIN ledger AS l ON l.owner = c.owner
     WHERE c.autodelete_seconds IS NOT NULL
+      AND l.pending = 0
+      AND l.sent_at <= ? - c.autodelete_seconds
+    ORDER BY c.owner, l.message_id
+"""
+
+
+# The same, for the people from a given pseudonym on (the housekeeping's batches).
+_DUE_AUTODELETES_FROM_SQL = """
+    SELECT c.owner, c.chat, l.message_id
+    FROM chats AS c CROSS JOIN ledger AS l ON l.owner = c.owner
+    WHERE c.owner >= ?
+      AND c.autodelete_seconds IS NOT NULL
       AND l.pending = 0
       AND l.sent_at <= ? - c.autodelete_seconds
     ORDER BY c.owner, l.message_id
@@ -276,12 +295,25 @@ class PurgeCounts:
     chats: int = 0
 
 
+async def yield_to_updates() -> None:
+    """Between two batches of housekeeping: a real pause, not `sleep(0)`. An update that
+    arrived during a batch needs a few turns of the event loop (socket, future, task)
+    before it runs; `sleep(0)` gives it one, so it waited behind two or three batches.
+    During this pause the loop runs everything that is ready."""
+    await asyncio.sleep(HOUSEKEEPING_PAUSE)
+
+
 def _passive_checkpoint(conn: sqlite3.Connection) -> None:
     # PASSIVE never waits for the writer: the update path is never held by it.
     conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
 
 
 def _truncate_log(conn: sqlite3.Connection) -> None:
+    # TRUNCATE holds the writer lock while it copies the log into the database, so an
+    # update committing then waits for all of it (a purge leaves a long log: 0.2 s and
+    # more). A PASSIVE pass first copies the log without blocking anyone; TRUNCATE then
+    # has only what was written since to copy before it empties the log.
+    conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
     busy, _log_frames, _done = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
     if busy:
         # Another process is reading (e.g. the stats command): the log is
@@ -298,7 +330,12 @@ CHECKPOINT_EVERY = 1.0  # seconds
 _PURGE_FIELDS = ("sessions", "drafts", "updates", "ledger", "chats")
 # Rows of each kind per purge transaction: small enough that an update waits at
 # most a few milliseconds behind one (measured in bench/storage.py).
-PURGE_BATCH = 200
+PURGE_BATCH = 100
+# Idle people per purge transaction: each costs a few deletions in several tables, so
+# fewer of them than rows of one kind keep a batch within a few milliseconds.
+PURGE_OWNERS = 25
+# The pause between two housekeeping batches, seconds (see `yield_to_updates`).
+HOUSEKEEPING_PAUSE = 0.001
 
 
 class StoreClosedError(RuntimeError):
@@ -900,15 +937,22 @@ class Store:
 
         return await self._call(write)
 
-    async def queue_autodeletes(self, now: datetime, limit: int = 500) -> list[outbox.OutRow]:
-        """Queue the deletions that auto-delete asks for now (at most `limit` ids)."""
+    async def queue_autodeletes(
+        self, now: datetime, limit: int = 500, *, after: str = ""
+    ) -> list[outbox.OutRow]:
+        """Queue the deletions that auto-delete asks for now (at most `limit` ids), for
+        the people from `after` on (by pseudonym): a scan passes the last owner of one
+        batch to the next, so each batch goes on where the last stopped instead of
+        walking again past everyone already queued."""
         timestamp = _timestamp(now)
 
         def write() -> list[outbox.OutRow]:
             db = self._database()
             rows: list[outbox.OutRow] = []
             with db.atomic():
-                due = db.execute(_DUE_AUTODELETES_SQL + " LIMIT ?", [timestamp, limit]).fetchall()
+                due = db.execute(
+                    _DUE_AUTODELETES_FROM_SQL + " LIMIT ?", [after, timestamp, limit]
+                ).fetchall()
                 grouped: dict[str, tuple[bytes, list[int]]] = {}
                 for owner, chat, message_id in due:
                     grouped.setdefault(str(owner), (bytes(chat), []))[1].append(int(message_id))
@@ -930,7 +974,7 @@ class Store:
         return await self._call(write)
 
     async def queue_reminders(
-        self, now: datetime, text: Callable[[str, str, datetime], str], limit: int = 100
+        self, now: datetime, text: Callable[[str, str, datetime], str], limit: int = 50
     ) -> list[outbox.OutRow]:
         """Turn due Telegram reminders into sends, in the transaction that removes them
         (`text(locale, kind, due)` writes the line). Terminal reminders wait for the
@@ -941,7 +985,7 @@ class Store:
             db = self._database()
             rows: list[outbox.OutRow] = []
             with db.atomic():
-                for reminder in self._open_reminders(self._due_reminders(timestamp)[:limit]):
+                for reminder in self._open_reminders(self._due_reminders(timestamp, limit)):
                     if reminder.chat_id is None:
                         continue
                     db.execute("DELETE FROM reminders WHERE id = ?", [reminder.id])
@@ -1126,8 +1170,12 @@ class Store:
             )
             if not any(getattr(done, name) for name in _PURGE_FIELDS):
                 break
-            # Let updates in between batches: none waits behind the whole purge.
-            await asyncio.sleep(0)
+            # Copy the batch into the database (PASSIVE, on the checkpoint thread; the
+            # loop serves updates meanwhile), so the log starts over instead of growing
+            # through the whole purge: the closing TRUNCATE, which holds writers back
+            # while it copies and truncates, then has almost nothing to do. It also
+            # lets updates in between batches: none waits behind the whole purge.
+            await self._in_thread(_passive_checkpoint)
         await self.checkpoint()
         return total
 
@@ -1369,14 +1417,16 @@ class Store:
             )
         )
 
-    def _due_reminders(self, timestamp: int) -> list[tuple[int, str, bytes, int, str, str]]:
+    def _due_reminders(
+        self, timestamp: int, limit: int = -1
+    ) -> list[tuple[int, str, bytes, int, str, str]]:
         return self._reminder_rows(
             self._database().execute(
                 """
                 SELECT id, owner, chat, due_at, kind, locale FROM reminders
-                WHERE due_at <= ? ORDER BY due_at, id
+                WHERE due_at <= ? ORDER BY due_at, id LIMIT ?
                 """,
-                [timestamp],
+                [timestamp, limit],
             )
         )
 
@@ -1424,7 +1474,7 @@ class Store:
                 str(owner)
                 for (owner,) in conn.execute(
                     "SELECT owner FROM sessions WHERE updated_at < ? LIMIT ?",
-                    [cutoffs.session, limit],
+                    [cutoffs.session, min(limit, PURGE_OWNERS)],
                 )
             ]
             chats = drafts = sessions = ledger = 0

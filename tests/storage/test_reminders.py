@@ -117,3 +117,20 @@ async def test_chat_id_never_in_clear(
     # Nor does a reminder's repr name the person or the chat, if logged by mistake.
     text = repr((await store.reminders_of(owner))[0])
     assert owner not in text and str(CHAT) not in text
+
+
+async def test_queue_reminders_reads_only_one_batch(store: Store) -> None:
+    for i in range(5):
+        await store.add_reminder(f"o{i}", CHAT + i, NOW - DAY + i * timedelta(minutes=1),
+                                 "database", "en")
+    statements: list[str] = []
+    store._database().conn.set_trace_callback(statements.append)
+    try:
+        first = await store.queue_reminders(NOW, lambda locale, kind, due: "line", limit=2)
+    finally:
+        store._database().conn.set_trace_callback(None)
+    assert [r.owner for r in first] == ["o0", "o1"]
+    assert any("LIMIT 2" in s for s in statements), statements  # not every due row, then cut
+    assert [r.owner for r in await store.queue_reminders(NOW, lambda *a: "line", limit=2)] == [
+        "o2", "o3"]
+    assert [r.owner for r in await store.queue_reminders(NOW, lambda *a: "line")] == ["o4"]

@@ -187,4 +187,7 @@ async def test_upgrade_from_first_migration(data_dir: Path, sealer: Sealer) -> N
         await store.close()
     with read_only(data_dir) as conn:
         names = [r[0] for r in conn.execute("SELECT name FROM _sqlite_migrations ORDER BY id")]
-    assert names == ["m001_initial", "m002_drafts_ledger_chats_reminders", "m003_inbox_outbox"]
+    assert names == [
+        "m001_initial", "m002_drafts_ledger_chats_reminders", "m003_inbox_outbox",
+        "m004_chats_updated_at",
+    ]

@@ -545,15 +545,27 @@ def opener(name: str) -> Ours | Ptb:
 # --- measurements ----------------------------------------------------------------
 
 
-def rounds_table(rows: list[tuple[float, float]], peer: str) -> str:
-    """Per round: ours ms/update, the peer's, and the throughput ratio ours/peer."""
-    out = [[f"{i + 1}", o, p, f"{p / o:.2f}x"] for i, (o, p) in enumerate(rows)]
-    return table(["round", "ours ms/update", f"{peer} ms/update", "ours/peer throughput"], out)
+def rounds_table(
+    rows: list[tuple[float, float]], peer: str, cpu: list[tuple[float, float]] | None = None
+) -> str:
+    """Per round: ours ms/update, the peer's, and the throughput ratio ours/peer (wall);
+    with `cpu`, the same in CPU time of this process (steadier on a shared machine)."""
+    out: list[list[object]] = []
+    for i, (o, p) in enumerate(rows):
+        row: list[object] = [f"{i + 1}", o, p, f"{p / o:.2f}x"]
+        if cpu is not None:
+            row += [cpu[i][0], cpu[i][1], f"{cpu[i][1] / cpu[i][0]:.2f}x"]
+        out.append(row)
+    headers = ["round", "ours ms/update", f"{peer} ms/update", "ours/peer throughput"]
+    if cpu is not None:
+        headers += ["ours CPU ms", f"{peer} CPU ms", "CPU ratio"]
+    return table(headers, out)
 
 
-async def interleaved(
-    rounds: int, people: int
-) -> tuple[list[tuple[float, float]], dict[str, list[float]], dict[str, Counter[str]], int]:
+async def interleaved(rounds: int, people: int) -> tuple[
+    list[tuple[float, float]], list[tuple[float, float]], dict[str, list[float]],
+    dict[str, Counter[str]], int,
+]:
     """Both applications open side by side; each round every side talks `people` new
     people through the finder (wall time per update), alternating who goes first."""
     async with Ours() as ours, Ptb() as ptb:
@@ -565,21 +577,28 @@ async def interleaved(
             bench.calls.clear()
         times: dict[str, list[float]] = {"ours": [], "ptb": []}
         per_round: list[tuple[float, float]] = []
+        cpu_round: list[tuple[float, float]] = []
         first = FIRST_USER
         for r in range(rounds):
             ms: dict[str, float] = {}
+            cpu: dict[str, float] = {}
             for name in ("ours", "ptb") if r % 2 == 0 else ("ptb", "ours"):
                 bench = benches[name]
                 gc.collect()
                 mark = len(times[name])
+                c0 = time.process_time()
                 t0 = time.perf_counter()
                 for i in range(people):
                     await bench.conversation(first + i, times[name], check=(i == 0))
                 wall = time.perf_counter() - t0
-                ms[name] = wall * 1000 / (len(times[name]) - mark)
+                n = len(times[name]) - mark
+                ms[name] = wall * 1000 / n
+                cpu[name] = (time.process_time() - c0) * 1000 / n
             per_round.append((ms["ours"], ms["ptb"]))
+            cpu_round.append((cpu["ours"], cpu["ptb"]))
             first += people
-        return per_round, times, {n: b.calls for n, b in benches.items()}, rounds * people
+        calls = {n: b.calls for n, b in benches.items()}
+        return per_round, cpu_round, times, calls, rounds * people
 
 
 async def memory(name: str, people: int) -> dict[str, float]:
@@ -780,15 +799,19 @@ async def run(quick: bool, with_profile: bool) -> None:
     print(f"{cmd}: {machine()}")
     print(f"finder conversation: {len(FINDER)} updates per person, every person new\n")
 
-    per_round, times, calls, n_people = await interleaved(rounds, people)
+    per_round, cpu_round, times, calls, n_people = await interleaved(rounds, people)
     print(f"== throughput, interleaved: {rounds} rounds x {people} people x {len(FINDER)} "
           "updates per side, one update after another, alternating who goes first.\n"
           "ours: Store.intake of the raw update, handle_incoming, the sender carrying out "
-          "the outbox rows (no pacing); ptb: process_update. Same RecordingRequest.")
-    print(rounds_table(per_round, "ptb"))
+          "the outbox rows (no pacing); ptb: process_update. Same RecordingRequest.\n"
+          "ratio: ours/ptb throughput = ptb ms per update / ours ms per update (> 1: ours "
+          "faster). CPU: time.process_time of this process (both sides share it).")
+    print(rounds_table(per_round, "ptb", cpu_round))
     ratios = [p / o for o, p in per_round]
-    print(f"median of the paired ratios ours/ptb throughput: {median(ratios):.2f}x "
-          f"(min {min(ratios):.2f}x, max {max(ratios):.2f}x)  [{cmd}]")
+    cpu_ratios = [p / o for o, p in cpu_round]
+    print(f"median of the paired ratios ours/ptb throughput: {median(ratios):.2f}x wall "
+          f"(min {min(ratios):.2f}x, max {max(ratios):.2f}x), {median(cpu_ratios):.2f}x CPU "
+          f"time  [{cmd}]")
     k = len(FINDER)
     step_rows = []
     for i, step in enumerate(FINDER_STEPS):

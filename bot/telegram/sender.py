@@ -17,6 +17,7 @@ Logs name the method and the reason only, never a text, an id or the token.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import random
 import time
@@ -130,12 +131,18 @@ class Sender:
         task = self._tasks.get(owner)
         if task is None or task.done():
             start = handed if handed and handed[0].first else None
-            self._tasks[owner] = asyncio.get_running_loop().create_task(
-                self._drain_owner(owner, start)
-            )
+            task = asyncio.get_running_loop().create_task(self._drain_owner(owner, start))
+            self._tasks[owner] = task
+            # Nothing of the person stays once their rows are done (the run loop's
+            # sweep comes only every so often, and tests and benches run without it).
+            task.add_done_callback(functools.partial(self._forget, owner))
         else:
             # Rows came while the person is being served: read the store before ending.
             self._stale.add(owner)
+
+    def _forget(self, owner: str, task: asyncio.Task[None]) -> None:
+        if self._tasks.get(owner) is task:
+            del self._tasks[owner]
 
     async def run(self, stop: asyncio.Event) -> None:
         """Serve everyone with rows waiting (after a restart, after a retry is due)."""

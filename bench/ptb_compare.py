@@ -1,31 +1,30 @@
-"""Our whole Telegram path against python-telegram-bot's own ConversationHandler.
+"""Our whole durable Telegram path against python-telegram-bot's own ConversationHandler.
 
 Run from the repository root: `python bench/ptb_compare.py [--quick] [--profile]`.
 
 The same finder conversation (/start -> notice -> English -> "Find the right UN
 expert" -> three situations -> Done -> "Iran" -> result), nine updates per person,
-every person a new Telegram user, is fed to two `Application`s with
-`app.process_update(Update.de_json(...))` on the recording request object of
+every person a new Telegram user, on the recording request object of
 tests/bot/fake_telegram.py (no network):
 
-* ptb:  a `ConversationHandler` (CommandHandler, CallbackQueryHandler,
-        MessageHandler per state), answers in `context.user_data`, in memory, no
-        persistence. It shows the same texts and keyboards and makes the same Bot
-        API calls (the result is `flows.mandate.recommendation`, the country
-        `flows.mandate.parse_country`), so the work is comparable.
-* ours: the real `Application` of `bot.telegram.build_application` on a real
-        `Runtime` in a temporary data dir: pseudonym, per-person lock, sealed
-        session loaded from and committed to SQLite in one transaction per update,
-        update id recorded, message ids recorded in the ledger.
+* ptb:  `app.process_update(Update.de_json(...))` on a `ConversationHandler`
+        (CommandHandler, CallbackQueryHandler, MessageHandler per state), answers in
+        `context.user_data`, in memory, no persistence. It shows the same texts and
+        keyboards and makes the same Bot API calls (the result is
+        `flows.mandate.recommendation`, the country `flows.mandate.parse_country`).
+* ours: the durable path of `serve`, one update at a time: `Store.intake` of the raw
+        update (sealed into the inbox, as the poller does), `handle_incoming` (PTB's
+        routing, the advisor: session, engine, one transaction with the outbox rows),
+        then the sender carrying out those rows until the request confirmed each and
+        the sent ids are recorded, with `Pace(overall=None, per_chat=None)`.
 
-Printed: updates/s and ms per update (median, p95), overall and per step, for each
-and the ratio; Bot API calls per update; where our time goes (awaited time per
-stage, by wrapping the runtime's store, engine and request); memory with
-tracemalloc (peak during the run, what stays afterwards, and the growth per person
-over the second half of the run, x 1,000), plus what PTB keeps per id. tracemalloc
-slows both paths about 4x, so the memory run has 300 people, not 1,000, to keep
-the script near a minute. `--profile` adds a cProfile of our path (main thread;
-the storage thread's work shows as time waiting in epoll).
+Both run side by side in one process, interleaved: every round each side talks to
+25 new people, who goes first alternating; printed per round: ms per update (wall
+and CPU), and the throughput ratio; then the median of the paired ratios. Then the
+same against PTB + `PicklePersistence` (its defaults, `update_interval` 1 s) with
+5,000 people stored on each side; where our time goes (awaited time per stage);
+memory with tracemalloc (300 people: tracing slows both paths about 4x).
+`--profile` adds a cProfile of our path.
 """
 
 from __future__ import annotations

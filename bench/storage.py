@@ -193,6 +193,23 @@ def _fill(path: Path, sealer: Sealer, people: int, down_at: int) -> None:
     conn.close()
 
 
+def wal_kib(data: Path) -> float:
+    wal = data / (DB_FILE + "-wal")
+    return wal.stat().st_size / 1024 if wal.exists() else 0.0
+
+
+def fsync_tree(root: Path) -> None:
+    """Write a fresh copy out to the disk first, so the kernel's writeback of it does not
+    stall the writes measured next."""
+    for path in root.rglob("*"):
+        if path.is_file():
+            fd = os.open(path, os.O_RDONLY)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+
+
 def file_sizes(data: Path) -> tuple[int, list[tuple[str, int]]]:
     total = sum(f.stat().st_size for f in data.iterdir() if f.name.startswith(DB_FILE))
     conn = sqlite3.connect(f"file:{data / DB_FILE}?mode=ro", uri=True)
@@ -278,14 +295,20 @@ class Probe:
 
     def __init__(self) -> None:
         self.lags: list[float] = []
+        self.at: list[float] = []  # perf_counter when each was due
         self._stop = False
 
     async def run(self) -> None:
         loop = asyncio.get_running_loop()
         while not self._stop:
             due = loop.time() + 0.001
+            due_at = time.perf_counter() + 0.001
             await asyncio.sleep(0.001)
             self.lags.append(max(0.0, loop.time() - due) * 1000)
+            self.at.append(due_at)
+
+    def during(self, start: float, end: float) -> list[float]:
+        return [lag for lag, at in zip(self.lags, self.at, strict=True) if start <= at <= end]
 
     def stop(self) -> None:
         self._stop = True
@@ -341,6 +364,7 @@ class Timed:
     def __init__(self, store: Store, name: str, sync: bool) -> None:
         self.ms: list[float] = []
         self.cpu_ms: list[float] = []
+        self.windows: list[tuple[float, float]] = []
         inner = getattr(store, name)
         if sync:
             def timed_sync(*args: Any, **kwargs: Any) -> Any:
@@ -358,6 +382,7 @@ class Timed:
                 try:
                     return await inner(*args, **kwargs)
                 finally:
+                    self.windows.append((t0, time.perf_counter()))
                     self.ms.append((time.perf_counter() - t0) * 1000)
                     self.cpu_ms.append((time.thread_time() - c0) * 1000)
 
@@ -404,6 +429,9 @@ async def housekeeping(data: Path, key: str, down_at: int) -> dict[str, Any]:
             out[name] = {
                 "batches": timed.ms, "cpu": timed.cpu_ms, "total_s": total, "result": result,
                 "lags": probe.lags, "updates": talker.latencies, "checkpoint": checkpoint.ms,
+                "lags_in_checkpoint": [lag for a, b in checkpoint.windows
+                                       for lag in probe.during(a, b)],
+                "wal_kib": wal_kib(data),
             }
             del store.__dict__["_purge_batch" if work == "purge" else work]
             store.__dict__.pop("checkpoint", None)
@@ -522,6 +550,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="sp-bench-copy-", dir=data.parent) as tmp:
         copy = Path(tmp) / "data"
         shutil.copytree(data, copy)
+        fsync_tree(copy)
         result = asyncio.run(housekeeping(copy, key, down_at))
         after, _ = file_sizes(copy)
     rows = []
@@ -543,12 +572,15 @@ def main() -> int:
     print(table(["work", "batches", "batch median ms", "p99 ms", "max ms", "CPU p99 ms",
                  "CPU max ms", "total s",
                  "longest wait ms", "update max ms", "updates", "removed / queued"], rows))
-    cp = result["purge"]["checkpoint"]
+    purge = result["purge"]
+    cp, in_cp = purge["checkpoint"], purge["lags_in_checkpoint"]
     print("longest wait: the most a callback due on the event loop was late (an update "
           "arriving then waits as long); update max: the slowest Advisor.handle meanwhile.\n"
-          f"the purge's closing checkpoint (TRUNCATE, checkpoint thread): "
-          f"{', '.join(f'{c:.0f} ms' for c in cp)}; file after the purge "
-          f"{after / 2**20:,.0f} MiB (pages freed inside the file are reused, not returned)")
+          f"the purge's closing checkpoint (PASSIVE then TRUNCATE, checkpoint thread): "
+          f"{', '.join(f'{c:.0f} ms' for c in cp)}, longest wait on the loop meanwhile "
+          f"{max(in_cp, default=0.0):.1f} ms; write-ahead log after the purge "
+          f"{purge['wal_kib']:,.0f} KiB; file {after / 2**20:,.0f} MiB (pages freed inside "
+          "the file are reused, not returned)")
 
     lat, lat_cpu = result["latency"]
     print(f"\n== one update's engine + storage (Advisor.handle: begin_update, engine, commit "

@@ -12,6 +12,7 @@ import os
 import statistics
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -40,6 +41,37 @@ FINDER_STEPS = [
     "press Done -> country",
     "type Iran -> result",
 ]
+
+
+def finder_session() -> Any:
+    """A realistic stored session: the finder's result, reached through the engine."""
+    from datetime import date
+
+    from flows.model import Event, Session
+    from flows.registry import ENGINE
+
+    session = Session()
+    today = date(2026, 5, 1)
+
+    def go(kind: str, payload: str) -> list[Any]:
+        nonlocal session
+        out = ENGINE.handle(
+            session,
+            Event(user="x", kind=kind, payload=payload, language="en",  # type: ignore[arg-type]
+                  channel="telegram", today=today),
+        )
+        session = out.session
+        return [b for r in out.replies for row in r.buttons for b in row]
+
+    buttons = go("command", "/start")
+    for label in ("I understand, continue", "English", "Find the right UN expert",
+                  "Detention or arrest", "Defender, journalist or lawyer targeted", "Done"):
+        button = next(b for b in buttons if b.label.removeprefix("✓ ").startswith(label))
+        buttons = go("press", button.id)
+    go("text", "Iran")
+    assert session.state == "mandate.result", session.state
+    return session
+
 
 
 def label_matches(shown: str, label: str) -> bool:

@@ -1,39 +1,40 @@
-"""Our whole Telegram path against python-telegram-bot's own ConversationHandler.
+"""Our whole durable Telegram path against python-telegram-bot's own ConversationHandler.
 
 Run from the repository root: `python bench/ptb_compare.py [--quick] [--profile]`.
 
 The same finder conversation (/start -> notice -> English -> "Find the right UN
 expert" -> three situations -> Done -> "Iran" -> result), nine updates per person,
-every person a new Telegram user, is fed to two `Application`s with
-`app.process_update(Update.de_json(...))` on the recording request object of
+every person a new Telegram user, on the recording request object of
 tests/bot/fake_telegram.py (no network):
 
-* ptb:  a `ConversationHandler` (CommandHandler, CallbackQueryHandler,
-        MessageHandler per state), answers in `context.user_data`, in memory, no
-        persistence. It shows the same texts and keyboards and makes the same Bot
-        API calls (the result is `flows.mandate.recommendation`, the country
-        `flows.mandate.parse_country`), so the work is comparable.
-* ours: the real `Application` of `bot.telegram.build_application` on a real
-        `Runtime` in a temporary data dir: pseudonym, per-person lock, sealed
-        session loaded from and committed to SQLite in one transaction per update,
-        update id recorded, message ids recorded in the ledger.
+* ptb:  `app.process_update(Update.de_json(...))` on a `ConversationHandler`
+        (CommandHandler, CallbackQueryHandler, MessageHandler per state), answers in
+        `context.user_data`, in memory, no persistence. It shows the same texts and
+        keyboards and makes the same Bot API calls (the result is
+        `flows.mandate.recommendation`, the country `flows.mandate.parse_country`).
+* ours: the durable path of `serve`, one update at a time: `Store.intake` of the raw
+        update (sealed into the inbox, as the poller does), `handle_incoming` (PTB's
+        routing, the advisor: session, engine, one transaction with the outbox rows),
+        then the sender carrying out those rows until the request confirmed each and
+        the sent ids are recorded, with `Pace(overall=None, per_chat=None)`.
 
-Printed: updates/s and ms per update (median, p95), overall and per step, for each
-and the ratio; Bot API calls per update; where our time goes (awaited time per
-stage, by wrapping the runtime's store, engine and request); memory with
-tracemalloc (peak during the run, what stays afterwards, and the growth per person
-over the second half of the run, x 1,000), plus what PTB keeps per id. tracemalloc
-slows both paths about 4x, so the memory run has 300 people, not 1,000, to keep
-the script near a minute. `--profile` adds a cProfile of our path (main thread;
-the storage thread's work shows as time waiting in epoll).
+Both run side by side in one process, interleaved: every round each side talks to
+25 new people, who goes first alternating; printed per round: ms per update (wall
+and CPU), and the throughput ratio; then the median of the paired ratios. Then the
+same against PTB + `PicklePersistence` (its defaults, `update_interval` 1 s) with
+5,000 people stored on each side; where our time goes (awaited time per stage);
+memory with tracemalloc (300 people: tracing slows both paths about 4x).
+`--profile` adds a cProfile of our path.
 """
 
 from __future__ import annotations
 
 import asyncio
+import copy
 import cProfile
 import gc
 import io
+import pickle
 import pstats
 import secrets
 import sys
@@ -57,6 +58,7 @@ from telegram.ext import (
     ConversationHandler,
     Defaults,
     MessageHandler,
+    PicklePersistence,
     filters,
 )
 from telegram.warnings import PTBUserWarning
@@ -64,6 +66,7 @@ from telegram.warnings import PTBUserWarning
 from bench._common import (
     FINDER,
     FINDER_STEPS,
+    finder_session,
     label_matches,
     machine,
     median,
@@ -75,6 +78,9 @@ from bench._common import (
 from bot.runtime import Runtime
 from bot.settings import Settings
 from bot.telegram import AnyApplication, build_application
+from bot.telegram.app import handle_incoming
+from bot.telegram.intake import owner_of
+from bot.telegram.sender import Pace
 from flows import mandate
 from flows.catalog import load_catalog
 from flows.engine import CHOOSE_ONE, LABEL_BACK, LABEL_EXIT, LABEL_MENU
@@ -86,6 +92,9 @@ from tests.bot.fake_telegram import TOKEN, RecordingRequest
 Ctx = ContextTypes.DEFAULT_TYPE
 CATALOG = load_catalog()
 FIRST_USER = 10_000_000
+STORED_USER = 20_000_000  # people stored before a run (the PicklePersistence comparison)
+# Pacing is a wall-clock rule of Telegram's, not work; PTB's side has none either.
+NO_PACE = Pace(overall=None, per_chat=None)
 
 # --- python-telegram-bot's way: a ConversationHandler --------------------------
 
@@ -245,16 +254,20 @@ async def ptb_country(update: Update, context: Ctx) -> int:
     return RESULT
 
 
-def ptb_application(request: RecordingRequest) -> AnyApplication:
-    app: AnyApplication = (
+def ptb_application(
+    request: RecordingRequest, persistence: PicklePersistence[Any, Any, Any] | None = None
+) -> AnyApplication:
+    builder = (
         Application.builder()
         .token(TOKEN)
         .request(request)
         .get_updates_request(request)
         .defaults(Defaults(protect_content=True))
         .job_queue(None)
-        .build()
     )
+    if persistence is not None:
+        builder = builder.persistence(persistence)
+    app: AnyApplication = builder.build()
     with warnings.catch_warnings():
         # per_message=False with CallbackQueryHandlers: PTB warns, and it is what we want.
         warnings.simplefilter("ignore", PTBUserWarning)
@@ -274,6 +287,8 @@ def ptb_application(request: RecordingRequest) -> AnyApplication:
                 RESULT: [CallbackQueryHandler(ptb_finder, pattern=r"^again$")],
             },
             fallbacks=[CommandHandler("start", ptb_start)],
+            name="finder",
+            persistent=persistence is not None,
         )
     app.add_handler(conversation)
     return app
@@ -292,7 +307,6 @@ class Bench:
         self.errors: list[BaseException] = []
         self.update_id = 1_000_000
         self.message_id = 1
-        self.callback: list[str | None] = []  # per FINDER step, learned from the first person
         self.calls: Counter[str] = Counter()
 
         async def record(update: object, context: Ctx) -> None:
@@ -346,16 +360,13 @@ class Bench:
         raise SystemExit(f"{self.name}: no button {label!r} was shown")
 
     async def learn(self, uid: int) -> None:
-        """Talk through the conversation once by button labels; remember the callback
-        data (the same for every new person) and check the result was shown."""
+        """Talk through the conversation once by button labels and check the result."""
         self.request.calls.clear()
         for kind, payload in FINDER:
             if kind == "press":
                 data = self._keyboard_data(uid, payload)
-                self.callback.append(data)
                 await self._feed(self._update(uid, "press", data))
             else:
-                self.callback.append(None)
                 await self._feed(self._update(uid, kind, payload))
         self._check_result()
         self.request.calls.clear()
@@ -371,17 +382,21 @@ class Bench:
         if self.errors:
             raise SystemExit(f"{self.name}: a handler failed: {self.errors[0]!r}")
 
-    def updates_of(self, uid: int) -> list[dict[str, Any]]:
-        return [
-            self._update(uid, kind, data if data is not None else payload)
-            for (kind, payload), data in zip(FINDER, self.callback, strict=True)
-        ]
+    async def feed_one(self, data: dict[str, Any]) -> None:
+        """One update, all the way: PTB handles it and makes its Bot API calls."""
+        await self.app.process_update(Update.de_json(data, self.app.bot))
 
     async def conversation(self, uid: int, times: list[float] | None, check: bool) -> None:
-        """The nine updates of one new person; ms per update appended to `times`."""
-        for data in self.updates_of(uid):
+        """The nine updates of one new person; ms per update appended to `times`. Each
+        press carries the data of the button just shown (ours differ per person: the
+        screen counter starts at random); finding it is outside the clock."""
+        for kind, payload in FINDER:
+            if kind == "press":
+                data = self._update(uid, "press", self._keyboard_data(uid, payload))
+            else:
+                data = self._update(uid, kind, payload)
             t0 = time.perf_counter()
-            await self.app.process_update(Update.de_json(data, self.app.bot))
+            await self.feed_one(data)
             if times is not None:
                 times.append((time.perf_counter() - t0) * 1000)
         if self.errors:
@@ -393,10 +408,40 @@ class Bench:
         self.request.messages.clear()
 
 
+class DurableBench(Bench):
+    """Our durable path for one update, as `serve` runs it: the raw update sealed into
+    the inbox (`Store.intake`, as the poller does), `handle_incoming` (PTB routing,
+    the advisor: session, engine, one transaction with the outbox rows), then the
+    sender carrying out those rows until Telegram (the recording request) confirmed
+    each, the sent ids recorded. No pacing: `Pace(overall=None, per_chat=None)`."""
+
+    def __init__(self, app: AnyApplication, request: RecordingRequest, runtime: Runtime) -> None:
+        super().__init__("ours", app, request)
+        self.runtime = runtime
+        self.sender = app.adapter.sender_for(app.bot)  # type: ignore[attr-defined]
+
+    async def feed_one(self, data: dict[str, Any]) -> None:
+        owner = owner_of(self.runtime.sealer, data)
+        fresh = await self.runtime.store.intake([(int(data["update_id"]), owner, data)])
+        for item in fresh:
+            await handle_incoming(self.app, item)
+        # The sender's tasks for this update's rows (started by `Sender.wake`).
+        busy = [t for t in self.sender._tasks.values() if not t.done()]
+        if busy:
+            await asyncio.gather(*busy)
+
+    async def _feed(self, data: dict[str, Any]) -> None:
+        await self.feed_one(data)
+        if self.errors:
+            raise SystemExit(f"{self.name}: a handler failed: {self.errors[0]!r}")
+
+
 class Ours:
     """Our application on a fresh Runtime in a temporary data dir."""
 
-    def __init__(self) -> None:
+    def __init__(self, stored: int = 0, kind: type[DurableBench] = DurableBench) -> None:
+        self.stored = stored
+        self.kind = kind
         self._tmp = tempfile.TemporaryDirectory(prefix="sp-bench-")
         self.settings = Settings(
             TELEGRAM_BOT_TOKEN=TOKEN,
@@ -408,10 +453,15 @@ class Ours:
 
     async def __aenter__(self) -> Bench:
         self.runtime = await Runtime.open(self.settings)
+        if self.stored:  # other people's finder results, stored as the bot stores them
+            session = finder_session()
+            for i in range(self.stored):
+                owner = self.runtime.sealer.pseudonym("telegram", STORED_USER + i)
+                await self.runtime.store.commit(owner, session, update_id=None)
         request = RecordingRequest()
-        app = build_application(self.runtime, request=request)
+        app = build_application(self.runtime, request=request, pace=NO_PACE)
         await app.initialize()
-        self.bench = Bench("ours", app, request)
+        self.bench = self.kind(app, request, self.runtime)
         return self.bench
 
     async def __aexit__(self, *exc: object) -> None:
@@ -437,6 +487,59 @@ class Ptb:
         await self.bench.app.shutdown()
 
 
+class PtbPickle:
+    """PTB with `PicklePersistence` (its defaults: one file, written on every change;
+    `update_interval` 1 s), the conversation persistent, `stored` people's answers and
+    states in the file before the start; `Application.start()` runs the flush loop."""
+
+    def __init__(self, stored: int) -> None:
+        self.stored = stored
+        self._tmp = tempfile.TemporaryDirectory(prefix="sp-bench-pickle-")
+        self.bench: Bench | None = None
+
+    async def __aenter__(self) -> Bench:
+        path = Path(self._tmp.name) / "ptb.pickle"
+        t = translator("en")
+        country = mandate.parse_country("Iran", View(slots={}, t=t, channel="telegram")).value
+        answers = {"locale": "en", "situations": [s.id for s in CATALOG.situations[:3]],
+                   "country": country}
+        users = [STORED_USER + i for i in range(self.stored)]
+        with path.open("wb") as f:
+            pickle.dump({
+                "conversations": {"finder": {(u, u): RESULT for u in users}},
+                "user_data": {u: copy.deepcopy(answers) for u in users},
+                "chat_data": {}, "bot_data": {}, "callback_data": None,
+            }, f)
+        request = RecordingRequest()
+        persistence: PicklePersistence[Any, Any, Any] = PicklePersistence(path, update_interval=1)
+        app = ptb_application(request, persistence)
+        await app.initialize()
+        await app.start()  # the persistence flush loop (no updater: nothing polls)
+        self.bench = YieldingBench("ptb+pickle", app, request)
+        return self.bench
+
+    async def __aexit__(self, *exc: object) -> None:
+        assert self.bench is not None
+        await self.bench.app.stop()
+        await self.bench.app.shutdown()
+        self._tmp.cleanup()
+
+
+class YieldingBench(Bench):
+    """PTB with persistence: the writes it schedules run when the loop is free, as they
+    would between updates of a real bot, so they count in the wall time."""
+
+    async def feed_one(self, data: dict[str, Any]) -> None:
+        await super().feed_one(data)
+        await asyncio.sleep(0)
+
+
+class YieldingDurable(DurableBench):
+    async def feed_one(self, data: dict[str, Any]) -> None:
+        await super().feed_one(data)
+        await asyncio.sleep(0)
+
+
 def opener(name: str) -> Ours | Ptb:
     return Ours() if name == "ours" else Ptb()
 
@@ -444,20 +547,60 @@ def opener(name: str) -> Ours | Ptb:
 # --- measurements ----------------------------------------------------------------
 
 
-async def speed(name: str, people: int) -> tuple[list[float], float, Counter[str], int]:
-    """ms per update, wall seconds, Bot API calls, updates."""
-    async with opener(name) as bench:
-        await bench.learn(FIRST_USER - 1)
-        for i in range(max(5, people // 10)):  # warm-up
-            await bench.conversation(FIRST_USER - 1000 - i, None, check=True)
-        bench.calls.clear()
-        gc.collect()
-        times: list[float] = []
-        t0 = time.perf_counter()
-        for i in range(people):
-            await bench.conversation(FIRST_USER + i, times, check=(i % 50 == 0))
-        wall = time.perf_counter() - t0
-        return times, wall, bench.calls, len(times)
+def rounds_table(
+    rows: list[tuple[float, float]], peer: str, cpu: list[tuple[float, float]] | None = None
+) -> str:
+    """Per round: ours ms/update, the peer's, and the throughput ratio ours/peer (wall);
+    with `cpu`, the same in CPU time of this process (steadier on a shared machine)."""
+    out: list[list[object]] = []
+    for i, (o, p) in enumerate(rows):
+        row: list[object] = [f"{i + 1}", o, p, f"{p / o:.2f}x"]
+        if cpu is not None:
+            row += [cpu[i][0], cpu[i][1], f"{cpu[i][1] / cpu[i][0]:.2f}x"]
+        out.append(row)
+    headers = ["round", "ours ms/update", f"{peer} ms/update", "ours/peer throughput"]
+    if cpu is not None:
+        headers += ["ours CPU ms", f"{peer} CPU ms", "CPU ratio"]
+    return table(headers, out)
+
+
+async def interleaved(rounds: int, people: int) -> tuple[
+    list[tuple[float, float]], list[tuple[float, float]], dict[str, list[float]],
+    dict[str, Counter[str]], int,
+]:
+    """Both applications open side by side; each round every side talks `people` new
+    people through the finder (wall time per update), alternating who goes first."""
+    async with Ours() as ours, Ptb() as ptb:
+        benches: dict[str, Bench] = {"ours": ours, "ptb": ptb}
+        for bench in benches.values():
+            await bench.learn(FIRST_USER - 1)
+            for i in range(max(5, people // 2)):  # warm-up
+                await bench.conversation(FIRST_USER - 1000 - i, None, check=True)
+            bench.calls.clear()
+        times: dict[str, list[float]] = {"ours": [], "ptb": []}
+        per_round: list[tuple[float, float]] = []
+        cpu_round: list[tuple[float, float]] = []
+        first = FIRST_USER
+        for r in range(rounds):
+            ms: dict[str, float] = {}
+            cpu: dict[str, float] = {}
+            for name in ("ours", "ptb") if r % 2 == 0 else ("ptb", "ours"):
+                bench = benches[name]
+                gc.collect()
+                mark = len(times[name])
+                c0 = time.process_time()
+                t0 = time.perf_counter()
+                for i in range(people):
+                    await bench.conversation(first + i, times[name], check=(i == 0))
+                wall = time.perf_counter() - t0
+                n = len(times[name]) - mark
+                ms[name] = wall * 1000 / n
+                cpu[name] = (time.process_time() - c0) * 1000 / n
+            per_round.append((ms["ours"], ms["ptb"]))
+            cpu_round.append((cpu["ours"], cpu["ptb"]))
+            first += people
+        calls = {n: b.calls for n, b in benches.items()}
+        return per_round, cpu_round, times, calls, rounds * people
 
 
 async def memory(name: str, people: int) -> dict[str, float]:
@@ -571,10 +714,12 @@ async def breakdown(people: int) -> list[list[object]]:
         assert runtime is not None
         stages = Stages()
         store = runtime.store
-        stages.wrap_async(store, "is_processed", "storage: is_processed (read)")
-        stages.wrap_async(store, "load_session", "storage: load_session (read + unseal)")
-        stages.wrap_async(store, "commit_update", "storage: commit_update (seal + txn)")
-        stages.wrap_async(store, "record_messages", "storage: record_messages (txn)")
+        stages.wrap_async(store, "intake", "storage: intake (seal update + txn)")
+        stages.wrap_async(store, "begin_update", "storage: begin_update (read + unseal)")
+        stages.wrap_async(store, "commit", "storage: commit (seal session, outbox + txn)")
+        stages.wrap_async(store, "outbox_rows", "sender: outbox_rows (read + unseal)")
+        stages.wrap_async(store, "outbox_sent", "sender: outbox_sent (txn)")
+        stages.wrap_async(store, "outbox_refused", "sender: outbox_refused (answered; txn)")
         runtime.advisor.engine = _TimedEngine(runtime.advisor.engine, stages)  # type: ignore[assignment]
         stages.wrap_async(bench.request, "do_request", "Bot API (recording request)")
         await bench.learn(FIRST_USER - 1)
@@ -591,7 +736,7 @@ async def breakdown(people: int) -> list[list[object]]:
     for stage, ms in sorted(stages.ms.items(), key=lambda kv: -kv[1]):
         rows.append([stage, ms / updates, stages.n[stage] / updates, f"{100 * ms / measured:.0f}%"])
     rest = measured - sum(stages.ms.values())
-    rows.append(["rest: de_json, PTB dispatch, adapter, Event, lock",
+    rows.append(["rest: de_json, PTB dispatch, adapter, Event, render, sender, tasks",
                  rest / updates, "", f"{100 * rest / measured:.0f}%"])
     rows.append(["total (this instrumented run)", measured / updates, "", "100%"])
     return rows
@@ -614,50 +759,83 @@ async def profile(people: int) -> str:
     return out.getvalue()
 
 
+async def against_pickle(
+    rounds: int, stored: int, seconds: float
+) -> list[tuple[float, float]]:
+    """Ours against PTB + PicklePersistence with `stored` people kept, interleaved:
+    each round each side talks new people through the finder for `seconds`."""
+    async with Ours(stored, YieldingDurable) as ours, PtbPickle(stored) as pickled:
+        benches: dict[str, Bench] = {"ours": ours, "ptb+pickle": pickled}
+        for bench in benches.values():
+            await bench.learn(FIRST_USER - 1)
+            for i in range(3):
+                await bench.conversation(FIRST_USER - 1000 - i, None, check=True)
+        per_round: list[tuple[float, float]] = []
+        first = FIRST_USER
+        for r in range(rounds):
+            ms: dict[str, float] = {}
+            used = 0
+            for name in ("ours", "ptb+pickle") if r % 2 == 0 else ("ptb+pickle", "ours"):
+                bench = benches[name]
+                gc.collect()
+                i = 0
+                t0 = time.perf_counter()
+                while time.perf_counter() - t0 < seconds:
+                    await bench.conversation(first + i, None, check=(i == 0))
+                    i += 1
+                ms[name] = (time.perf_counter() - t0) * 1000 / (i * len(FINDER))
+                used = max(used, i)
+            per_round.append((ms["ours"], ms["ptb+pickle"]))
+            first += used
+        return per_round
+
+
 async def run(quick: bool, with_profile: bool) -> None:
-    people = 20 if quick else 250
+    rounds = 4 if quick else 12
+    people = 5 if quick else 25
     # tracemalloc slows both paths about 4x: 300 people keep the script near a minute.
     mem_people = 30 if quick else 300
-    print(f"bench/ptb_compare.py{' --quick' if quick else ''}: {machine()}")
+    stored = 500 if quick else 5_000
+    pickle_rounds, pickle_seconds = (2, 1.0) if quick else (6, 3.0)
+    cmd = f"python bench/ptb_compare.py{' --quick' if quick else ''}"
+    print(f"{cmd}: {machine()}")
     print(f"finder conversation: {len(FINDER)} updates per person, every person new\n")
 
-    results = {}
-    for name in ("ptb", "ours"):
-        results[name] = await speed(name, people)
-    rows = []
-    for name in ("ptb", "ours"):
-        times, wall, calls, n = results[name]
-        per = sum(calls.values()) / n
-        rows.append([
-            name, n, n / wall, median(times), pct(times, 0.95), max(times),
-            f"{per:.2f}",
-        ])
-    print(f"== speed: {people:,} people x {len(FINDER)} updates, one after another")
-    print(table(
-        ["path", "updates", "updates/s", "median ms", "p95 ms", "max ms", "API calls/update"],
-        rows,
-    ))
-    ptb_wall = results["ptb"][1] / results["ptb"][3]
-    ours_wall = results["ours"][1] / results["ours"][3]
-    ratio = ours_wall / ptb_wall
-    ours_med, ptb_med = median(results["ours"][0]), median(results["ptb"][0])
-    print(f"ratio ours/ptb: {ratio:.2f}x the time per update (wall), "
-          f"{ours_med / ptb_med:.2f}x at the median")
+    per_round, cpu_round, times, calls, n_people = await interleaved(rounds, people)
+    print(f"== throughput, interleaved: {rounds} rounds x {people} people x {len(FINDER)} "
+          "updates per side, one update after another, alternating who goes first.\n"
+          "ours: Store.intake of the raw update, handle_incoming, the sender carrying out "
+          "the outbox rows (no pacing); ptb: process_update. Same RecordingRequest.\n"
+          "ratio: ours/ptb throughput = ptb ms per update / ours ms per update (> 1: ours "
+          "faster). CPU: time.process_time of this process (both sides share it).")
+    print(rounds_table(per_round, "ptb", cpu_round))
+    ratios = [p / o for o, p in per_round]
+    cpu_ratios = [p / o for o, p in cpu_round]
+    print(f"median of the paired ratios ours/ptb throughput: {median(ratios):.2f}x wall "
+          f"(min {min(ratios):.2f}x, max {max(ratios):.2f}x), {median(cpu_ratios):.2f}x CPU "
+          f"time  [{cmd}]")
     k = len(FINDER)
     step_rows = []
     for i, step in enumerate(FINDER_STEPS):
-        p_ms = results["ptb"][0][i::k]
-        o_ms = results["ours"][0][i::k]
+        p_ms = times["ptb"][i::k]
+        o_ms = times["ours"][i::k]
         step_rows.append([step, median(p_ms), pct(p_ms, 0.95), median(o_ms), pct(o_ms, 0.95),
-                          f"{median(o_ms) / median(p_ms):.2f}x"])
-    print(table(["step", "ptb median", "ptb p95", "ours median", "ours p95", "ours/ptb"],
-                step_rows))
-    calls_p = results["ptb"][2]
-    calls_o = results["ours"][2]
-    methods = sorted(set(calls_p) | set(calls_o))
+                          f"{median(p_ms) / median(o_ms):.2f}x"])
+    print(table(["step", "ptb median ms", "ptb p95", "ours median ms", "ours p95",
+                 "ours/ptb throughput"], step_rows))
+    methods = sorted(set(calls["ptb"]) | set(calls["ours"]))
     print("Bot API calls per conversation: " + ", ".join(
-        f"{m} {calls_p[m] / people:g}/{calls_o[m] / people:g}" for m in methods
+        f"{m} {calls['ptb'][m] / n_people:g}/{calls['ours'][m] / n_people:g}" for m in methods
     ) + " (ptb/ours)")
+
+    print(f"\n== against PTB + PicklePersistence (update_interval 1 s, its default "
+          f"on_flush=False), {stored:,} people stored on each side before the run; "
+          f"interleaved, {pickle_rounds} rounds of {pickle_seconds:g} s per side")
+    pickled = await against_pickle(pickle_rounds, stored, pickle_seconds)
+    print(rounds_table(pickled, "ptb+pickle"))
+    ratios = [p / o for o, p in pickled]
+    print(f"median of the paired ratios ours/(ptb+pickle) throughput: {median(ratios):.1f}x  "
+          f"[{cmd}]")
 
     print(f"\n== where our time goes ({min(people, 100)} people, instrumented: awaited time "
           "per stage, storage thread hops included)")

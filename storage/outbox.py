@@ -74,6 +74,10 @@ class OutRow:
     attempts: int = 0
     not_before: float = 0.0
     created_at: float = 0.0  # a Unix time: deletions end once Telegram no longer allows them
+    # Stored when no older row of its owner was waiting: with the rows stored after it
+    # in the same transaction, it is the owner's whole queue at that moment, so the
+    # sender may carry them out as handed over instead of reading them back.
+    first: bool = False
 
 
 def _pad(data: bytes) -> bytes:
@@ -109,6 +113,7 @@ def insert_rows(
     # delete by hand), never claim a deletion Telegram no longer allows.
     now = float(int(time.time()) // 60 * 60)
     rows: list[OutRow] = []
+    first = conn.execute("SELECT 1 FROM outbox WHERE owner = ? LIMIT 1", [owner]).fetchone() is None
     for call in calls:
         cursor = conn.execute(
             "INSERT INTO outbox (owner, grp, op, payload, not_before, attempts, use_alt, "
@@ -118,7 +123,12 @@ def insert_rows(
         row_id = cursor.lastrowid
         if row_id is None:  # pragma: no cover - an INSERT always sets it
             raise RuntimeError("an outbox row was not stored")
-        rows.append(OutRow(id=row_id, owner=owner, group=group, call=call, created_at=now))
+        rows.append(
+            OutRow(
+                id=row_id, owner=owner, group=group, call=call, created_at=now,
+                first=first and not rows,
+            )
+        )
     return rows
 
 

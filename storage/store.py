@@ -388,6 +388,13 @@ def _m004_reminders(db: Database) -> None:
     db.execute("DROP TABLE reminders_old")
 
 
+@migrations()
+def m005_chats_updated_at(db: Database) -> None:
+    # The purge looks for chat rows of nobody that have been idle long enough: without
+    # this index every purge batch walked every chat row (10,000 at a million people).
+    db.execute("CREATE INDEX chats_updated_at ON chats(updated_at)")
+
+
 # Due auto-deletes in one statement. CROSS JOIN pins chats as the outer loop
 # (SQLite never reorders it): the few owners with auto-delete on, each followed
 # by a range of the ledger's primary key, never a scan of the whole ledger.
@@ -395,6 +402,18 @@ _DUE_AUTODELETES_SQL = """
     SELECT c.owner, c.chat, l.message_id
     FROM chats AS c CROSS JOIN ledger AS l ON l.owner = c.owner
     WHERE c.autodelete_seconds IS NOT NULL
+      AND l.pending = 0
+      AND l.sent_at <= ? - c.autodelete_seconds
+    ORDER BY c.owner, l.message_id
+"""
+
+
+# The same, for the people from a given pseudonym on (the housekeeping's batches).
+_DUE_AUTODELETES_FROM_SQL = """
+    SELECT c.owner, c.chat, l.message_id
+    FROM chats AS c CROSS JOIN ledger AS l ON l.owner = c.owner
+    WHERE c.owner >= ?
+      AND c.autodelete_seconds IS NOT NULL
       AND l.pending = 0
       AND l.sent_at <= ? - c.autodelete_seconds
     ORDER BY c.owner, l.message_id
@@ -432,12 +451,25 @@ class PurgeCounts:
     chats: int = 0
 
 
+async def yield_to_updates() -> None:
+    """Between two batches of housekeeping: a real pause, not `sleep(0)`. An update that
+    arrived during a batch needs a few turns of the event loop (socket, future, task)
+    before it runs; `sleep(0)` gives it one, so it waited behind two or three batches.
+    During this pause the loop runs everything that is ready."""
+    await asyncio.sleep(HOUSEKEEPING_PAUSE)
+
+
 def _passive_checkpoint(conn: sqlite3.Connection) -> None:
     # PASSIVE never waits for the writer: the update path is never held by it.
     conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
 
 
 def _truncate_log(conn: sqlite3.Connection) -> None:
+    # TRUNCATE holds the writer lock while it copies the log into the database, so an
+    # update committing then waits for all of it (a purge leaves a long log: 0.2 s and
+    # more). A PASSIVE pass first copies the log without blocking anyone; TRUNCATE then
+    # has only what was written since to copy before it empties the log.
+    conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
     busy, _log_frames, _done = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
     if busy:
         # Another process is reading (e.g. the stats command): the log is
@@ -454,7 +486,12 @@ CHECKPOINT_EVERY = 1.0  # seconds
 _PURGE_FIELDS = ("sessions", "drafts", "updates", "ledger", "chats")
 # Rows of each kind per purge transaction: small enough that an update waits at
 # most a few milliseconds behind one (measured in bench/storage.py).
-PURGE_BATCH = 200
+PURGE_BATCH = 100
+# Idle people per purge transaction: each costs a few deletions in several tables, so
+# fewer of them than rows of one kind keep a batch within a few milliseconds.
+PURGE_OWNERS = 25
+# The pause between two housekeeping batches, seconds (see `yield_to_updates`).
+HOUSEKEEPING_PAUSE = 0.001
 # Sessions opened per transaction when looking for expired drafts: about 5 ms
 # for 100 (9 ms when each is re-sealed), measured on the 2-core machine.
 DRAFT_SCAN_BATCH = 100
@@ -697,9 +734,15 @@ class Store:
         every update, so it is worth one thread hop less."""
 
         def read() -> tuple[bool, bytes | None]:
-            if update_id is not None and self._is_processed(update_id):
+            # One statement: whether the update was handled, and the session.
+            row = self._database().execute(
+                "SELECT (SELECT 1 FROM updates WHERE update_id = ?), "
+                "(SELECT payload FROM sessions WHERE owner = ?)",
+                [update_id, owner],
+            ).fetchone()
+            if row[0] is not None:
                 return True, None
-            return False, self._load_payload(owner)
+            return False, None if row[1] is None else bytes(row[1])
 
         processed, blob = await self._call(read)
         return processed, None if processed else self._opened(owner, blob)
@@ -884,8 +927,11 @@ class Store:
         for reminder in reminders:
             if isinstance(reminder, AddReminder):
                 _check_reminder(reminder.reminder, reminder.locale)
-        sealed_chat = self._sealer.seal(
-            _encode_chat(chat_id), table="chats", field="chat", owner=owner
+        # The chat id is sealed only when a setting keeps it.
+        sealed_chat = (
+            self._sealer.seal(_encode_chat(chat_id), table="chats", field="chat", owner=owner)
+            if settings
+            else b""
         )
         sealed_reminders = [
             (change, self._seal_reminder(owner, chat_id, change))
@@ -1082,11 +1128,18 @@ class Store:
         return await self._call(lambda: outbox.owners_due(self._database().conn, now, limit))
 
     async def outbox_sent(
-        self, row: outbox.OutRow, message_ids: Sequence[int], now: datetime | None = None
+        self,
+        row: outbox.OutRow,
+        message_ids: Sequence[int],
+        now: datetime | None = None,
+        *,
+        ended: Sequence[outbox.OutRow] = (),
     ) -> list[outbox.OutRow]:
         """Telegram confirmed a send or an edit: the row ends and the ids of what it sent
         go to the ledger in the same transaction. When a wipe took the row meanwhile,
-        the message is deleted instead (the rows returned)."""
+        the message is deleted instead (the rows returned). `ended`: earlier rows that
+        Telegram already confirmed and that have nothing to record (answered buttons),
+        ended in the same transaction."""
         timestamp = _timestamp(_now_or(now))
         ids = [int(i) for i in message_ids]
         gone: list[bool] = []
@@ -1094,6 +1147,8 @@ class Store:
         def write() -> list[outbox.OutRow]:
             db = self._database()
             with db.atomic():
+                for done in ended:
+                    outbox.finish(db.conn, done)
                 if outbox.finish(db.conn, row):
                     if row.call.get("record", True):
                         self._insert_ledger(db, row.owner, ids, timestamp)
@@ -1159,6 +1214,17 @@ class Store:
         if await self._call(write):
             await self.checkpoint()
 
+    async def outbox_done(self, rows: Sequence[outbox.OutRow]) -> None:
+        """Rows Telegram confirmed that have nothing to record, ended in one transaction."""
+
+        def write() -> None:
+            db = self._database()
+            with db.atomic():
+                for row in rows:
+                    outbox.finish(db.conn, row)
+
+        await self._call(write)
+
     async def outbox_retry(self, row: outbox.OutRow, not_before: float) -> None:
         await self._call(lambda: outbox.postpone(self._database().conn, row, not_before))
 
@@ -1173,15 +1239,22 @@ class Store:
 
         return await self._call(write)
 
-    async def queue_autodeletes(self, now: datetime, limit: int = 500) -> list[outbox.OutRow]:
-        """Queue the deletions that auto-delete asks for now (at most `limit` ids)."""
+    async def queue_autodeletes(
+        self, now: datetime, limit: int = 500, *, after: str = ""
+    ) -> list[outbox.OutRow]:
+        """Queue the deletions that auto-delete asks for now (at most `limit` ids), for
+        the people from `after` on (by pseudonym): a scan passes the last owner of one
+        batch to the next, so each batch goes on where the last stopped instead of
+        walking again past everyone already queued."""
         timestamp = _timestamp(now)
 
         def write() -> list[outbox.OutRow]:
             db = self._database()
             rows: list[outbox.OutRow] = []
             with db.atomic():
-                due = db.execute(_DUE_AUTODELETES_SQL + " LIMIT ?", [timestamp, limit]).fetchall()
+                due = db.execute(
+                    _DUE_AUTODELETES_FROM_SQL + " LIMIT ?", [after, timestamp, limit]
+                ).fetchall()
                 grouped: dict[str, tuple[bytes, list[int]]] = {}
                 for owner, chat, message_id in due:
                     grouped.setdefault(str(owner), (bytes(chat), []))[1].append(int(message_id))
@@ -1203,7 +1276,7 @@ class Store:
         return await self._call(write)
 
     async def queue_reminders(
-        self, now: datetime, text: Callable[[str, str, datetime], str], limit: int = 100
+        self, now: datetime, text: Callable[[str, str, datetime], str], limit: int = 50
     ) -> list[outbox.OutRow]:
         """Turn due Telegram reminders into sends, in the transaction that removes them
         (`text(locale, kind, due)` writes the line). Terminal reminders wait for the
@@ -1214,7 +1287,7 @@ class Store:
             db = self._database()
             rows: list[outbox.OutRow] = []
             with db.atomic():
-                for reminder in self._open_reminders(self._due_reminders(timestamp)[:limit]):
+                for reminder in self._open_reminders(self._due_reminders(timestamp, limit)):
                     if reminder.chat_id is None:
                         continue
                     db.execute("DELETE FROM reminders WHERE id = ?", [reminder.id])
@@ -1406,8 +1479,12 @@ class Store:
             )
             if not any(getattr(done, name) for name in _PURGE_FIELDS):
                 break
-            # Let updates in between batches: none waits behind the whole purge.
-            await asyncio.sleep(0)
+            # Copy the batch into the database (PASSIVE, on the checkpoint thread; the
+            # loop serves updates meanwhile), so the log starts over instead of growing
+            # through the whole purge: the closing TRUNCATE, which holds writers back
+            # while it copies and truncates, then has almost nothing to do. It also
+            # lets updates in between batches: none waits behind the whole purge.
+            await self._in_thread(_passive_checkpoint)
         after: str | None = ""
         drafts = 0
         while after is not None:
@@ -1417,7 +1494,7 @@ class Store:
                 )
             )
             drafts += removed
-            await asyncio.sleep(0)
+            await asyncio.sleep(HOUSEKEEPING_PAUSE)
         total = PurgeCounts(
             **{name: getattr(total, name) for name in _PURGE_FIELDS if name != "drafts"},
             drafts=drafts,
@@ -1663,11 +1740,12 @@ class Store:
             )
         )
 
-    def _due_reminders(self, timestamp: int) -> list[tuple[int, str, bytes]]:
+    def _due_reminders(self, timestamp: int, limit: int = -1) -> list[tuple[int, str, bytes]]:
         return self._reminder_rows(
             self._database().execute(
-                "SELECT id, owner, payload FROM reminders WHERE due_at <= ? ORDER BY due_at, id",
-                [timestamp],
+                "SELECT id, owner, payload FROM reminders WHERE due_at <= ? "
+                "ORDER BY due_at, id LIMIT ?",
+                [timestamp, limit],
             )
         )
 
@@ -1715,7 +1793,7 @@ class Store:
                 str(owner)
                 for (owner,) in conn.execute(
                     "SELECT owner FROM sessions WHERE updated_at < ? LIMIT ?",
-                    [cutoffs.session, limit],
+                    [cutoffs.session, min(limit, PURGE_OWNERS)],
                 )
             ]
             chats = sessions = ledger = 0

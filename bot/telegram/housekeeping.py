@@ -18,6 +18,7 @@ from bot.runtime import Runtime
 from bot.telegram.sender import Sender
 from flows.i18n import translator
 from flows.reminders import fired_text
+from storage.store import yield_to_updates
 
 logger = logging.getLogger(__name__)
 
@@ -50,10 +51,12 @@ class Housekeeping:
             logger.info("purge: %d sessions, %d drafts removed", counts.sessions, counts.drafts)
         while rows := await store.queue_reminders(now, _reminder_line):
             self.sender.wake(rows)
-            await asyncio.sleep(0)
-        while rows := await store.queue_autodeletes(now):
+            await yield_to_updates()
+        after = ""
+        while rows := await store.queue_autodeletes(now, after=after):
             self.sender.wake(rows)
-            await asyncio.sleep(0)
+            after = max(row.owner for row in rows)
+            await yield_to_updates()
 
     async def run(self, stop: asyncio.Event) -> None:
         while not stop.is_set():

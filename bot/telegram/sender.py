@@ -17,6 +17,7 @@ Logs name the method and the reason only, never a text, an id or the token.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import random
 import time
@@ -45,6 +46,7 @@ GIVE_UP_SENDS_AFTER = 40  # attempts (~35 minutes): an answer that late helps no
 DELETE_WINDOW = timedelta(hours=48).total_seconds()
 _COUNTED = frozenset({"send", "edit", "document"})  # what per-chat pacing applies to
 _RECENT_CHATS = 10_000  # per-chat pacing state kept, at most (oldest forgotten)
+_READ_BATCH = 20  # rows of one person read from the store at a time
 
 Outcome = Literal["done", "retry", "gone"]
 
@@ -100,6 +102,12 @@ class Sender:
         self.pace = pace or Pace()
         self.clock = clock
         self._tasks: dict[str, asyncio.Task[None]] = {}
+        # People whose task must read the store again before it ends (held only while
+        # their task runs).
+        self._stale: set[str] = set()
+        # Answered buttons whose rows end with the person's next confirmed send (one
+        # transaction less), or when their task ends. Held only while it runs.
+        self._answered: dict[str, list[OutRow]] = {}
         self._wake = asyncio.Event()
         self._paused_until = 0.0  # a 429 pauses every call, as Telegram asks
         now = clock()
@@ -112,14 +120,30 @@ class Sender:
     # -- scheduling --------------------------------------------------------------
 
     def wake(self, rows: list[OutRow]) -> None:
-        """New rows were committed: serve their people now."""
-        for owner in {row.owner for row in rows}:
-            self._serve(owner)
+        """New rows were committed: serve their people now. Rows that are their owner's
+        whole queue (`OutRow.first`) are carried out as handed over, not read back."""
+        handed: dict[str, list[OutRow]] = {}
+        for row in rows:
+            handed.setdefault(row.owner, []).append(row)
+        for owner, mine in handed.items():
+            self._serve(owner, mine)
 
-    def _serve(self, owner: str) -> None:
+    def _serve(self, owner: str, handed: list[OutRow] | None = None) -> None:
         task = self._tasks.get(owner)
         if task is None or task.done():
-            self._tasks[owner] = asyncio.get_running_loop().create_task(self._drain_owner(owner))
+            start = handed if handed and handed[0].first else None
+            task = asyncio.get_running_loop().create_task(self._drain_owner(owner, start))
+            self._tasks[owner] = task
+            # Nothing of the person stays once their rows are done (the run loop's
+            # sweep comes only every so often, and tests and benches run without it).
+            task.add_done_callback(functools.partial(self._forget, owner))
+        else:
+            # Rows came while the person is being served: read the store before ending.
+            self._stale.add(owner)
+
+    def _forget(self, owner: str, task: asyncio.Task[None]) -> None:
+        if self._tasks.get(owner) is task:
+            del self._tasks[owner]
 
     async def run(self, stop: asyncio.Event) -> None:
         """Serve everyone with rows waiting (after a restart, after a retry is due)."""
@@ -171,24 +195,43 @@ class Sender:
 
     # -- one person --------------------------------------------------------------
 
-    async def _drain_owner(self, owner: str) -> None:
-        while True:
-            rows = await self.store.outbox_rows(owner)
-            if not rows:
-                return
-            for row in rows:
-                if row.not_before > self.clock():
-                    self._wake.set()  # the run loop waits for it
+    async def _drain_owner(self, owner: str, handed: list[OutRow] | None = None) -> None:
+        """Carry out the person's rows in order. `handed`: the whole queue, just stored
+        (no need to read it back); the store is read again before ending only when more
+        rows were woken meanwhile, or a batch read may have left some behind."""
+        rows = handed
+        complete = handed is not None
+        try:
+            while True:
+                if rows is None:
+                    self._stale.discard(owner)
+                    rows = await self.store.outbox_rows(owner, _READ_BATCH)
+                    complete = len(rows) < _READ_BATCH
+                if not rows:
                     return
-                outcome = await self._carry_out(row)
-                if outcome == "gone":
-                    await self.store.outbox_chat_gone(owner)
+                for row in rows:
+                    if row.not_before > self.clock():
+                        self._wake.set()  # the run loop waits for it
+                        return
+                    outcome = await self._carry_out(row)
+                    if outcome == "gone":
+                        await self.store.outbox_chat_gone(owner)
+                        return
+                    if outcome == "retry":
+                        self._wake.set()
+                        return
+                    if row.call.get("op") == "delete":
+                        # Its outcome may change what the next rows say: read them anew.
+                        complete = False
+                        break
+                if complete and owner not in self._stale:
                     return
-                if outcome == "retry":
-                    self._wake.set()
-                    return
-                if row.call.get("op") == "delete":
-                    break  # its outcome may change what the next rows say: read them anew
+                rows = None
+        finally:
+            self._stale.discard(owner)
+            answered = self._answered.pop(owner, None)
+            if answered:
+                await self.store.outbox_done(answered)
 
     async def _paced(self, call: Call) -> None:
         while True:
@@ -243,7 +286,9 @@ class Sender:
         if op == "delete":
             await self.store.outbox_deleted(row, done=True)
         elif op == "answer":
-            await self.store.outbox_refused(row)  # nothing to record
+            # Nothing to record: the row ends with the next confirmed send of the person
+            # (a kill before that only makes Telegram answer the button once more).
+            self._answered.setdefault(row.owner, []).append(row)
         else:
             await self._sent(row, result)
         return "done"
@@ -268,7 +313,7 @@ class Sender:
         reason = exc.message.lower()
         if op == "edit":
             if "not modified" in reason:
-                await self.store.outbox_sent(row, [])
+                await self.store.outbox_sent(row, [], ended=self._answered.pop(row.owner, []))
                 return "done"
             # Too old, deleted, or not text: show it as a new message instead.
             try:
@@ -299,7 +344,8 @@ class Sender:
     async def _sent(self, row: OutRow, result: object) -> None:
         message_id = result.get("message_id") if isinstance(result, dict) else None
         ids = [message_id] if isinstance(message_id, int) else []
-        cleanup = await self.store.outbox_sent(row, ids)
+        answered = self._answered.pop(row.owner, [])
+        cleanup = await self.store.outbox_sent(row, ids, ended=answered)
         if cleanup:  # a wipe came while it was on its way: delete it too
             self.wake(cleanup)
 

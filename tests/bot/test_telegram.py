@@ -37,6 +37,20 @@ async def test_start_shows_the_safety_notice(harness: Harness) -> None:
     assert "I understand, continue" in user.buttons()
 
 
+async def test_the_sender_keeps_nothing_of_a_person_once_their_rows_are_done(
+    harness: Harness,
+) -> None:
+    for user_id in (USER_ID, USER_ID + 1, USER_ID + 2):
+        user = harness.user(user_id)
+        await user.send("/start")
+        await user.press("I understand, continue")
+    sender = harness.app.adapter.sender_for(harness.app.bot)  # type: ignore[attr-defined]
+    assert sender._tasks == {} and sender._stale == set() and sender._answered == {}
+    # Every row ended, the answered buttons' rows with the sends after them.
+    store = harness.runtime.store
+    assert store._database().execute("SELECT count(*) FROM outbox").fetchone()[0] == 0
+
+
 async def test_notice_language_menu_by_buttons(harness: Harness) -> None:
     user = harness.user(USER_ID)
     await user.send("/start")

@@ -9,7 +9,7 @@ import pytest
 
 from flows.model import CountStat, Session
 from storage.crypto import Sealer
-from storage.store import _DUE_AUTODELETES_SQL, AutoDelete, Store
+from storage.store import _DUE_AUTODELETES_FROM_SQL, _DUE_AUTODELETES_SQL, AutoDelete, Store
 
 from .conftest import column_blob, data_files, int_forms, read_only, write_sql
 
@@ -150,6 +150,28 @@ async def test_due_autodeletes_never_scans_the_ledger(store: Store) -> None:
 
     text = await store._call(plan)
     assert "SEARCH l USING PRIMARY KEY (owner=?)" in text, text
+    assert "SCAN l" not in text, text
+
+
+async def test_queue_autodeletes_goes_on_from_the_last_owner(store: Store) -> None:
+    for owner, chat in (("a", 1001), ("b", 1002), ("c", 1003)):
+        await store.set_autodelete(owner, chat, 3600)
+        await store.record_messages(owner, [1, 2, 3], now=NOW - 2 * HOUR)
+    first = await store.queue_autodeletes(NOW, limit=4)
+    assert [(r.owner, r.call.get("ids")) for r in first] == [("a", [1, 2, 3]), ("b", [1])]
+    # From "b" on: b's rest and c, never a again (and a's ids are pending anyway).
+    rest = await store.queue_autodeletes(NOW, after="b")
+    assert [(r.owner, r.call.get("ids")) for r in rest] == [("b", [2, 3]), ("c", [1, 2, 3])]
+    assert await store.queue_autodeletes(NOW, after="c") == []
+
+    def plan() -> str:
+        rows = store._database().execute(
+            "EXPLAIN QUERY PLAN " + _DUE_AUTODELETES_FROM_SQL, ["", 0]
+        )
+        return "\n".join(str(row[-1]) for row in rows)
+
+    text = await store._call(plan)
+    assert "SEARCH c USING PRIMARY KEY (owner>?)" in text, text
     assert "SCAN l" not in text, text
 
 

@@ -144,3 +144,20 @@ async def test_kind_and_locale_sealed_and_due_hour_rounded_up(
     ]
     fired = await store.due_reminders(NOW + timedelta(hours=1))
     assert fired[-1] == Reminder(later, "o1", None, due, "database", "ar")
+
+
+async def test_queue_reminders_reads_only_one_batch(store: Store) -> None:
+    for i in range(5):
+        await store.add_reminder(f"o{i}", CHAT + i, NOW - DAY + i * timedelta(minutes=1),
+                                 "database", "en")
+    statements: list[str] = []
+    store._database().conn.set_trace_callback(statements.append)
+    try:
+        first = await store.queue_reminders(NOW, lambda locale, kind, due: "line", limit=2)
+    finally:
+        store._database().conn.set_trace_callback(None)
+    assert [r.owner for r in first] == ["o0", "o1"]
+    assert any("LIMIT 2" in s for s in statements), statements  # not every due row, then cut
+    assert [r.owner for r in await store.queue_reminders(NOW, lambda *a: "line", limit=2)] == [
+        "o2", "o3"]
+    assert [r.owner for r in await store.queue_reminders(NOW, lambda *a: "line")] == ["o4"]

@@ -197,4 +197,5 @@ async def test_upgrade_from_first_migration(data_dir: Path, sealer: Sealer) -> N
         "m002_drafts_ledger_chats_reminders",
         "m003_inbox_outbox",
         "m004_seal_and_coarsen",
+        "m005_chats_updated_at",
     ]

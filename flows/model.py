@@ -421,8 +421,6 @@ class Flow(BaseModel):
     # names in `set`, `multi` and `ask` are its fields.
     answers: type[Answers] | None = None
     home: bool = True  # offer "Main menu" on its steps
-    # Sensitive flows carry a "Quick exit" button on every screen.
-    sensitive: bool = False
     # A gate: the flow can only be entered when this holds; otherwise the person is
     # taken to `redirect` instead, however they came.
     requires: Cond | None = None

@@ -548,7 +548,6 @@ REPRISAL = Flow(
         Command("reprisal", "danger", N_("report a reprisal")),
     ],
     answers=ReprisalAnswers,
-    sensitive=True,
     steps=[
         Step(
             id="danger",

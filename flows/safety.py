@@ -1,5 +1,5 @@
 """Safety: what this chat is, which channels to use, auto-delete, delete everything,
-and what to do if a phone is taken. Every screen has Quick exit."""
+and what to do if a phone is taken. (Quick exit is the engine's, on every screen.)"""
 
 from __future__ import annotations
 
@@ -166,7 +166,6 @@ SAFETY = Flow(
         Command("exit", None, N_("quick exit: close at once and delete recent messages")),
     ],
     answers=SafetyAnswers,
-    sensitive=True,
     steps=[
         Step(
             id="main",

@@ -386,7 +386,6 @@ SUBMISSION = Flow(
     commands=[
         Command("submission", "intro", N_("prepare a submission (consent and risk first)")),
     ],
-    sensitive=True,
     requires=passed,
     redirect="consent",
     steps=[

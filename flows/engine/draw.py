@@ -122,8 +122,8 @@ class Drawing:
             nav.append(Button(id=MENU_ID, label=self.t(LABEL_MENU)))
         if nav:
             rows.append(nav)
-        if flow.sensitive:
-            rows.append([Button(id=EXIT_ID, label=self.t(LABEL_EXIT))])
+        # Quick exit on every screen, whatever the flow: anyone may need to leave at once.
+        rows.append([Button(id=EXIT_ID, label=self.t(LABEL_EXIT))])
         document = step.document(view) if step.document and with_document else None
         for text in texts[:-1]:
             self.replies.append(Reply(text=text))

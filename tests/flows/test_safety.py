@@ -163,3 +163,19 @@ def test_the_pending_text_is_not_kept_after_moving_on() -> None:
 def test_events_are_unchanged_by_meta() -> None:
     event = Event(user="u", kind="command", payload="/start", meta={"x": "y"})
     assert ENGINE.handle(Session(), event).replies
+
+
+@pytest.mark.parametrize("channel", ["telegram", "terminal"])
+@pytest.mark.parametrize("lang", SHIPPED)
+def test_every_screen_of_every_flow_has_quick_exit_in_every_language(
+    lang: str, channel: str
+) -> None:
+    """The compiled machine knows every screen: each one, in each language, offers Quick
+    exit in that language (the first screen, language, the main menu and reminders too)."""
+    label = translator(lang)("Quick exit")
+    assert lang == "en" or label != "Quick exit"
+    for state in ENGINE.machine.states:
+        chat = Chat(channel=channel, lang=lang)  # type: ignore[arg-type]
+        chat.session = Session(state=state, locale=lang, screen=1)
+        chat.press_id("0.x")  # an old button: the screen is drawn again, as it is
+        assert label in chat.labels, f"{state} ({lang}, {channel}): {chat.labels}"

@@ -127,14 +127,14 @@ class SafetyAnswers(Answers):
     flow = "safety"
 
     tools: list[str] = Field(default_factory=list)  # the channels the person can use (TOOLS ids)
-    autodelete: int | None = None  # the auto-delete delay chosen, in seconds
 
 
 def remember_autodelete(seconds: int | None) -> Change:
-    """Keep the auto-delete chosen elsewhere (the safety notice) in the safety answers."""
+    """Keep the auto-delete delay chosen in the session, beside the store's own setting,
+    so that the screen shows what the chat has, even after a quick exit."""
 
     def do(session: Session, view: View) -> None:
-        SafetyAnswers.of(session).autodelete = seconds
+        session.autodelete = seconds
 
     return do
 
@@ -152,7 +152,7 @@ def advice(view: View) -> list[str]:
 
 def _autodelete_is(seconds: int | None) -> Callable[[View], bool]:
     def checked(view: View) -> bool:
-        return SafetyAnswers.of(view).autodelete == seconds
+        return view.autodelete == seconds
 
     return checked
 
@@ -195,7 +195,7 @@ SAFETY = Flow(
                 Choice(
                     id=cid,
                     label=label,
-                    set={"autodelete": seconds},
+                    do=remember_autodelete(seconds),
                     checked=_autodelete_is(seconds),
                     effects=[SetAutoDelete(seconds=seconds)],
                     when=on_telegram,

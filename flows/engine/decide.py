@@ -102,14 +102,22 @@ class Run(Drawing):
             name = words[0].split("@", 1)[0].lower() if words else ""
             if name == "exit":
                 self.effects.append(QuickExit())
-            elif name == "start" or not known:
+            elif name == "start" or not (known or self.session.noticed):
                 self.restart()
-            elif not self.fire(f"/{name}"):
-                self.say(UNKNOWN_COMMAND)
-                self.count("unknown_command")
-                self.render()
+            else:
+                if not known:
+                    # After a quick exit the notice was seen: the command does what it says.
+                    self.session.state = HOME_STATE
+                if not self.fire(f"/{name}"):
+                    self.say(UNKNOWN_COMMAND)
+                    self.count("unknown_command")
+                    self.render()
         elif ev.kind == "press" and ev.payload == EXIT_ID:
             self.effects.append(QuickExit())
+        elif not known and self.session.noticed:
+            # Back after a quick exit: the main menu, not the notice again.
+            self.session.state = HOME_STATE
+            self.arrived("", forward=False)
         elif not known:
             self.restart()
         elif ev.kind == "press":
@@ -118,8 +126,9 @@ class Run(Drawing):
             self.text(ev.payload)
 
     def restart(self) -> None:
-        self.session = Session(locale=self.session.locale, screen=self.session.screen)
-        self.session.state = START_STATE
+        # Reminders and auto-delete live in the store: "/start" keeps them, as it says.
+        self.session = self.session.kept(screen=self.session.screen)
+        self.session.state, self.session.noticed = START_STATE, True
         # Once per conversation start: which language and channel, nothing else.
         self.count(self.session.locale or "none", "meta.language")
         self.count(self.event.channel, "meta.channel")
@@ -129,7 +138,10 @@ class Run(Drawing):
         """Quick exit and wipe: nothing of the conversation is kept or shown any more.
         The one message left is neutral: no buttons, nothing about human rights."""
         self.count("wipe" if wipe else "quick_exit", self.session.state or "start.notice")
-        self.session = Session(screen=self.session.screen + 1)
+        screen = self.session.screen + 1
+        # A wipe leaves nothing; a quick exit leaves what the store still holds for the
+        # person (reminders, auto-delete), so that what is shown next stays true.
+        self.session = Session(screen=screen) if wipe else self.session.kept(screen=screen)
         self.replies = [Reply(text=self.t(WIPED if wipe else CLOSED))]
 
     def press(self, payload: str) -> None:

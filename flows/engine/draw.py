@@ -62,6 +62,7 @@ class Drawing:
             meta=self.event.meta,
             today=self.event.today,
             draft=self.session.draft or {},
+            autodelete=self.session.autodelete,
         )
 
     def current(self) -> tuple[Flow, Step]:

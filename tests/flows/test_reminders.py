@@ -64,6 +64,17 @@ def test_quick_exit_keeps_reminders_and_wipe_is_left_to_storage() -> None:
         "In 60 days: check the communications database")
     chat.send("/exit")
     assert not [e for e in chat.last_effects if isinstance(e, CancelReminder)]
+    # The reminder is still in the store, so the list says so.
+    chat.send("/reminders").expect("Check the communications database: January 21, 2027")
+
+
+def test_start_keeps_reminders_as_it_says() -> None:
+    chat = reminders().press("Add a reminder").press(
+        "In 60 days: check the communications database")
+    chat.send("/start")
+    assert not [e for e in chat.last_effects if isinstance(e, CancelReminder)]
+    chat.press_id(chat.buttons[0].id).press("English").send("/reminders")
+    chat.expect("Check the communications database: January 21, 2027")
 
 
 def test_the_fired_text_is_neutral() -> None:

@@ -64,7 +64,28 @@ def test_quick_exit_is_one_tap_even_from_an_old_message() -> None:
 def test_exit_command_closes_at_once() -> None:
     chat = tg().press("Find the right UN expert").send("/exit")
     assert effects(chat, QuickExit) and chat.text == "Closed."
-    chat.send("hello").expect("a word on safety")
+    # The notice was seen: what comes next is the main menu, not the notice again.
+    chat.send("hello").expect("What would you like to do?").expect_not("a word on safety")
+
+
+def test_a_command_after_a_quick_exit_does_what_it_says() -> None:
+    chat = tg().press("Find the right UN expert").send("/exit")
+    chat.send("/wipe").expect("Delete everything?").expect_not("a word on safety")
+    chat.send("/exit").send("/reminders").expect("You have no reminders.")
+    chat.send("/exit").send("/start").expect("a word on safety")
+
+
+def test_a_first_ever_command_still_shows_the_notice() -> None:
+    Chat(channel="telegram").send("/wipe").expect("a word on safety")
+
+
+def test_auto_delete_screen_shows_the_delay_kept_after_a_quick_exit() -> None:
+    chat = Chat(channel="telegram").send("/start")
+    chat.press("Continue, auto-delete after 1 hour").press("English").send("/exit")
+    chat.send("/safety").press("Auto-delete")
+    assert "✓ After 1 hour" in chat.labels and "Off" in chat.labels
+    chat.send("/start").send("/safety").press("Auto-delete")
+    assert "✓ After 1 hour" in chat.labels
 
 
 def test_wipe_asks_once_then_deletes_everything() -> None:

@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 from pydantic import Field
 
+from flows.catalog import say
 from flows.declare import Many, Screen
 from flows.i18n import N_
 from flows.model import (
@@ -83,6 +84,8 @@ ADVICE_NONE = N_(
     "organisation to submit on your behalf: that keeps your identity further from the "
     "government."
 )
+# What the providers' own documentation says, in flows/data/facts_channels.json.
+CHANNEL_FACTS = {"proton": "proton_outside", "signal": "signal_number"}
 ADVICE_TOOLS = {"signal": ADVICE_SIGNAL, "proton": ADVICE_PROTON, "email": ADVICE_EMAIL,
                 "none": ADVICE_NONE}
 AUTODELETE = N_(
@@ -146,7 +149,11 @@ def advice(view: View) -> list[str]:
     t = view.t
     chosen = SafetyAnswers.of(view).tools
     paragraphs = [t(ADVICE_ALWAYS, url=ONLINE_FORM)]
-    paragraphs += [t(ADVICE_TOOLS[tool]) for tool, _ in TOOLS if tool in chosen]
+    for tool, _ in TOOLS:
+        if tool in chosen:
+            paragraphs.append(t(ADVICE_TOOLS[tool]))
+            if tool in CHANNEL_FACTS:
+                paragraphs.append(say(t, CHANNEL_FACTS[tool]))
     return ["\n\n".join(paragraphs)]
 
 

@@ -200,3 +200,20 @@ def test_every_screen_of_every_flow_has_quick_exit_in_every_language(
         chat.session = Session(state=state, locale=lang, screen=1)
         chat.press_id("0.x")  # an old button: the screen is drawn again, as it is
         assert label in chat.labels, f"{state} ({lang}, {channel}): {chat.labels}"
+
+
+def test_the_first_message_says_who_sees_the_account_and_that_the_chat_stays() -> None:
+    Chat(channel="telegram").send("/start").expect(
+        "sees your Telegram account: its number (ID), your name and your @username",
+        "stays in your Telegram chat list until you delete it",
+    )
+
+
+def test_channel_advice_says_what_proton_and_signal_do_not_protect() -> None:
+    chat = tg().press("Safety").press("Which channels to use")
+    chat.press("Proton Mail").press("Signal").press("Done (2 chosen)")
+    chat.expect(
+        "such as an expert's OHCHR address, it is not end-to-end encrypted unless you send "
+        "it as a password-protected email or with PGP",
+        "hide your phone number", "Registration Lock",
+    )

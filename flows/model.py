@@ -23,7 +23,9 @@ from pydantic import (
 from flows.i18n import T
 
 Channel = Literal["telegram", "terminal"]
-EventKind = Literal["text", "press", "command"]
+# "edit": a message the person changed after sending it; checked like a new one, never
+# read as an answer.
+EventKind = Literal["text", "press", "command", "edit"]
 ReminderKind = Literal["database", "sg_deadline", "date"]
 
 

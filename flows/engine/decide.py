@@ -22,6 +22,7 @@ from flows.engine.texts import (
     CLOSED,
     DELETED,
     DONE,
+    EDITED_MESSAGE,
     EXIT_ID,
     EXPIRED,
     GATE_FIRST,
@@ -114,6 +115,8 @@ class Run(Drawing):
                     self.render()
         elif ev.kind == "press" and ev.payload == EXIT_ID:
             self.effects.append(QuickExit())
+        elif ev.kind == "edit":
+            self.edited(ev.payload, known=known)
         elif not known and self.session.noticed:
             # Back after a quick exit: the main menu, not the notice again.
             self.session.state = HOME_STATE
@@ -229,6 +232,18 @@ class Run(Drawing):
             self.render()
             return
         self.answer(step, text)
+
+    def edited(self, text: str, *, known: bool) -> None:
+        """An edited message is not read as an answer, but it stays in the chat: checked
+        like a new one, and if it looks like it identifies someone, the person is warned
+        and offered to delete it."""
+        found = guard.edited(text)
+        if not found or not known:
+            # The screen above stays as it is: its buttons still work.
+            self.say(EDITED_MESSAGE)
+            return
+        self.count("personal_data_edit")
+        self.render(warning=found)
 
     def answer(self, step: Step, text: str) -> None:
         assert step.parse is not None  # compilation made sure a step that asks has one

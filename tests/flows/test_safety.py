@@ -217,3 +217,14 @@ def test_channel_advice_says_what_proton_and_signal_do_not_protect() -> None:
         "it as a password-protected email or with PGP",
         "hide your phone number", "Registration Lock",
     )
+
+
+def test_an_edited_message_is_checked_like_a_new_one() -> None:
+    chat = tg().press("Find the right UN expert")
+    chat.message_id = 41
+    chat._handle("edit", "Call her on +7 912 345 67 89")
+    chat.expect("Careful", "a phone number")
+    chat.press("Delete that message now")
+    assert effects(chat, DeleteMessages) == [DeleteMessages(message_ids=[41])]
+    chat._handle("edit", "hello again")
+    assert chat.text == "I do not read edited messages; please send a new one."

@@ -193,6 +193,9 @@ class Session(BaseModel):
     # auto-delete delay the chat has (seconds; None: off). `reminders` too.
     noticed: bool = False
     autodelete: int | None = None
+    # On Telegram, delete each typed answer from the chat once it is read (the draft
+    # keeps it): None until the person chooses, then each flow's default applies.
+    delete_answers: bool | None = None
 
     @model_validator(mode="before")
     @classmethod
@@ -215,6 +218,7 @@ class Session(BaseModel):
             reminders=list(self.reminders),
             autodelete=self.autodelete,
             noticed=self.noticed,
+            delete_answers=self.delete_answers,
         )
 
     @property
@@ -333,6 +337,7 @@ class View(BaseModel):
     today: date = Field(default_factory=lambda: datetime.now(UTC).date())
     draft: dict[str, Any] = Field(default_factory=dict)
     autodelete: int | None = None  # the chat's auto-delete delay (seconds; None: off)
+    delete_answers: bool | None = None  # see Session.delete_answers
     # Every command the engine knows, in /help's order: (name, description msgid).
     commands: list[tuple[str, str]] = Field(default_factory=list)
 
@@ -444,6 +449,9 @@ class Flow(BaseModel):
     # names in `set`, `multi` and `ask` are its fields.
     answers: type[Answers] | None = None
     home: bool = True  # offer "Main menu" on its steps
+    # On Telegram, typed answers are deleted from the chat once read, unless the person
+    # turned that off (Session.delete_answers).
+    delete_answers: bool = False
     # A gate: the flow can only be entered when this holds; otherwise the person is
     # taken to `redirect` instead, however they came.
     requires: Cond | None = None

@@ -145,6 +145,27 @@ def remember_autodelete(seconds: int | None) -> Change:
 on_telegram = Cond("on Telegram", lambda view: view.channel == "telegram")
 
 
+def _set_delete_answers(on: bool) -> Change:
+    def do(session: Session, view: View) -> None:
+        session.delete_answers = on
+
+    return do
+
+
+# Where typed answers are asked, the first screen offers this setting (on by default
+# there: the flow declares `delete_answers=True`).
+DELETE_ANSWERS_CHOICES = [
+    Choice(id="del_on", label=N_("Delete my answers from the chat after reading: on"),
+           do=_set_delete_answers(False),
+           when=Cond("on Telegram, answers deleted",
+                     lambda view: view.channel == "telegram" and view.delete_answers is not False)),
+    Choice(id="del_off", label=N_("Delete my answers from the chat after reading: off"),
+           do=_set_delete_answers(True),
+           when=Cond("on Telegram, answers kept",
+                     lambda view: view.channel == "telegram" and view.delete_answers is False)),
+]
+
+
 def advice(view: View) -> list[str]:
     t = view.t
     chosen = SafetyAnswers.of(view).tools

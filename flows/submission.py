@@ -28,6 +28,7 @@ from flows.model import (
     Step,
     View,
 )
+from flows.safety import DELETE_ANSWERS_CHOICES
 from flows.urgency import KIND_TEXT, UrgencyAnswers, decision
 
 CATALOG = load_catalog()
@@ -388,9 +389,11 @@ SUBMISSION = Flow(
     ],
     requires=passed,
     redirect="consent",
+    delete_answers=True,
     steps=[
         Step(id="intro", render=_intro,
-             choices=[Choice(id="go", label=N_("Start"), to="language"), DELETE]),
+             choices=[Choice(id="go", label=N_("Start"), to="language"), DELETE,
+                      *DELETE_ANSWERS_CHOICES]),
         Step(
             id="language",
             text=ASK_LANGUAGE,

@@ -57,6 +57,8 @@ from flows.model import (
 class Run(Drawing):
     """One event's work: what it changes, then what is drawn."""
 
+    pd_answered: int | None = None
+
     def fire(self, trigger: str, **kwargs: Any) -> bool:
         before = self.session.state
         ctx = Ctx(self.session, self.view(), self.effects)
@@ -249,14 +251,33 @@ class Run(Drawing):
         assert step.parse is not None  # compilation made sure a step that asks has one
         parsed = step.parse(text, self.view())
         if parsed.ok:
-            self.fire(ANSWER, parsed=parsed)
+            flow, _ = self.current()
+            if self.fire(ANSWER, parsed=parsed):
+                self.delete_answer(flow)
             return
         self.count("not_understood")
         self.session.offer = dict(parsed.suggestions)
         self.render(problem=parsed)
 
+    def delete_answer(self, flow: Flow) -> None:
+        """On Telegram, the message that carried an answer just stored is deleted from the
+        chat when the person wants it (the flow's default until they choose); the reply
+        does not claim it (`Engine.handle` adds the line said only if it failed)."""
+        wanted = self.session.delete_answers
+        if self.event.channel != "telegram" or not (
+            flow.delete_answers if wanted is None else wanted
+        ):
+            return
+        message = self.event.message_id if self.event.kind == "text" else self.pd_answered
+        if message is None:
+            return
+        if not any(isinstance(e, DeleteMessages) and message in e.message_ids
+                   for e in self.effects):
+            self.effects.append(DeleteMessages(message_ids=[message]))
+
     def personal_data_answer(self, cid: str, step: Step) -> None:
         decision = guard.respond(cid, self.session, step)
+        self.pd_answered = self.session.pd_message  # the message a kept answer came in
         self.count(PD_CHOICE_EVENTS[cid])
         if decision.delete:
             self.effects.append(DeleteMessages(message_ids=decision.delete))

@@ -63,6 +63,7 @@ class Drawing:
             today=self.event.today,
             draft=self.session.draft or {},
             autodelete=self.session.autodelete,
+            delete_answers=self.session.delete_answers,
         )
 
     def current(self) -> tuple[Flow, Step]:

@@ -228,3 +228,24 @@ def test_an_edited_message_is_checked_like_a_new_one() -> None:
     assert effects(chat, DeleteMessages) == [DeleteMessages(message_ids=[41])]
     chat._handle("edit", "hello again")
     assert chat.text == "I do not read edited messages; please send a new one."
+
+
+def test_typed_answers_are_deleted_after_reading_in_the_reprisal_report() -> None:
+    """On by default where answers are typed at length; the reply claims nothing (the
+    engine's line is said only if the deletion failed); it can be turned off."""
+    on = "Delete my answers from the chat after reading: on"
+    off = "Delete my answers from the chat after reading: off"
+    chat = tg().send("/reprisal")
+    assert on in chat.labels
+    chat.press("No").press("Threats or intimidation").press("Done (1 chosen)")
+    chat.message_id = 77
+    chat.send("March 2026")
+    assert effects(chat, DeleteMessages) == [DeleteMessages(message_ids=[77])]
+    assert [r.alt for r in chat.replies if r.alt] and chat.replies[0].text == ""
+    chat.send("/reprisal").press(on)
+    assert off in chat.labels and on not in chat.labels
+    chat.press("No").press("Threats or intimidation").press("Done (1 chosen)")
+    chat.message_id = 78
+    chat.send("March 2026")
+    assert not effects(chat, DeleteMessages)
+    assert off not in Chat().start().send("/reprisal").labels  # the terminal: no such thing

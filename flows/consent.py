@@ -287,7 +287,6 @@ CONSENT = Flow(
     name="consent",
     title=N_("Consent and risk"),
     answers=ConsentAnswers,
-    sensitive=True,
     steps=[
         Step(id="intro", text=INTRO,
              choices=[Choice(id="go", label=N_("Continue"), to="victims", do=_restart)]),

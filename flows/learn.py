@@ -246,8 +246,5 @@ LEARN = Flow(
     commands=[
         Command("learn", "topics", N_("learn how the UN experts work")),
     ],
-    # Reading about reprisals can be as sensitive as the safety screens: Quick exit on
-    # every card.
-    sensitive=True,
     steps=_steps(),
 )

@@ -147,7 +147,6 @@ MANDATE = Flow(
     name="mandate",
     title=N_("Find the right UN expert"),
     answers=MandateAnswers,
-    sensitive=True,
     steps=[
         Many(
             id="what",

@@ -23,7 +23,9 @@ from pydantic import (
 from flows.i18n import T
 
 Channel = Literal["telegram", "terminal"]
-EventKind = Literal["text", "press", "command"]
+# "edit": a message the person changed after sending it; checked like a new one, never
+# read as an answer.
+EventKind = Literal["text", "press", "command", "edit"]
 ReminderKind = Literal["database", "sg_deadline", "date"]
 
 
@@ -131,7 +133,6 @@ LEGACY_KEYS = {
     "situations": ("mandate", "situations"),
     "country": ("mandate", "country"),
     "tools": ("safety", "tools"),
-    "autodelete": ("safety", "autodelete"),
 }
 ENGINE_SLOTS = {"_pending": "pending", "_pd_message": "pd_message", "_offer": "offer"}
 
@@ -143,8 +144,8 @@ def _from_slots(data: dict[str, Any]) -> dict[str, Any]:
     for key, value in data.pop("slots").items():
         if key in ENGINE_SLOTS:
             data.setdefault(ENGINE_SLOTS[key], value)
-        elif key == "reminders":
-            data.setdefault("reminders", value)
+        elif key in ("reminders", "autodelete"):
+            data.setdefault(key, value)
         elif key in LEGACY_KEYS:
             flow, name = LEGACY_KEYS[key]
             answers.setdefault(flow, {})[name] = value
@@ -187,13 +188,38 @@ class Session(BaseModel):
     pending: str | None = None
     pd_message: int | None = None
     offer: dict[str, str] = Field(default_factory=dict)
+    # What outlives a quick exit and "/start", because it lives in the store, not in
+    # the conversation: whether this person has seen the safety notice, and the
+    # auto-delete delay the chat has (seconds; None: off). `reminders` too.
+    noticed: bool = False
+    autodelete: int | None = None
+    # On Telegram, delete each typed answer from the chat once it is read (the draft
+    # keeps it): None until the person chooses, then each flow's default applies.
+    delete_answers: bool | None = None
 
     @model_validator(mode="before")
     @classmethod
     def _from_older_sessions(cls, data: Any) -> Any:
         if isinstance(data, dict) and isinstance(data.get("slots"), dict):
             return _from_slots(data)
+        if isinstance(data, dict) and "autodelete" not in data:
+            # Sessions that kept the auto-delete delay among the safety answers.
+            safety = (data.get("answers") or {}).get("safety")
+            if isinstance(safety, dict) and safety.get("autodelete") is not None:
+                data = {**data, "autodelete": safety["autodelete"]}
         return data
+
+    def kept(self, *, screen: int) -> Session:
+        """A fresh conversation that keeps what lives in the store (the reminders, the
+        auto-delete delay), the language chosen and that the notice was seen."""
+        return Session(
+            screen=screen,
+            locale=self.locale,
+            reminders=list(self.reminders),
+            autodelete=self.autodelete,
+            noticed=self.noticed,
+            delete_answers=self.delete_answers,
+        )
 
     @property
     def flow(self) -> str:
@@ -310,6 +336,8 @@ class View(BaseModel):
     meta: dict[str, str] = Field(default_factory=dict)
     today: date = Field(default_factory=lambda: datetime.now(UTC).date())
     draft: dict[str, Any] = Field(default_factory=dict)
+    autodelete: int | None = None  # the chat's auto-delete delay (seconds; None: off)
+    delete_answers: bool | None = None  # see Session.delete_answers
     # Every command the engine knows, in /help's order: (name, description msgid).
     commands: list[tuple[str, str]] = Field(default_factory=list)
 
@@ -421,8 +449,9 @@ class Flow(BaseModel):
     # names in `set`, `multi` and `ask` are its fields.
     answers: type[Answers] | None = None
     home: bool = True  # offer "Main menu" on its steps
-    # Sensitive flows carry a "Quick exit" button on every screen.
-    sensitive: bool = False
+    # On Telegram, typed answers are deleted from the chat once read, unless the person
+    # turned that off (Session.delete_answers).
+    delete_answers: bool = False
     # A gate: the flow can only be entered when this holds; otherwise the person is
     # taken to `redirect` instead, however they came.
     requires: Cond | None = None

@@ -59,12 +59,11 @@ KIND_LABEL: dict[str, str] = {
 }
 CANCEL = N_("Cancel: {what}, {date}")
 ITEM = N_("{what}: {date}")
-# What is sent when a reminder fires: neutral, nothing about the case.
-FIRED: dict[str, str] = {
-    "database": N_("You asked to be reminded to check the UN communications database."),
-    "sg_deadline": N_("You asked to be reminded of a deadline: {date}."),
-    "date": N_("You asked to be reminded of the date you gave: {date}."),
-}
+# What is sent when a reminder fires: it may show on a lock screen, so it says nothing
+# of why. The reason is shown in the chat, by /reminders (`RECENT`).
+FIRED = N_("You asked to be reminded today. Open the chat to see why.")
+RECENT = N_("Reminded on {date}: {what}")
+RECENT_DAYS = 30  # how long /reminders still shows a reminder that fired
 
 
 def _at(day: date) -> datetime:
@@ -119,15 +118,20 @@ def _has_room(view: View) -> bool:
 _room = Cond("with room for another reminder", _has_room)
 
 
-def _fired_date(kind: str, due: datetime) -> date:
-    if kind == "sg_deadline":
-        return next_sg_deadline(due.date())
-    return due.date() + timedelta(days=1)
-
-
 def fired_text(t: T, kind: str, due: datetime) -> str:
-    """The neutral line sent when a reminder fires."""
-    return t(FIRED[kind], date=t.date(_fired_date(kind, due)))
+    """The line sent when a reminder fires: the same neutral line whatever the kind,
+    since a notification may be read by anyone who sees the phone."""
+    return t(FIRED)
+
+
+def recent(view: View) -> list[Reminder]:
+    """Reminders that fired in the last days, so that /reminders can say why."""
+    now = _at(view.today) - timedelta(hours=REMIND_AT.hour)
+    since = now - timedelta(days=RECENT_DAYS)
+    return sorted(
+        (e for e in view.reminders if since <= datetime.fromisoformat(e.due) < now),
+        key=lambda e: e.due,
+    )
 
 
 def _offer(view: View) -> list[str]:
@@ -148,10 +152,16 @@ def _set(view: View) -> list[str]:
 
 def _list(view: View) -> list[str]:
     t = view.t
-    entries = upcoming(view)
-    if not entries:
+    entries, fired = upcoming(view), recent(view)
+    if not entries and not fired:
         return [t(LIST_EMPTY)]
-    lines = [t(LIST_HEAD)]
+    lines = [
+        "• " + t(RECENT, what=t(KIND_LABEL[e.kind]),
+                 date=t.date(datetime.fromisoformat(e.due).date()))
+        for e in fired
+    ]
+    if entries:
+        lines.append(t(LIST_HEAD) if not lines else "\n" + t(LIST_HEAD))
     for e in entries:
         due = datetime.fromisoformat(e.due)
         lines.append("• " + t(ITEM, what=t(KIND_LABEL[e.kind]), date=t.date(due.date())))

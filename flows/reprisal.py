@@ -27,6 +27,7 @@ from flows.declare import Many, One, Screen, Text, YesNo
 from flows.i18n import N_, NP_, T
 from flows.mandate import SENDS_NOTHING
 from flows.model import Answers, Choice, Command, Document, Flow, Parsed, Session, Step, View
+from flows.safety import DELETE_ANSWERS_CHOICES
 
 CATALOG = load_catalog()
 DOCUMENT_NAME = "reprisal-report.txt"
@@ -548,7 +549,7 @@ REPRISAL = Flow(
         Command("reprisal", "danger", N_("report a reprisal")),
     ],
     answers=ReprisalAnswers,
-    sensitive=True,
+    delete_answers=True,
     steps=[
         Step(
             id="danger",
@@ -558,6 +559,7 @@ REPRISAL = Flow(
                 Choice(id="yes", label=N_("Yes, someone is in danger now"), to="emergency",
                        do=_forget_answers),
                 Choice(id="no", label=NO, to="what", do=_forget_answers),
+                *DELETE_ANSWERS_CHOICES,
             ],
         ),
         Step(

@@ -1,5 +1,5 @@
 """Safety: what this chat is, which channels to use, auto-delete, delete everything,
-and what to do if a phone is taken. Every screen has Quick exit."""
+and what to do if a phone is taken. (Quick exit is the engine's, on every screen.)"""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 from pydantic import Field
 
+from flows.catalog import say
 from flows.declare import Many, Screen
 from flows.i18n import N_
 from flows.model import (
@@ -83,6 +84,8 @@ ADVICE_NONE = N_(
     "organisation to submit on your behalf: that keeps your identity further from the "
     "government."
 )
+# What the providers' own documentation says, in flows/data/facts_channels.json.
+CHANNEL_FACTS = {"proton": "proton_outside", "signal": "signal_number"}
 ADVICE_TOOLS = {"signal": ADVICE_SIGNAL, "proton": ADVICE_PROTON, "email": ADVICE_EMAIL,
                 "none": ADVICE_NONE}
 AUTODELETE = N_(
@@ -127,14 +130,14 @@ class SafetyAnswers(Answers):
     flow = "safety"
 
     tools: list[str] = Field(default_factory=list)  # the channels the person can use (TOOLS ids)
-    autodelete: int | None = None  # the auto-delete delay chosen, in seconds
 
 
 def remember_autodelete(seconds: int | None) -> Change:
-    """Keep the auto-delete chosen elsewhere (the safety notice) in the safety answers."""
+    """Keep the auto-delete delay chosen in the session, beside the store's own setting,
+    so that the screen shows what the chat has, even after a quick exit."""
 
     def do(session: Session, view: View) -> None:
-        SafetyAnswers.of(session).autodelete = seconds
+        session.autodelete = seconds
 
     return do
 
@@ -142,17 +145,42 @@ def remember_autodelete(seconds: int | None) -> Change:
 on_telegram = Cond("on Telegram", lambda view: view.channel == "telegram")
 
 
+def _set_delete_answers(on: bool) -> Change:
+    def do(session: Session, view: View) -> None:
+        session.delete_answers = on
+
+    return do
+
+
+# Where typed answers are asked, the first screen offers this setting (on by default
+# there: the flow declares `delete_answers=True`).
+DELETE_ANSWERS_CHOICES = [
+    Choice(id="del_on", label=N_("Delete my answers from the chat after reading: on"),
+           do=_set_delete_answers(False),
+           when=Cond("on Telegram, answers deleted",
+                     lambda view: view.channel == "telegram" and view.delete_answers is not False)),
+    Choice(id="del_off", label=N_("Delete my answers from the chat after reading: off"),
+           do=_set_delete_answers(True),
+           when=Cond("on Telegram, answers kept",
+                     lambda view: view.channel == "telegram" and view.delete_answers is False)),
+]
+
+
 def advice(view: View) -> list[str]:
     t = view.t
     chosen = SafetyAnswers.of(view).tools
     paragraphs = [t(ADVICE_ALWAYS, url=ONLINE_FORM)]
-    paragraphs += [t(ADVICE_TOOLS[tool]) for tool, _ in TOOLS if tool in chosen]
+    for tool, _ in TOOLS:
+        if tool in chosen:
+            paragraphs.append(t(ADVICE_TOOLS[tool]))
+            if tool in CHANNEL_FACTS:
+                paragraphs.append(say(t, CHANNEL_FACTS[tool]))
     return ["\n\n".join(paragraphs)]
 
 
 def _autodelete_is(seconds: int | None) -> Callable[[View], bool]:
     def checked(view: View) -> bool:
-        return SafetyAnswers.of(view).autodelete == seconds
+        return view.autodelete == seconds
 
     return checked
 
@@ -166,7 +194,6 @@ SAFETY = Flow(
         Command("exit", None, N_("quick exit: close at once and delete recent messages")),
     ],
     answers=SafetyAnswers,
-    sensitive=True,
     steps=[
         Step(
             id="main",
@@ -196,7 +223,7 @@ SAFETY = Flow(
                 Choice(
                     id=cid,
                     label=label,
-                    set={"autodelete": seconds},
+                    do=remember_autodelete(seconds),
                     checked=_autodelete_is(seconds),
                     effects=[SetAutoDelete(seconds=seconds)],
                     when=on_telegram,

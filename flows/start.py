@@ -12,7 +12,9 @@ NOTICE_TELEGRAM = N_(
     "whoever runs this bot can read it.\n\n"
     "Do not type names, places or anything else that identifies a person. Names, "
     "places and documents belong in the OHCHR online form, Proton Mail or Signal. "
-    "This bot will never ask for them."
+    "This bot will never ask for them.\n\n"
+    "Whoever runs this bot also sees your Telegram account: its number (ID), your name "
+    "and your @username. This chat stays in your Telegram chat list until you delete it."
 )
 NOTICE_TERMINAL = N_(
     "Before we start, a word on safety.\n\n"

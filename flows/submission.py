@@ -28,6 +28,7 @@ from flows.model import (
     Step,
     View,
 )
+from flows.safety import DELETE_ANSWERS_CHOICES
 from flows.urgency import KIND_TEXT, UrgencyAnswers, decision
 
 CATALOG = load_catalog()
@@ -386,12 +387,13 @@ SUBMISSION = Flow(
     commands=[
         Command("submission", "intro", N_("prepare a submission (consent and risk first)")),
     ],
-    sensitive=True,
     requires=passed,
     redirect="consent",
+    delete_answers=True,
     steps=[
         Step(id="intro", render=_intro,
-             choices=[Choice(id="go", label=N_("Start"), to="language"), DELETE]),
+             choices=[Choice(id="go", label=N_("Start"), to="language"), DELETE,
+                      *DELETE_ANSWERS_CHOICES]),
         Step(
             id="language",
             text=ASK_LANGUAGE,

@@ -214,7 +214,6 @@ URGENCY = Flow(
         Command("urgent", "timing", N_("is it urgent? which kind of letter to expect")),
     ],
     answers=UrgencyAnswers,
-    sensitive=True,
     steps=[
         One(
             id="timing",

@@ -53,7 +53,6 @@ TEXT_KEPT = N_(
     "photos here: this chat is not end-to-end encrypted."
 )
 SORRY = N_("Sorry, something went wrong on my side. Please try again, or send /start.")
-EDITED_MESSAGE = N_("I do not read edited messages; please send a new one.")
 
 
 def update_kind(update: object) -> str:
@@ -158,11 +157,20 @@ class TelegramAdapter:
         await self._fixed(context.bot, update, user, reply, delete=[message.message_id])
 
     async def on_edited(self, update: Update, context: Context) -> None:
-        user = update.effective_user
-        if user is None:
+        """An edited message is checked like a new one (the engine warns and offers to
+        delete it if it looks like it identifies someone); it is never read as an answer."""
+        message, user = update.edited_message, update.effective_user
+        if message is None or user is None:
             return
-        t = translator(negotiate(user.language_code) or DEFAULT)
-        await self._fixed(context.bot, update, user, Reply(text=t(EDITED_MESSAGE)))
+        await self._advise(
+            context.bot,
+            user,
+            message.chat.id,
+            "edit",
+            message.text or message.caption or "",
+            update.update_id,
+            message_id=message.message_id,
+        )
 
     async def on_group(self, update: Update, context: Context) -> None:
         chat = update.effective_chat

@@ -22,6 +22,7 @@ from flows.engine.texts import (
     CLOSED,
     DELETED,
     DONE,
+    EDITED_MESSAGE,
     EXIT_ID,
     EXPIRED,
     GATE_FIRST,
@@ -55,6 +56,8 @@ from flows.model import (
 
 class Run(Drawing):
     """One event's work: what it changes, then what is drawn."""
+
+    pd_answered: int | None = None
 
     def fire(self, trigger: str, **kwargs: Any) -> bool:
         before = self.session.state
@@ -102,14 +105,24 @@ class Run(Drawing):
             name = words[0].split("@", 1)[0].lower() if words else ""
             if name == "exit":
                 self.effects.append(QuickExit())
-            elif name == "start" or not known:
+            elif name == "start" or not (known or self.session.noticed):
                 self.restart()
-            elif not self.fire(f"/{name}"):
-                self.say(UNKNOWN_COMMAND)
-                self.count("unknown_command")
-                self.render()
+            else:
+                if not known:
+                    # After a quick exit the notice was seen: the command does what it says.
+                    self.session.state = HOME_STATE
+                if not self.fire(f"/{name}"):
+                    self.say(UNKNOWN_COMMAND)
+                    self.count("unknown_command")
+                    self.render()
         elif ev.kind == "press" and ev.payload == EXIT_ID:
             self.effects.append(QuickExit())
+        elif ev.kind == "edit":
+            self.edited(ev.payload, known=known)
+        elif not known and self.session.noticed:
+            # Back after a quick exit: the main menu, not the notice again.
+            self.session.state = HOME_STATE
+            self.arrived("", forward=False)
         elif not known:
             self.restart()
         elif ev.kind == "press":
@@ -118,8 +131,9 @@ class Run(Drawing):
             self.text(ev.payload)
 
     def restart(self) -> None:
-        self.session = Session(locale=self.session.locale, screen=self.session.screen)
-        self.session.state = START_STATE
+        # Reminders and auto-delete live in the store: "/start" keeps them, as it says.
+        self.session = self.session.kept(screen=self.session.screen)
+        self.session.state, self.session.noticed = START_STATE, True
         # Once per conversation start: which language and channel, nothing else.
         self.count(self.session.locale or "none", "meta.language")
         self.count(self.event.channel, "meta.channel")
@@ -129,7 +143,10 @@ class Run(Drawing):
         """Quick exit and wipe: nothing of the conversation is kept or shown any more.
         The one message left is neutral: no buttons, nothing about human rights."""
         self.count("wipe" if wipe else "quick_exit", self.session.state or "start.notice")
-        self.session = Session(screen=self.session.screen + 1)
+        screen = self.session.screen + 1
+        # A wipe leaves nothing; a quick exit leaves what the store still holds for the
+        # person (reminders, auto-delete), so that what is shown next stays true.
+        self.session = Session(screen=screen) if wipe else self.session.kept(screen=screen)
         self.replies = [Reply(text=self.t(WIPED if wipe else CLOSED))]
 
     def press(self, payload: str) -> None:
@@ -218,18 +235,49 @@ class Run(Drawing):
             return
         self.answer(step, text)
 
+    def edited(self, text: str, *, known: bool) -> None:
+        """An edited message is not read as an answer, but it stays in the chat: checked
+        like a new one, and if it looks like it identifies someone, the person is warned
+        and offered to delete it."""
+        found = guard.edited(text)
+        if not found or not known:
+            # The screen above stays as it is: its buttons still work.
+            self.say(EDITED_MESSAGE)
+            return
+        self.count("personal_data_edit")
+        self.render(warning=found)
+
     def answer(self, step: Step, text: str) -> None:
         assert step.parse is not None  # compilation made sure a step that asks has one
         parsed = step.parse(text, self.view())
         if parsed.ok:
-            self.fire(ANSWER, parsed=parsed)
+            flow, _ = self.current()
+            if self.fire(ANSWER, parsed=parsed):
+                self.delete_answer(flow)
             return
         self.count("not_understood")
         self.session.offer = dict(parsed.suggestions)
         self.render(problem=parsed)
 
+    def delete_answer(self, flow: Flow) -> None:
+        """On Telegram, the message that carried an answer just stored is deleted from the
+        chat when the person wants it (the flow's default until they choose); the reply
+        does not claim it (`Engine.handle` adds the line said only if it failed)."""
+        wanted = self.session.delete_answers
+        if self.event.channel != "telegram" or not (
+            flow.delete_answers if wanted is None else wanted
+        ):
+            return
+        message = self.event.message_id if self.event.kind == "text" else self.pd_answered
+        if message is None:
+            return
+        if not any(isinstance(e, DeleteMessages) and message in e.message_ids
+                   for e in self.effects):
+            self.effects.append(DeleteMessages(message_ids=[message]))
+
     def personal_data_answer(self, cid: str, step: Step) -> None:
         decision = guard.respond(cid, self.session, step)
+        self.pd_answered = self.session.pd_message  # the message a kept answer came in
         self.count(PD_CHOICE_EVENTS[cid])
         if decision.delete:
             self.effects.append(DeleteMessages(message_ids=decision.delete))

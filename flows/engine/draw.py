@@ -62,6 +62,8 @@ class Drawing:
             meta=self.event.meta,
             today=self.event.today,
             draft=self.session.draft or {},
+            autodelete=self.session.autodelete,
+            delete_answers=self.session.delete_answers,
         )
 
     def current(self) -> tuple[Flow, Step]:
@@ -122,8 +124,8 @@ class Drawing:
             nav.append(Button(id=MENU_ID, label=self.t(LABEL_MENU)))
         if nav:
             rows.append(nav)
-        if flow.sensitive:
-            rows.append([Button(id=EXIT_ID, label=self.t(LABEL_EXIT))])
+        # Quick exit on every screen, whatever the flow: anyone may need to leave at once.
+        rows.append([Button(id=EXIT_ID, label=self.t(LABEL_EXIT))])
         document = step.document(view) if step.document and with_document else None
         for text in texts[:-1]:
             self.replies.append(Reply(text=text))

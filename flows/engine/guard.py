@@ -43,6 +43,12 @@ def screen(text: str, step: Step, view: View) -> AbstractSet[str]:
     return personal_data_kinds(text)
 
 
+def edited(text: str) -> AbstractSet[str]:
+    """What kinds of personal data an edited message seems to hold: it is never an
+    answer, so nothing is exempt."""
+    return personal_data_kinds(text)
+
+
 def texts(t: T, channel: Channel, warning: AbstractSet[str]) -> list[str]:
     what = ", ".join(t(PD_KINDS[k]) for k in PD_KINDS if k in warning)
     return [t(PD_WARNING[channel], what=what)]

@@ -32,6 +32,7 @@ HINT_BUTTONS = N_(
 )
 EXPIRED = N_("That button belongs to an earlier message. Here is where you are now:")
 UNKNOWN_COMMAND = N_("I do not know that command. /help lists the ones I understand.")
+EDITED_MESSAGE = N_("I do not read edited messages; please send a new one.")
 CHOOSE_ONE = N_("Press at least one button first, then Done.")
 LABEL_BACK = N_("Back")
 LABEL_EXIT = N_("Quick exit")

@@ -175,9 +175,13 @@ async def test_non_text_warning_with_any_language_tag(harness: Harness) -> None:
 async def test_edited_message_gets_a_short_line(harness: Harness) -> None:
     user = harness.user(USER_ID)
     await to_main_menu(user)
-    edited = user.message_json(text=CANARY, edit_date=1)
+    edited = user.message_json(text="see you tomorrow", edit_date=1)
     texts = await user.feed({"edited_message": edited})
     assert texts == ["I do not read edited messages; please send a new one."]
+    # One that looks like it names someone is checked like a new message.
+    edited = user.message_json(text=CANARY, edit_date=2)
+    texts = await user.feed({"edited_message": edited})
+    assert texts[0].startswith("Careful") and CANARY not in " ".join(texts)
 
 
 async def test_updates_without_user_or_message_do_not_crash(harness: Harness) -> None:

@@ -116,7 +116,11 @@ async def test_a_reminder_fires_once_after_a_restart(harness: Harness) -> None:
     await housekeeping(harness, later)
     await housekeeping(harness, later)
     texts = harness.request.texts(since)
-    assert len(texts) == 1 and "base de données des communications" in texts[0]
+    # Neutral, in the person's language: a lock screen may show it.
+    assert texts == [
+        "Vous avez demandé un rappel pour aujourd’hui. Ouvrez la conversation pour en voir "
+        "la raison."
+    ]
     assert await harness.runtime.store.reminders_of(user.pseudonym()) == []
 
 
@@ -230,3 +234,18 @@ async def test_a_photo_that_cannot_be_deleted_is_not_said_to_be(harness: Harness
                                          "type": "regular"})
     await user.feed({"update_id": harness.next_update_id(), "message": message})
     user.expect("I could not delete what you sent")
+
+
+async def test_an_edited_message_is_checked_like_a_new_one(harness: Harness) -> None:
+    user = await menu(harness)
+    sent = user.message_json(text="hello")
+    await user.feed({"message": sent})
+    edited = {**sent, "text": "Call her on +7 912 345 67 89", "edit_date": 1}
+    texts = await user.feed({"edited_message": edited})
+    assert "Careful" in texts[0] and "a phone number" in texts[0]
+    since = len(harness.request.calls)
+    await user.press("Delete that message now")
+    assert sent["message_id"] in deleted_ids(harness, since)
+    harmless = {**sent, "text": "hello again", "edit_date": 2}
+    texts = await user.feed({"edited_message": harmless})
+    assert texts == ["I do not read edited messages; please send a new one."]

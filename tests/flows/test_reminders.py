@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from flows.i18n import translator
+import pytest
+
+from flows.i18n import SHIPPED, translator
 from flows.model import AddReminder, CancelReminder
 from flows.reminders import MAX_REMINDERS, fired_text
 from tests.flows.chat import Chat
@@ -64,14 +66,36 @@ def test_quick_exit_keeps_reminders_and_wipe_is_left_to_storage() -> None:
         "In 60 days: check the communications database")
     chat.send("/exit")
     assert not [e for e in chat.last_effects if isinstance(e, CancelReminder)]
+    # The reminder is still in the store, so the list says so.
+    chat.send("/reminders").expect("Check the communications database: January 21, 2027")
 
 
-def test_the_fired_text_is_neutral() -> None:
-    t = translator("en")
-    text = fired_text(t, "database", datetime(2027, 1, 21, 8, tzinfo=UTC))
-    assert text == "You asked to be reminded to check the UN communications database."
-    assert "January 22, 2027" in fired_text(t, "date", datetime(2027, 1, 21, 8, tzinfo=UTC))
-    assert "April 15, 2027" in fired_text(t, "sg_deadline", datetime(2027, 4, 8, 8, tzinfo=UTC))
+def test_start_keeps_reminders_as_it_says() -> None:
+    chat = reminders().press("Add a reminder").press(
+        "In 60 days: check the communications database")
+    chat.send("/start")
+    assert not [e for e in chat.last_effects if isinstance(e, CancelReminder)]
+    chat.press_id(chat.buttons[0].id).press("English").send("/reminders")
+    chat.expect("Check the communications database: January 21, 2027")
+
+
+@pytest.mark.parametrize("lang", SHIPPED)
+def test_every_fired_text_is_neutral_in_every_language(lang: str) -> None:
+    """A reminder may show on a lock screen: it says nothing of why, whatever the kind."""
+    t = translator(lang)
+    neutral = t("You asked to be reminded today. Open the chat to see why.")
+    assert lang == "en" or neutral != "You asked to be reminded today. Open the chat to see why."
+    for kind in ("database", "sg_deadline", "date"):
+        assert fired_text(t, kind, datetime(2027, 1, 21, 8, tzinfo=UTC)) == neutral
+
+
+def test_the_reason_is_shown_in_the_chat_once_the_reminder_fired() -> None:
+    chat = reminders().press("Add a reminder").press(
+        "In 60 days: check the communications database")
+    chat.today = date(2027, 1, 25)
+    chat.send("/reminders").expect(
+        "Reminded on January 21, 2027: Check the communications database")
+    assert not [b for b in chat.labels if b.startswith("Cancel")]
 
 
 def test_offered_at_the_end_of_the_reprisal_flow() -> None:

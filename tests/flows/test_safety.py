@@ -64,7 +64,28 @@ def test_quick_exit_is_one_tap_even_from_an_old_message() -> None:
 def test_exit_command_closes_at_once() -> None:
     chat = tg().press("Find the right UN expert").send("/exit")
     assert effects(chat, QuickExit) and chat.text == "Closed."
-    chat.send("hello").expect("a word on safety")
+    # The notice was seen: what comes next is the main menu, not the notice again.
+    chat.send("hello").expect("What would you like to do?").expect_not("a word on safety")
+
+
+def test_a_command_after_a_quick_exit_does_what_it_says() -> None:
+    chat = tg().press("Find the right UN expert").send("/exit")
+    chat.send("/wipe").expect("Delete everything?").expect_not("a word on safety")
+    chat.send("/exit").send("/reminders").expect("You have no reminders.")
+    chat.send("/exit").send("/start").expect("a word on safety")
+
+
+def test_a_first_ever_command_still_shows_the_notice() -> None:
+    Chat(channel="telegram").send("/wipe").expect("a word on safety")
+
+
+def test_auto_delete_screen_shows_the_delay_kept_after_a_quick_exit() -> None:
+    chat = Chat(channel="telegram").send("/start")
+    chat.press("Continue, auto-delete after 1 hour").press("English").send("/exit")
+    chat.send("/safety").press("Auto-delete")
+    assert "✓ After 1 hour" in chat.labels and "Off" in chat.labels
+    chat.send("/start").send("/safety").press("Auto-delete")
+    assert "✓ After 1 hour" in chat.labels
 
 
 def test_wipe_asks_once_then_deletes_everything() -> None:
@@ -163,3 +184,68 @@ def test_the_pending_text_is_not_kept_after_moving_on() -> None:
 def test_events_are_unchanged_by_meta() -> None:
     event = Event(user="u", kind="command", payload="/start", meta={"x": "y"})
     assert ENGINE.handle(Session(), event).replies
+
+
+@pytest.mark.parametrize("channel", ["telegram", "terminal"])
+@pytest.mark.parametrize("lang", SHIPPED)
+def test_every_screen_of_every_flow_has_quick_exit_in_every_language(
+    lang: str, channel: str
+) -> None:
+    """The compiled machine knows every screen: each one, in each language, offers Quick
+    exit in that language (the first screen, language, the main menu and reminders too)."""
+    label = translator(lang)("Quick exit")
+    assert lang == "en" or label != "Quick exit"
+    for state in ENGINE.machine.states:
+        chat = Chat(channel=channel, lang=lang)  # type: ignore[arg-type]
+        chat.session = Session(state=state, locale=lang, screen=1)
+        chat.press_id("0.x")  # an old button: the screen is drawn again, as it is
+        assert label in chat.labels, f"{state} ({lang}, {channel}): {chat.labels}"
+
+
+def test_the_first_message_says_who_sees_the_account_and_that_the_chat_stays() -> None:
+    Chat(channel="telegram").send("/start").expect(
+        "sees your Telegram account: its number (ID), your name and your @username",
+        "stays in your Telegram chat list until you delete it",
+    )
+
+
+def test_channel_advice_says_what_proton_and_signal_do_not_protect() -> None:
+    chat = tg().press("Safety").press("Which channels to use")
+    chat.press("Proton Mail").press("Signal").press("Done (2 chosen)")
+    chat.expect(
+        "such as an expert's OHCHR address, it is not end-to-end encrypted unless you send "
+        "it as a password-protected email or with PGP",
+        "hide your phone number", "Registration Lock",
+    )
+
+
+def test_an_edited_message_is_checked_like_a_new_one() -> None:
+    chat = tg().press("Find the right UN expert")
+    chat.message_id = 41
+    chat._handle("edit", "Call her on +7 912 345 67 89")
+    chat.expect("Careful", "a phone number")
+    chat.press("Delete that message now")
+    assert effects(chat, DeleteMessages) == [DeleteMessages(message_ids=[41])]
+    chat._handle("edit", "hello again")
+    assert chat.text == "I do not read edited messages; please send a new one."
+
+
+def test_typed_answers_are_deleted_after_reading_in_the_reprisal_report() -> None:
+    """On by default where answers are typed at length; the reply claims nothing (the
+    engine's line is said only if the deletion failed); it can be turned off."""
+    on = "Delete my answers from the chat after reading: on"
+    off = "Delete my answers from the chat after reading: off"
+    chat = tg().send("/reprisal")
+    assert on in chat.labels
+    chat.press("No").press("Threats or intimidation").press("Done (1 chosen)")
+    chat.message_id = 77
+    chat.send("March 2026")
+    assert effects(chat, DeleteMessages) == [DeleteMessages(message_ids=[77])]
+    assert [r.alt for r in chat.replies if r.alt] and chat.replies[0].text == ""
+    chat.send("/reprisal").press(on)
+    assert off in chat.labels and on not in chat.labels
+    chat.press("No").press("Threats or intimidation").press("Done (1 chosen)")
+    chat.message_id = 78
+    chat.send("March 2026")
+    assert not effects(chat, DeleteMessages)
+    assert off not in Chat().start().send("/reprisal").labels  # the terminal: no such thing

@@ -52,7 +52,8 @@ def test_an_older_session_opens_with_its_answers_in_each_flow() -> None:
     assert consent.n == 2 and consent.done and consent.victims[0] == {"gov": "yes"}
     assert ReprisalAnswers.of(session).sg == "yes"
     assert MandateAnswers.of(session) == MandateAnswers(situations=["detention"], country="IR")
-    assert SafetyAnswers.of(session) == SafetyAnswers(tools=["signal"], autodelete=3600)
+    assert SafetyAnswers.of(session) == SafetyAnswers(tools=["signal"])
+    assert session.autodelete == 3600
     assert ReminderAnswers.of(session).last == datetime.fromisoformat("2027-01-01T08:00:00+00:00")
     assert session.reminders == [Reminder(kind="database", due="2027-01-01T08:00:00+00:00")]
     assert session.pending == "V1 was taken" and session.pd_message == 7
@@ -82,3 +83,8 @@ def test_start_again_forgets_every_answer_of_the_flow() -> None:
     assert UrgencyAnswers.of(chat.session).now == ["detained"]
     chat.press("Start again").expect("Is it happening now")
     assert UrgencyAnswers.of(chat.session) == UrgencyAnswers()
+
+
+def test_the_auto_delete_delay_kept_among_safety_answers_moves_to_the_session() -> None:
+    session = Session.model_validate({"answers": {"safety": {"autodelete": 86400}}})
+    assert session.autodelete == 86400

@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from flows.i18n import translator
-from flows.model import DeleteDraftMessages
+from flows.model import DeleteDraftMessages, DeleteMessages
 from tests.flows.chat import Chat
 from tests.flows.test_consent import answer_gate, to_gate
 
@@ -153,3 +153,15 @@ def test_the_whole_path_in_french_and_spanish(lang: str, button: str) -> None:
     chat.press(t("Create the draft"))
     document = next(r.document for r in chat.replies if r.document)
     assert t("9. What we ask the Special Procedures to do") in document.text
+
+
+def test_each_typed_answer_is_deleted_from_the_chat_once_read_by_default() -> None:
+    chat = builder("telegram")
+    assert "Delete my answers from the chat after reading: on" in chat.labels
+    chat.press("Start").press("English")
+    chat.message_id = 12
+    first = next(iter(ANSWERS))
+    chat.send(ANSWERS[first])
+    assert [e for e in chat.last_effects if isinstance(e, DeleteMessages)] == [
+        DeleteMessages(message_ids=[12])]
+    assert chat.session.draft and chat.session.draft.get(first)  # the draft keeps it

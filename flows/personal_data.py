@@ -28,7 +28,6 @@ on the labelled set they did better than the `phonenumbers` library (bench/phone
 
 from __future__ import annotations
 
-import functools
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator
@@ -216,7 +215,8 @@ def _is_arabic(ch: str) -> bool:
     return "\u0600" <= ch <= "\u06ff" or "\u0750" <= ch <= "\u077f"
 
 
-@functools.lru_cache(maxsize=8192)
+# Not cached: a cache would keep the words people typed (names among them) in
+# memory between updates.
 def _key(word: str) -> str:
     word = word.replace("\u2019", "'").casefold()
     if word and _is_cyrillic(word[0]):

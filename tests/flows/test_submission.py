@@ -54,7 +54,8 @@ def test_every_question_has_a_hint_skip_and_back() -> None:
         chat.expect("Example:", "not end-to-end encrypted")
         assert {"Skip", "Back", "Delete this draft", "Quick exit"} <= set(chat.labels)
         chat.press("Skip")
-    chat.expect("Answered: none")
+    chat.expect("Answered:\nnone", "Skipped:\n1. Who is sending the information\n"
+                "2. Is it urgent? Why now?")
 
 
 def test_the_document_holds_every_answer_and_the_checklist() -> None:
@@ -153,3 +154,65 @@ def test_the_whole_path_in_french_and_spanish(lang: str, button: str) -> None:
     chat.press(t("Create the draft"))
     document = next(r.document for r in chat.replies if r.document)
     assert t("9. What we ask the Special Procedures to do") in document.text
+
+
+# Issue 10, finding 4: what decides admissibility, the urgency, consent for every V.
+def draft_of(chat: Chat) -> str:
+    document = next(r.document for r in chat.replies if r.document)
+    return document.text
+
+
+def test_the_review_names_the_topics() -> None:
+    chat = fill(builder(), skip=("context",))
+    chat.expect("Answered:\n1. Who is sending the information", "Skipped:\n"
+                "7. Context and legal framework")
+    chat.expect_not("Answered: 1")
+
+
+def test_the_draft_says_what_decides_admissibility() -> None:
+    text = draft_of(fill(builder()).press("Create the draft"))
+    for words in ("factual and in good faith", "not abusive and not politically motivated",
+                  "not based only on media reports", "anonymous submissions are not considered",
+                  "do not have to use up all legal remedies", "ECOSOC status"):
+        assert words in text, words
+    assert "For a disappearance" not in text
+
+
+def test_a_victim_named_only_in_the_answers_is_flagged_for_consent() -> None:
+    text = draft_of(fill(builder()).press("Create the draft"))  # one victim asked; V2 typed
+    assert "V1: agrees to be named to the government: yes" in text
+    assert "V2 is named in this draft, but their consent was not asked in this chat" in text
+    assert "V1 is named in this draft" not in text
+
+
+def test_up_to_nine_victims_can_be_asked_about() -> None:
+    chat = to_gate().press("Continue")
+    assert "9" in chat.labels
+    answer_gate(to_gate(), victims=5).expect("The draft can name V1, V2, V3, V4, V5")
+
+
+def urgent_builder(*presses: str, date_text: str | None = None) -> Chat:
+    chat = Chat(today=TODAY).start().press("Is it urgent?")
+    for label in presses:
+        chat.press(label)
+    if date_text:
+        chat.send(date_text)
+    chat.press("Next: consent and risk")
+    return answer_gate(chat).press("Next: prepare the submission")
+
+
+def test_the_urgency_and_its_date_go_into_the_draft() -> None:
+    chat = urgent_builder("Yes, now or very soon", "Someone is detained", "Done (1 chosen)",
+                          "A hearing or trial", date_text="15 December 2026")
+    text = draft_of(fill(chat).press("Create the draft"))
+    section = text.split("2. Is it urgent? Why now?")[1].split("3. The victims")[0]
+    assert "URGENT: the harm is happening now" in section
+    assert "The date that matters: December 15, 2026 (A hearing or trial)." in section
+    assert ANSWERS["urgency"] in section
+
+
+def test_a_disappearance_draft_lists_what_the_working_group_needs() -> None:
+    chat = urgent_builder("It already happened", "Yes", "3 to 12 months ago", "No date")
+    text = draft_of(fill(chat).press("Create the draft"))
+    assert "URGENT" in text
+    assert "For a disappearance, the Working Group needs one case for each person" in text

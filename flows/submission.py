@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from flows.catalog import FACT_NO_PREREQUISITES, load_catalog, recommend, say
+from flows.catalog import FACT_NO_PREREQUISITES, Mandate, load_catalog, recommend, say
 from flows.consent import ConsentAnswers, assess, passed
 from flows.declare import Text
 from flows.i18n import N_, T, translator
@@ -139,6 +139,12 @@ HANDOFF_FORM = N_(
 HANDOFF_EMAIL = N_(
     "You can also send it by e-mail to each expert: the address is on the expert's OHCHR "
     "page. Send names and documents only through the form or encrypted mail."
+)
+HANDOFF_PAGES = N_("The experts' OHCHR pages: {pages}")
+HANDOFF_NO_PAGE = N_(
+    "No OHCHR page is confirmed here for: {mandates}. Send it through the online form: "
+    "OHCHR staff pass it on. To write to them by e-mail, look them up in the OHCHR list of "
+    "Special Procedures mandates and check the address there."
 )
 # Fitted to the channels the person said they can use (the consent gate asks).
 HANDOFF_PROTON = N_(
@@ -292,15 +298,38 @@ def _disappearance(view: View) -> bool:
     return decision(view).seen is not None
 
 
-def _mandates(view: View) -> list[str]:
+def _addressed(view: View) -> list[Mandate]:
+    """The mandates the draft is addressed to: the finder's picks and an active
+    country mandate."""
     found = MandateAnswers.of(view)
     if not found.situations:
         return []
     r = recommend(CATALOG, found.situations, found.country)
-    titles = [p.mandate.title for p in r.picks]
+    mandates = [p.mandate for p in r.picks]
     if r.country is not None and r.country.status == "active":
-        titles.append(r.country.title)
-    return titles
+        mandates.append(r.country)
+    return mandates
+
+
+def _mandates(view: View) -> list[str]:
+    return [m.title for m in _addressed(view)]
+
+
+def _email_lines(t: T, view: View) -> list[str]:
+    """Where the e-mail addresses are: the verified pages, and what to do for a
+    mandate with none (its unverified guess is never shown)."""
+    addressed = _addressed(view)
+    with_page = [m for m in addressed if m.url]
+    without = [m for m in addressed if not m.url]
+    lines = []
+    if not addressed or with_page:
+        lines.append(t(HANDOFF_EMAIL))
+    if with_page:
+        lines.append(t(HANDOFF_PAGES, pages="; ".join(f"{m.short_title}: {m.url}"
+                                                      for m in with_page)))
+    if without:
+        lines.append(t(HANDOFF_NO_PAGE, mandates="; ".join(m.short_title for m in without)))
+    return lines
 
 
 def _consent_lines(dt: T, consent: ConsentAnswers, used: list[str]) -> list[str]:
@@ -366,7 +395,7 @@ def handoff(view: View) -> list[str]:
     lines = [t(HANDOFF_DOCUMENT[view.channel]), t(HANDOFF_FORM, url=ONLINE_FORM)]
     mandates = _mandates(view)
     lines.append(t(HANDOFF_TO, mandates="; ".join(mandates)) if mandates else t(HANDOFF_FINDER))
-    lines.append(t(HANDOFF_EMAIL))
+    lines += _email_lines(t, view)
     channels = set(ConsentAnswers.of(view).channels)
     if "proton" in channels:
         lines.append(t(HANDOFF_PROTON))

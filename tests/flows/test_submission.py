@@ -216,3 +216,32 @@ def test_a_disappearance_draft_lists_what_the_working_group_needs() -> None:
     text = draft_of(fill(chat).press("Create the draft"))
     assert "URGENT" in text
     assert "For a disappearance, the Working Group needs one case for each person" in text
+
+
+# Issue 10, finding 6: a mandate with no confirmed web page.
+def test_a_mandate_without_a_web_page_gets_the_online_form_not_a_guess() -> None:
+    from flows.catalog import load_catalog
+    chat = Chat(today=TODAY).start()
+    chat.press("Find the right UN expert").press("Expression, media or internet").press(
+        "Done (1 chosen)").send("Belarus")
+    chat.press("Main menu")
+    answer_gate(to_gate(chat)).press("Next: prepare the submission")
+    fill(chat).press("Create the draft")
+    mandates = {m.id: m for m in load_catalog().mandates}
+    expression = mandates["sr-freedom-of-expression"]
+    assert expression.url is None
+    chat.expect(f"No OHCHR page is confirmed here for: {expression.short_title}",
+                "OHCHR list of Special Procedures mandates")
+    for m in mandates.values():
+        if m.url_unverified_guess:
+            chat.expect_not(m.url_unverified_guess)
+
+
+
+def test_the_hand_off_links_the_pages_it_has() -> None:
+    from flows.catalog import load_catalog
+    wgad = next(m for m in load_catalog().mandates if m.id == "wgad")
+    assert wgad.url
+    chat = fill(builder()).press("Create the draft")
+    chat.expect("the address is on the expert's OHCHR page", "The experts' OHCHR pages:",
+                f"{wgad.short_title}: {wgad.url}")

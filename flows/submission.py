@@ -311,8 +311,9 @@ def _addressed(view: View) -> list[Mandate]:
     return mandates
 
 
-def _mandates(view: View) -> list[str]:
-    return [m.title for m in _addressed(view)]
+def _mandates(view: View, t: T) -> list[str]:
+    """The addressed mandates' titles in `t`'s language (see `Mandate.title_in`)."""
+    return [m.title_in(t) for m in _addressed(view)]
 
 
 def _email_lines(t: T, view: View) -> list[str]:
@@ -358,7 +359,7 @@ def draft_text(view: View) -> str:
     draft = view.draft
     dt = translator(draft.get("lang") or view.t.locale)
     out = [dt(D_TITLE), dt(D_PREPARED, date=dt.date(view.today)), dt(D_LANGUAGE_NOTE)]
-    mandates = _mandates(view)
+    mandates = _mandates(view, dt)
     if mandates:
         out.append(dt(D_ADDRESSED, mandates="; ".join(mandates)))
     placeholders = _placeholders(view)
@@ -393,7 +394,7 @@ def document(view: View) -> Document:
 def handoff(view: View) -> list[str]:
     t = view.t
     lines = [t(HANDOFF_DOCUMENT[view.channel]), t(HANDOFF_FORM, url=ONLINE_FORM)]
-    mandates = _mandates(view)
+    mandates = _mandates(view, t)
     lines.append(t(HANDOFF_TO, mandates="; ".join(mandates)) if mandates else t(HANDOFF_FINDER))
     lines += _email_lines(t, view)
     channels = set(ConsentAnswers.of(view).channels)

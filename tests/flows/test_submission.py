@@ -245,3 +245,43 @@ def test_the_hand_off_links_the_pages_it_has() -> None:
     chat = fill(builder()).press("Create the draft")
     chat.expect("the address is on the expert's OHCHR page", "The experts' OHCHR pages:",
                 f"{wgad.short_title}: {wgad.url}")
+
+
+@pytest.mark.parametrize(("language", "wgad", "torture"), [
+    ("Français", "Groupe de travail sur la détention arbitraire",
+     "Rapporteur spécial sur la torture et autres peines ou traitements cruels, inhumains ou "
+     "dégradants"),
+    ("Español", "Grupo de Trabajo sobre la Detención Arbitraria",
+     "Relator Especial sobre la tortura y otros tratos o penas crueles, inhumanos o "
+     "degradantes"),
+])
+def test_a_french_or_spanish_draft_uses_the_official_titles(language: str, wgad: str,
+                                                            torture: str) -> None:
+    from flows.catalog import load_catalog
+    text = draft_of(fill(builder(), language=language).press("Create the draft"))
+    addressed = next(line for line in text.splitlines() if wgad in line)
+    assert "Working Group on Arbitrary Detention" not in text
+    # Belarus has no official title here: English, with the description translated.
+    belarus = next(m for m in load_catalog().mandates if m.id == "sr-belarus")
+    t = translator("fr" if language == "Français" else "es")
+    assert f"{belarus.title} ({t(belarus.description).rstrip('.')})" in addressed
+    torture_mandate = next(m for m in load_catalog().mandates if m.id == "sr-torture")
+    assert torture_mandate.title_in(t) == torture
+
+
+def test_every_official_title_keeps_its_source() -> None:
+    from flows.catalog import load_catalog
+    titles = [(m.id, lang, t) for m in load_catalog().mandates for lang, t in m.titles.items()]
+    assert titles
+    for _, lang, title in titles:
+        assert lang in ("fr", "es") and title.title and "ohchr" in title.source
+
+
+def test_a_mandate_without_an_official_title_keeps_english_with_a_translated_description(
+) -> None:
+    from flows.catalog import load_catalog
+    m = next(m for m in load_catalog().mandates if m.id == "sr-executions")
+    assert "fr" not in m.titles
+    t = translator("fr")
+    assert m.title_in(t) == f"{m.title} ({t(m.description).rstrip('.')})"
+    assert t(m.description) != m.description

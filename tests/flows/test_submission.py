@@ -285,3 +285,14 @@ def test_a_mandate_without_an_official_title_keeps_english_with_a_translated_des
     t = translator("fr")
     assert m.title_in(t) == f"{m.title} ({t(m.description).rstrip('.')})"
     assert t(m.description) != m.description
+
+
+def test_a_spanish_disappearance_draft_names_the_working_group_in_spanish() -> None:
+    chat = Chat(today=TODAY).start()
+    chat.press("Find the right UN expert").press("Disappearance").press(
+        "Done (1 chosen)").send("Belarus")
+    chat.press("Main menu")
+    answer_gate(to_gate(chat)).press("Next: prepare the submission")
+    text = draft_of(fill(chat, language="Español").press("Create the draft"))
+    assert "Grupo de Trabajo sobre Desapariciones Forzadas o Involuntarias" in text
+    assert "Working Group on Enforced or Involuntary Disappearances" not in text

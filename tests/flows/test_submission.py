@@ -280,7 +280,7 @@ def test_every_official_title_keeps_its_source() -> None:
 def test_a_mandate_without_an_official_title_keeps_english_with_a_translated_description(
 ) -> None:
     from flows.catalog import load_catalog
-    m = next(m for m in load_catalog().mandates if m.id == "sr-executions")
+    m = next(m for m in load_catalog().mandates if m.id == "sr-belarus")
     assert "fr" not in m.titles
     t = translator("fr")
     assert m.title_in(t) == f"{m.title} ({t(m.description).rstrip('.')})"
@@ -296,3 +296,14 @@ def test_a_spanish_disappearance_draft_names_the_working_group_in_spanish() -> N
     text = draft_of(fill(chat, language="Español").press("Create the draft"))
     assert "Grupo de Trabajo sobre Desapariciones Forzadas o Involuntarias" in text
     assert "Working Group on Enforced or Involuntary Disappearances" not in text
+
+
+def test_a_french_killing_draft_names_the_executions_rapporteur_in_french() -> None:
+    chat = Chat(today=TODAY).start()
+    chat.press("Find the right UN expert").press("Killing, death penalty or death threat").press(
+        "Done (1 chosen)").send("Belarus")
+    chat.press("Main menu")
+    answer_gate(to_gate(chat)).press("Next: prepare the submission")
+    text = draft_of(fill(chat, language="Français").press("Create the draft"))
+    assert ("Rapporteur spécial sur les exécutions extrajudiciaires, sommaires ou "
+            "arbitraires") in text

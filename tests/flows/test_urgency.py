@@ -198,3 +198,13 @@ def test_a_disappearance_reads_the_same_by_every_path_in_the_chat(seen: str) -> 
     assert now.text == past.text
     assert "urgent appeal" in now.text
     assert now.press("More detail").text == past.press("More detail").text
+
+
+@pytest.mark.parametrize("lang", SHIPPED)
+def test_the_first_message_stays_short_in_every_language(lang: str) -> None:
+    longest = max(
+        len(result(View(answers={"urgency": case[0]}, t=translator(lang), channel="terminal",
+                        today=TODAY))[0])
+        for case in CASES
+    )
+    assert longest <= FIRST_MAX + 50, longest  # translations run a little longer

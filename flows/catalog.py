@@ -119,6 +119,13 @@ class Country(_Model):
     iso2: str
 
 
+class OfficialTitle(_Model):
+    """The mandate's official title in another language, as OHCHR gives it."""
+
+    title: str
+    source: str  # the OHCHR page (or its mirror) where the title is written
+
+
 class Mandate(_Model):
     id: Id
     title: str  # official English title, unchanged
@@ -138,6 +145,18 @@ class Mandate(_Model):
     confidence: Confidence
     sources: list[str]
     review_note: str | None = None  # why a field differs from the reference (reviewers only)
+    # Official titles in other languages ("fr", "es"), each with its source; where one
+    # is missing, the English title is used with the translated description.
+    titles: dict[str, OfficialTitle] = Field(default_factory=dict)
+
+    def title_in(self, t: T) -> str:
+        """The official title in `t`'s language, or the English one with the
+        description in that language."""
+        if t.locale in self.titles:
+            return self.titles[t.locale].title
+        if t.locale == "en":
+            return self.title
+        return f"{self.title} ({t(self.description).rstrip('.')})"
 
 
 class Link(_Model):

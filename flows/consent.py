@@ -17,7 +17,7 @@ from flows.declare import Many, One
 from flows.i18n import N_
 from flows.model import Answers, Change, Choice, Cond, Flow, Go, Session, Step, View
 
-MAX_VICTIMS = 4
+MAX_VICTIMS = 9
 
 Level = Literal["lower", "elevated", "high"]
 

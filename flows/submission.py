@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from flows.catalog import load_catalog, recommend, say
+from flows.catalog import FACT_NO_PREREQUISITES, Mandate, load_catalog, recommend, say
 from flows.consent import ConsentAnswers, assess, passed
 from flows.declare import Text
 from flows.i18n import N_, T, translator
@@ -29,7 +29,7 @@ from flows.model import (
     View,
 )
 from flows.safety import DELETE_ANSWERS_CHOICES
-from flows.urgency import KIND_TEXT, UrgencyAnswers, decision
+from flows.urgency import DATE_KINDS, KIND_TEXT, UrgencyAnswers, decision
 
 CATALOG = load_catalog()
 MAX_ANSWER = 3000
@@ -116,7 +116,9 @@ TOO_LONG = N_(
     "That is too long for one answer. Please shorten it to {max} characters, or split it "
     "over two questions."
 )
-REVIEW = N_("The draft is ready to be put together. Answered: {answered}. Skipped: {skipped}.")
+REVIEW = N_(
+    "The draft is ready to be put together.\n\nAnswered:\n{answered}\n\nSkipped:\n{skipped}"
+)
 NONE = N_("none")
 DELETED = N_("The draft is deleted.")
 DELETE_CONFIRM = {
@@ -138,6 +140,12 @@ HANDOFF_FORM = N_(
 HANDOFF_EMAIL = N_(
     "You can also send it by e-mail to each expert: the address is on the expert's OHCHR "
     "page. Send names and documents only through the form or encrypted mail."
+)
+HANDOFF_PAGES = N_("The experts' OHCHR pages: {pages}")
+HANDOFF_NO_PAGE = N_(
+    "No OHCHR page is confirmed here for: {mandates}. Send it through the online form: "
+    "OHCHR staff pass it on. To write to them by e-mail, look them up in the OHCHR list of "
+    "Special Procedures mandates and check the address there."
 )
 # Fitted to the channels the person said they can use (the consent gate asks).
 HANDOFF_PROTON = N_(
@@ -187,6 +195,12 @@ D_HEADINGS = {
     "request": N_("9. What we ask the Special Procedures to do"),
 }
 D_NOT_ANSWERED = N_("(not answered yet)")
+D_URGENT = N_("URGENT: the harm is happening now or is about to happen.")
+D_DATE = N_("The date that matters: {date} ({what}).")
+D_NO_CONSENT = N_(
+    "{v} is named in this draft, but their consent was not asked in this chat: ask them, "
+    "their family or their lawyer before sending, or leave {v} out."
+)
 D_CONTACT = N_("Contact details: add them in the form or the encrypted e-mail only.")
 D_CONFIDENTIAL_SOURCE = N_("Please keep the identity of the source confidential.")
 D_CONSENT_LINE = N_(
@@ -214,6 +228,9 @@ D_WRITING = {"yes": N_("yes"), "no": N_("no"), "unsure": N_("not sure")}
 D_PARTS = {"source": N_("the identity of the source"), "names": N_("the victims' names"),
            "places": N_("places"), "details": N_("some details")}
 ONLINE_FORM = "https://spsubmission.ohchr.org/"
+# Facts (flows/data/facts_communication.json).
+FACT_ADMISSIBILITY = "admissibility"
+FACT_WGEID_ELEMENTS = "wgeid_case_elements"
 
 
 def _answer(text: str, view: View) -> Parsed:
@@ -247,28 +264,84 @@ def _intro(view: View) -> list[str]:
 
 
 def _review(view: View) -> list[str]:
+    """What was answered and skipped, by topic (the draft's headings)."""
     t = view.t
-    answered = [str(i + 1) for i, k in enumerate(KEYS) if view.draft.get(k)]
-    skipped = [str(i + 1) for i, k in enumerate(KEYS) if not view.draft.get(k)]
-    return [t(REVIEW, answered=", ".join(answered) or t(NONE),
-              skipped=", ".join(skipped) or t(NONE))]
+    answered = [t(D_HEADINGS[k]) for k in KEYS if view.draft.get(k)]
+    skipped = [t(D_HEADINGS[k]) for k in KEYS if not view.draft.get(k)]
+    return [t(REVIEW, answered="\n".join(answered) or t(NONE),
+              skipped="\n".join(skipped) or t(NONE))]
 
 
-def _mandates(view: View) -> list[str]:
+def _placeholders(view: View) -> list[str]:
+    """V1, P1, L1… used in the answers, in order."""
+    return sorted(
+        {p for key in KEYS for p in PLACEHOLDER.findall(str(view.draft.get(key) or ""))},
+        key=lambda p: (p[0], int(p[1:])),
+    )
+
+
+def _urgency_lines(dt: T, view: View) -> list[str]:
+    """What the "Is it urgent?" answers said, for the draft's urgency section."""
+    if not UrgencyAnswers.of(view).timing:
+        return []
+    d = decision(view)
+    lines = [dt(D_URGENT)] if d.kind == "urgent_appeal" else []
+    kind = UrgencyAnswers.of(view).date_kind
+    if d.when is not None and kind is not None:
+        lines.append(dt(D_DATE, date=dt.date(d.when), what=dt(dict(DATE_KINDS)[kind])))
+    return lines
+
+
+def _disappearance(view: View) -> bool:
+    found = MandateAnswers.of(view)
+    if found.situations and recommend(CATALOG, found.situations, found.country).disappearance:
+        return True
+    return decision(view).seen is not None
+
+
+def _addressed(view: View) -> list[Mandate]:
+    """The mandates the draft is addressed to: the finder's picks and an active
+    country mandate."""
     found = MandateAnswers.of(view)
     if not found.situations:
         return []
     r = recommend(CATALOG, found.situations, found.country)
-    titles = [p.mandate.title for p in r.picks]
+    mandates = [p.mandate for p in r.picks]
     if r.country is not None and r.country.status == "active":
-        titles.append(r.country.title)
-    return titles
+        mandates.append(r.country)
+    return mandates
 
 
-def _consent_lines(dt: T, consent: ConsentAnswers) -> list[str]:
+def _mandates(view: View, t: T) -> list[str]:
+    """The addressed mandates' titles in `t`'s language (see `Mandate.title_in`)."""
+    return [m.title_in(t) for m in _addressed(view)]
+
+
+def _email_lines(t: T, view: View) -> list[str]:
+    """Where the e-mail addresses are: the verified pages, and what to do for a
+    mandate with none (its unverified guess is never shown)."""
+    addressed = _addressed(view)
+    with_page = [m for m in addressed if m.url]
+    without = [m for m in addressed if not m.url]
+    lines = []
+    if not addressed or with_page:
+        lines.append(t(HANDOFF_EMAIL))
+    if with_page:
+        lines.append(t(HANDOFF_PAGES, pages="; ".join(f"{m.short_title}: {m.url}"
+                                                      for m in with_page)))
+    if without:
+        lines.append(t(HANDOFF_NO_PAGE, mandates="; ".join(m.short_title for m in without)))
+    return lines
+
+
+def _consent_lines(dt: T, consent: ConsentAnswers, used: list[str]) -> list[str]:
+    """A line for each victim asked about; a flag for each V-placeholder used in the
+    answers whose consent was not asked."""
     a = assess(consent)
+    asked = {f"V{i + 1}" for i in range(len(consent.victims))}
+    missing = [dt(D_NO_CONSENT, v=v) for v in used if v.startswith("V") and v not in asked]
     if a.anonymous:
-        return [dt(D_ANONYMOUS)]
+        return [dt(D_ANONYMOUS), *missing]
     lines = []
     for i, person in enumerate(consent.victims):
         lines.append(dt(
@@ -279,7 +352,7 @@ def _consent_lines(dt: T, consent: ConsentAnswers) -> list[str]:
             by=dt(D_BY.get(person.get("consent_by", "nobody"), D_BY["nobody"])),
             writing=dt(D_WRITING.get(person.get("writing", "unsure"), D_WRITING["unsure"])),
         ))
-    return lines
+    return lines + missing
 
 
 def draft_text(view: View) -> str:
@@ -287,28 +360,30 @@ def draft_text(view: View) -> str:
     draft = view.draft
     dt = translator(draft.get("lang") or view.t.locale)
     out = [dt(D_TITLE), dt(D_PREPARED, date=dt.date(view.today)), dt(D_LANGUAGE_NOTE)]
-    mandates = _mandates(view)
+    mandates = _mandates(view, dt)
     if mandates:
         out.append(dt(D_ADDRESSED, mandates="; ".join(mandates)))
+    placeholders = _placeholders(view)
     for key in ("sender", "urgency", "victims", "consent", "what", "perpetrators", "context",
                 "action", "request"):
         out.append("")
         out.append(dt(D_HEADINGS[key]))
         if key == "consent":
-            out += _consent_lines(dt, ConsentAnswers.of(view))
+            out += _consent_lines(dt, ConsentAnswers.of(view), placeholders)
             continue
+        if key == "urgency":
+            out += _urgency_lines(dt, view)
         out.append(draft.get(key) or dt(D_NOT_ANSWERED))
         if key == "sender":
             out += [dt(D_CONTACT), dt(D_CONFIDENTIAL_SOURCE)]
     parts = [p for p in ConsentAnswers.of(view).confidential if p in D_PARTS]
     if parts:
         out += ["", dt(D_KEEP_CONFIDENTIAL, parts=", ".join(dt(D_PARTS[p]) for p in parts))]
-    placeholders = sorted(
-        {p for key in KEYS for p in PLACEHOLDER.findall(str(draft.get(key) or ""))},
-        key=lambda p: (p[0], int(p[1:])),
-    )
     out += ["", "—" * 20, dt(D_CHECKLIST)]
     out += [f"[ ] {dt(D_REPLACE, placeholder=p)}" for p in placeholders]
+    out += [f"[ ] {say(dt, FACT_ADMISSIBILITY)}", f"[ ] {say(dt, FACT_NO_PREREQUISITES)}"]
+    if _disappearance(view):
+        out.append(f"[ ] {say(dt, FACT_WGEID_ELEMENTS)}")
     out += [f"[ ] {dt(D_ATTACH)}", f"[ ] {dt(D_SEND, url=ONLINE_FORM)}"]
     return "\n".join(out) + "\n"
 
@@ -320,9 +395,9 @@ def document(view: View) -> Document:
 def handoff(view: View) -> list[str]:
     t = view.t
     lines = [t(HANDOFF_DOCUMENT[view.channel]), t(HANDOFF_FORM, url=ONLINE_FORM)]
-    mandates = _mandates(view)
+    mandates = _mandates(view, t)
     lines.append(t(HANDOFF_TO, mandates="; ".join(mandates)) if mandates else t(HANDOFF_FINDER))
-    lines.append(t(HANDOFF_EMAIL))
+    lines += _email_lines(t, view)
     channels = set(ConsentAnswers.of(view).channels)
     if "proton" in channels:
         lines.append(t(HANDOFF_PROTON))

@@ -1,7 +1,11 @@
-"""Is it urgent? One short question at a time, then the kind of letter the experts are
-likely to send, why, what happens next and when.
+"""Is it urgent? One short question at a time, then what to do now: the kind of letter
+the experts are likely to send, where and how to send, what to include and, where a
+life is at stake, the emergency support that is not the UN. Why, what happens next
+and when are behind "More detail".
 
-`decide` is a pure function of the answers and today's date; the steps only ask.
+`decide` is a pure function of the answers and today's date; the steps only ask. The
+same facts give the same verdict whichever way they are entered: someone still missing
+is an ongoing harm, whether the person pressed "now" or "it already happened".
 """
 
 from __future__ import annotations
@@ -18,13 +22,16 @@ from flows.declare import Date, Many, One, Screen, YesNo
 from flows.i18n import N_, NP_
 from flows.mandate import MandateAnswers
 from flows.model import Answers, Choice, Command, Cond, Flow, Go, Session, View
+from flows.reprisal import emergency
 
 SOON_DAYS = 14  # a date this close: send now, and say so in the first lines
+FIRST_MAX = 600  # characters of the first message (what to do now), in English
 
 Kind = Literal["urgent_appeal", "allegation_letter", "other_letter"]
 Happening = Literal["detained", "torture", "execution", "removal", "missing", "threat", "other"]
 DateKind = Literal["hearing", "vote", "execution", "removal", "hrc", "visit"]
 Seen = Literal["lt3m", "3to12m", "gt12m"]
+LIFE_AT_STAKE: frozenset[str] = frozenset({"execution", "torture", "threat", "missing"})
 
 NOW_WHAT: tuple[tuple[str, str], ...] = (
     ("detained", N_("Someone is detained")),
@@ -61,10 +68,6 @@ KIND_FACT: dict[Kind, str] = {
 }
 REASON_NOW = N_("Why: it is happening now or about to happen.")
 REASON_MISSING = N_("Why: the person is still missing, so the harm is still going on.")
-REASON_MISSING_OLD = N_(
-    "Why: the person is still missing, but it began more than 3 months ago: such cases are "
-    "usually examined at the Working Group's sessions, not under its urgent procedure."
-)
 REASON_IMMINENT = N_("Why: the date you gave is when harm is about to happen.")
 REASON_PAST = N_("Why: it has already happened and ended.")
 REASON_LAW = N_("Why: it is about a law, a draft bill or a policy.")
@@ -77,7 +80,7 @@ DATE_LINE = NP_(
     "Your date: {date}, in {count} days.",
 )
 DATE_TODAY = N_("Your date: {date}, today.")
-SOON = N_("That is soon: submit now, and put the date in the first lines of your submission.")
+SOON = N_("That is soon: submit now, with the date in the first lines.")
 DETAINED = N_(
     "If someone is still detained, the Working Group on Arbitrary Detention can also "
     "examine the case under its regular procedure, at the same time as the letter."
@@ -113,6 +116,7 @@ class Decision:
     draft_law: bool = False
     detained: bool = False
     seen: str | None = None  # lt3m / 3to12m / gt12m when someone is missing
+    life_at_stake: bool = False  # threat to life, execution, torture, disappearance
 
 
 class UrgencyAnswers(Answers):
@@ -142,12 +146,12 @@ def decide(answers: UrgencyAnswers, today: date, situations: Sequence[str] = ())
     kind: Kind
     if timing == "law":
         kind, reasons = "other_letter", [REASON_LAW]
+    elif missing:
+        # Still missing is ongoing, however long ago it began (how long only decides
+        # whether WGEID's urgent transmission applies: see `wgeid_urgent`).
+        kind, reasons = "urgent_appeal", [REASON_MISSING]
     elif timing == "now":
         kind, reasons = "urgent_appeal", [REASON_NOW]
-    elif missing and answers.seen in (None, "lt3m"):
-        kind, reasons = "urgent_appeal", [REASON_MISSING]
-    elif missing:
-        kind, reasons = "allegation_letter", [REASON_MISSING_OLD]
     elif imminent:
         kind, reasons = "urgent_appeal", [REASON_IMMINENT]
     else:
@@ -162,14 +166,15 @@ def decide(answers: UrgencyAnswers, today: date, situations: Sequence[str] = ())
         draft_law=timing == "law" and answers.law_stage == "draft",
         detained=detained,
         seen=answers.seen if missing else None,
+        life_at_stake=missing or bool(happening & LIFE_AT_STAKE) or date_kind == "execution",
     )
 
 
 def result(view: View) -> list[str]:
+    """What to do now (short), then the emergency support where a life is at stake."""
     t = view.t
     d = decision(view)
-    first = [t(KIND_TEXT[d.kind]), *(t(r) for r in d.reasons), say(t, KIND_FACT[d.kind]),
-             say(t, "comm_label_tip")]
+    first = [t(KIND_TEXT[d.kind])]
     if d.when is not None and d.days_left is not None:
         first.append(
             t(DATE_TODAY, date=t.date(d.when)) if d.days_left == 0
@@ -177,6 +182,20 @@ def result(view: View) -> list[str]:
         )
         if d.soon:
             first.append(t(SOON))
+    first += [say(t, "comm_send_now"), say(t, "comm_send_include")]
+    if d.kind == "urgent_appeal":
+        first.append(say(t, "comm_urgent_email"))
+    texts = ["\n\n".join(first)]
+    if d.life_at_stake:
+        texts += emergency(view)
+    return texts
+
+
+def detail(view: View) -> list[str]:
+    """Why, what happens next and when."""
+    t = view.t
+    d = decision(view)
+    first = [*(t(r) for r in d.reasons), say(t, KIND_FACT[d.kind]), say(t, "comm_label_tip")]
     if d.draft_law:
         first.append(t(DRAFT_LAW))
     second = [say(t, "comm_after"), say(t, "comm_speed"), say(t, "comm_deadline"),
@@ -221,7 +240,7 @@ URGENCY = Flow(
             field="timing",
             choices=[
                 Choice(id="now", label=N_("Yes, now or very soon"), to="now_what"),
-                Choice(id="past", label=N_("It already happened and ended"), to="missing"),
+                Choice(id="past", label=N_("It already happened"), to="missing"),
                 Choice(id="law", label=N_("It is about a law or policy"), to="law_stage"),
             ],
         ),
@@ -272,6 +291,15 @@ URGENCY = Flow(
         Screen(
             id="result",
             render=result,
+            choices=[
+                Choice(id="detail", label=N_("More detail"), to="detail"),
+                Choice(id="next", label=N_("Next: consent and risk"), to="consent"),
+                Choice(id="again", label=N_("Start again"), to="timing", do=_forget),
+            ],
+        ),
+        Screen(
+            id="detail",
+            render=detail,
             choices=[
                 Choice(id="next", label=N_("Next: consent and risk"), to="consent"),
                 Choice(id="again", label=N_("Start again"), to="timing", do=_forget),

@@ -54,7 +54,8 @@ def test_every_question_has_a_hint_skip_and_back() -> None:
         chat.expect("Example:", "not end-to-end encrypted")
         assert {"Skip", "Back", "Delete this draft", "Quick exit"} <= set(chat.labels)
         chat.press("Skip")
-    chat.expect("Answered: none")
+    chat.expect("Answered:\nnone", "Skipped:\n1. Who is sending the information\n"
+                "2. Is it urgent? Why now?")
 
 
 def test_the_document_holds_every_answer_and_the_checklist() -> None:
@@ -165,3 +166,156 @@ def test_each_typed_answer_is_deleted_from_the_chat_once_read_by_default() -> No
     assert [e for e in chat.last_effects if isinstance(e, DeleteMessages)] == [
         DeleteMessages(message_ids=[12])]
     assert chat.session.draft and chat.session.draft.get(first)  # the draft keeps it
+
+
+# Issue 10, finding 4: what decides admissibility, the urgency, consent for every V.
+def draft_of(chat: Chat) -> str:
+    document = next(r.document for r in chat.replies if r.document)
+    return document.text
+
+
+def test_the_review_names_the_topics() -> None:
+    chat = fill(builder(), skip=("context",))
+    chat.expect("Answered:\n1. Who is sending the information", "Skipped:\n"
+                "7. Context and legal framework")
+    chat.expect_not("Answered: 1")
+
+
+def test_the_draft_says_what_decides_admissibility() -> None:
+    text = draft_of(fill(builder()).press("Create the draft"))
+    for words in ("factual and in good faith", "not abusive and not politically motivated",
+                  "not based only on media reports", "anonymous submissions are not considered",
+                  "do not have to use up all legal remedies", "ECOSOC status"):
+        assert words in text, words
+    assert "For a disappearance" not in text
+
+
+def test_a_victim_named_only_in_the_answers_is_flagged_for_consent() -> None:
+    text = draft_of(fill(builder()).press("Create the draft"))  # one victim asked; V2 typed
+    assert "V1: agrees to be named to the government: yes" in text
+    assert "V2 is named in this draft, but their consent was not asked in this chat" in text
+    assert "V1 is named in this draft" not in text
+
+
+def test_up_to_nine_victims_can_be_asked_about() -> None:
+    chat = to_gate().press("Continue")
+    assert "9" in chat.labels
+    answer_gate(to_gate(), victims=5).expect("The draft can name V1, V2, V3, V4, V5")
+
+
+def urgent_builder(*presses: str, date_text: str | None = None) -> Chat:
+    chat = Chat(today=TODAY).start().press("Is it urgent?")
+    for label in presses:
+        chat.press(label)
+    if date_text:
+        chat.send(date_text)
+    chat.press("Next: consent and risk")
+    return answer_gate(chat).press("Next: prepare the submission")
+
+
+def test_the_urgency_and_its_date_go_into_the_draft() -> None:
+    chat = urgent_builder("Yes, now or very soon", "Someone is detained", "Done (1 chosen)",
+                          "A hearing or trial", date_text="15 December 2026")
+    text = draft_of(fill(chat).press("Create the draft"))
+    section = text.split("2. Is it urgent? Why now?")[1].split("3. The victims")[0]
+    assert "URGENT: the harm is happening now" in section
+    assert "The date that matters: December 15, 2026 (A hearing or trial)." in section
+    assert ANSWERS["urgency"] in section
+
+
+def test_a_disappearance_draft_lists_what_the_working_group_needs() -> None:
+    chat = urgent_builder("It already happened", "Yes", "3 to 12 months ago", "No date")
+    text = draft_of(fill(chat).press("Create the draft"))
+    assert "URGENT" in text
+    assert "For a disappearance, the Working Group needs one case for each person" in text
+
+
+# Issue 10, finding 6: a mandate with no confirmed web page.
+def test_a_mandate_without_a_web_page_gets_the_online_form_not_a_guess() -> None:
+    from flows.catalog import load_catalog
+    chat = Chat(today=TODAY).start()
+    chat.press("Find the right UN expert").press("Expression, media or internet").press(
+        "Done (1 chosen)").send("Belarus")
+    chat.press("Main menu")
+    answer_gate(to_gate(chat)).press("Next: prepare the submission")
+    fill(chat).press("Create the draft")
+    mandates = {m.id: m for m in load_catalog().mandates}
+    expression = mandates["sr-freedom-of-expression"]
+    assert expression.url is None
+    chat.expect(f"No OHCHR page is confirmed here for: {expression.short_title}",
+                "OHCHR list of Special Procedures mandates")
+    for m in mandates.values():
+        if m.url_unverified_guess:
+            chat.expect_not(m.url_unverified_guess)
+
+
+
+def test_the_hand_off_links_the_pages_it_has() -> None:
+    from flows.catalog import load_catalog
+    wgad = next(m for m in load_catalog().mandates if m.id == "wgad")
+    assert wgad.url
+    chat = fill(builder()).press("Create the draft")
+    chat.expect("the address is on the expert's OHCHR page", "The experts' OHCHR pages:",
+                f"{wgad.short_title}: {wgad.url}")
+
+
+@pytest.mark.parametrize(("language", "wgad", "torture"), [
+    ("Français", "Groupe de travail sur la détention arbitraire",
+     "Rapporteur spécial sur la torture et autres peines ou traitements cruels, inhumains ou "
+     "dégradants"),
+    ("Español", "Grupo de Trabajo sobre la Detención Arbitraria",
+     "Relator Especial sobre la tortura y otros tratos o penas crueles, inhumanos o "
+     "degradantes"),
+])
+def test_a_french_or_spanish_draft_uses_the_official_titles(language: str, wgad: str,
+                                                            torture: str) -> None:
+    from flows.catalog import load_catalog
+    text = draft_of(fill(builder(), language=language).press("Create the draft"))
+    addressed = next(line for line in text.splitlines() if wgad in line)
+    assert "Working Group on Arbitrary Detention" not in text
+    # Belarus has no official title here: English, with the description translated.
+    belarus = next(m for m in load_catalog().mandates if m.id == "sr-belarus")
+    t = translator("fr" if language == "Français" else "es")
+    assert f"{belarus.title} ({t(belarus.description).rstrip('.')})" in addressed
+    torture_mandate = next(m for m in load_catalog().mandates if m.id == "sr-torture")
+    assert torture_mandate.title_in(t) == torture
+
+
+def test_every_official_title_keeps_its_source() -> None:
+    from flows.catalog import load_catalog
+    titles = [(m.id, lang, t) for m in load_catalog().mandates for lang, t in m.titles.items()]
+    assert titles
+    for _, lang, title in titles:
+        assert lang in ("fr", "es") and title.title and "ohchr" in title.source
+
+
+def test_a_mandate_without_an_official_title_keeps_english_with_a_translated_description(
+) -> None:
+    from flows.catalog import load_catalog
+    m = next(m for m in load_catalog().mandates if m.id == "sr-belarus")
+    assert "fr" not in m.titles
+    t = translator("fr")
+    assert m.title_in(t) == f"{m.title} ({t(m.description).rstrip('.')})"
+    assert t(m.description) != m.description
+
+
+def test_a_spanish_disappearance_draft_names_the_working_group_in_spanish() -> None:
+    chat = Chat(today=TODAY).start()
+    chat.press("Find the right UN expert").press("Disappearance").press(
+        "Done (1 chosen)").send("Belarus")
+    chat.press("Main menu")
+    answer_gate(to_gate(chat)).press("Next: prepare the submission")
+    text = draft_of(fill(chat, language="Español").press("Create the draft"))
+    assert "Grupo de Trabajo sobre Desapariciones Forzadas o Involuntarias" in text
+    assert "Working Group on Enforced or Involuntary Disappearances" not in text
+
+
+def test_a_french_killing_draft_names_the_executions_rapporteur_in_french() -> None:
+    chat = Chat(today=TODAY).start()
+    chat.press("Find the right UN expert").press("Killing, death penalty or death threat").press(
+        "Done (1 chosen)").send("Belarus")
+    chat.press("Main menu")
+    answer_gate(to_gate(chat)).press("Next: prepare the submission")
+    text = draft_of(fill(chat, language="Français").press("Create the draft"))
+    assert ("Rapporteur spécial sur les exécutions extrajudiciaires, sommaires ou "
+            "arbitraires") in text

@@ -364,7 +364,8 @@ def _sg_deadline_line(view: View) -> str:
 
 
 def _where(view: View) -> list[str]:
-    """Where to send, only as far as consent allows (empty without any consent)."""
+    """Where to send, only as far as consent allows (empty without any consent): the
+    addresses and the next deadline. The rules around them are in `_where_more`."""
     t: T = view.t
     consent = _consented(view)
     lines: list[str] = []
@@ -377,6 +378,20 @@ def _where(view: View) -> list[str]:
         if "treaty" in ReprisalAnswers.of(view).engagement:
             lines.append("• " + say(t, FACT_CONTACT_TREATY))
     if consent[S_SG]:
+        if not lines:
+            lines.append("• " + say(t, FACT_CONTACT_OHCHR))
+        lines.append(_sg_deadline_line(view))
+    return lines
+
+
+def _where_full(view: View) -> list[str]:
+    """Where to send and the rules around it, for the draft document."""
+    t: T = view.t
+    consent = _consented(view)
+    lines: list[str] = []
+    if consent[S_CONFIDENTIAL] or consent[S_PUBLIC]:
+        lines += [line for line in _where(view) if line.startswith("• ")]
+    if consent[S_SG]:
         lines += [
             "• " + say(t, FACT_SG_INPUT),
             "  " + _sg_deadline_line(view),
@@ -384,6 +399,18 @@ def _where(view: View) -> list[str]:
         ]
     if lines:
         lines += [say(t, FACT_OHCHR_PAGE), say(t, FACT_LANGUAGES)]
+    return lines
+
+
+def _where_more(view: View) -> list[str]:
+    """Behind "Your answers and what comes next": the Secretary-General's report,
+    where channels are checked, the languages."""
+    t: T = view.t
+    lines: list[str] = []
+    if _consented(view)[S_SG]:
+        lines += [say(t, FACT_SG_INPUT), say(t, FACT_SG_CONTENTS)]
+    if _where(view):
+        lines += [say(t, FACT_OHCHR_PAGE), say(t, FACT_LANGUAGES), t(ASK_CONSENT_IN_REPORT)]
     return lines
 
 
@@ -435,9 +462,9 @@ def _consent_screen(
     return render
 
 
-def result(view: View) -> list[str]:
+def _summary(view: View) -> str:
     t: T = view.t
-    summary = [
+    return "\n".join([
         t(SUMMARY_HEAD),
         t(SUMMARY_WHAT, value=_labels(t, WHAT, ReprisalAnswers.of(view).what)),
         t(SUMMARY_WHEN, value=_when_text(view)),
@@ -445,31 +472,40 @@ def result(view: View) -> list[str]:
         t(SUMMARY_ENGAGEMENT, value=_labels(t, ENGAGEMENT, ReprisalAnswers.of(view).engagement)),
         t(SUMMARY_EXPERT, value=_expert_text(view)),
         *_consent_lines_text(view),
-    ]
+    ])
+
+
+def result(view: View) -> list[str]:
+    """What to do now: where to send (as far as consent allows) and the draft. The
+    answers given, the rules and what the UN can do are behind a button."""
+    t: T = view.t
     where = _where(view)
     if not where:
-        return [
-            "\n".join(summary),
-            "\n\n".join([t(NO_CONSENT), say(t, FACT_YEAR_ROUND), t(NO_CONSENT_LATER)]),
-        ]
+        return ["\n\n".join([t(NO_CONSENT), say(t, FACT_YEAR_ROUND), t(NO_CONSENT_LATER)])]
     person, perpetrator, place = PLACEHOLDERS
     return [
-        "\n".join(summary),
-        "\n\n".join([t(WHERE_HEAD), "\n".join(where), t(ASK_CONSENT_IN_REPORT)]),
-        "\n\n".join(
-            [
-                *_expect(view),
-                t(SENDS_NOTHING),
-                t(DOCUMENT_READY, name=DOCUMENT_NAME, person=person,
-                  perpetrator=perpetrator, place=place),
-            ]
-        ),
+        "\n\n".join([
+            t(WHERE_HEAD),
+            "\n".join(where),
+            t(DOCUMENT_READY, name=DOCUMENT_NAME, person=person,
+              perpetrator=perpetrator, place=place),
+        ])
     ]
+
+
+def details(view: View) -> list[str]:
+    t: T = view.t
+    more = _where_more(view)
+    parts = [_summary(view)]
+    if more:
+        parts.append("\n\n".join(more))
+        parts.append("\n\n".join([*_expect(view), t(SENDS_NOTHING)]))
+    return parts
 
 
 def report(view: View) -> Document | None:
     """The structured draft, in the reader's language; None without any consent."""
-    where = _where(view)
+    where = _where_full(view)
     if not where:
         return None
     t: T = view.t
@@ -626,11 +662,15 @@ REPRISAL = Flow(
             render=result,
             document=report,
             choices=[
+                Choice(id="more", label=N_("Your answers and what comes next"),
+                       to="details"),
                 Choice(id="remind", label=N_("Remind me…"), to="reminders.offer"),
                 Choice(id="help", label=N_("Emergency support"), to="support"),
                 Choice(id="again", label=N_("Start again"), to="danger", do=_forget_answers),
             ],
         ),
+        Screen(id="details", render=details,
+               choices=[Choice(id="remind", label=N_("Remind me…"), to="reminders.offer")]),
         # The same emergency support, reached from the result: Back returns there.
         Screen(id="support", render=emergency),
     ],

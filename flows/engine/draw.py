@@ -24,7 +24,7 @@ from flows.engine.texts import (
     MENU_ID,
     PICK,
 )
-from flows.i18n import T
+from flows.i18n import T, translator
 from flows.model import (
     Button,
     CountStat,
@@ -84,6 +84,9 @@ class Drawing:
         with_document: bool = False,
     ) -> None:
         flow, step = self.current()
+        if self.session.locale is not None and self.session.locale != self.t.locale:
+            # A language was just chosen: what follows is drawn in it.
+            self.t = translator(self.session.locale)
         self.session.pending = self.session.pd_message = None
         if problem is None:
             self.session.offer = {}

@@ -177,3 +177,25 @@ def test_jerusalem_is_asked_about_not_guessed() -> None:
 def test_forced_labour_tells_of_the_merged_mandate() -> None:
     choose(finder(), "slavery").press("Prefer not to say").expect(
         "merged", "https://spsubmission.ohchr.org/").expect_not("No specific expert")
+
+
+def test_a_stale_press_or_typed_text_gets_one_line_and_the_buttons_not_the_result() -> None:
+    chat = choose(finder(), "detention").send("Belarus")
+    old = chat.button("Why these experts").id
+    chat.press("Why these experts").press("Back")
+    chat.press_id(old)
+    assert len(chat.replies) == 1
+    chat.expect("earlier message").expect_not("Lead expert")
+    assert "Why these experts" in chat.labels
+    chat.send("hello")
+    assert len(chat.replies) == 1
+    chat.expect("answer with the buttons").expect_not("Lead expert")
+    chat.send("/nonsense")
+    assert len(chat.replies) == 1 and "Why these experts" in chat.labels
+
+
+def test_a_press_moves_on_in_place() -> None:
+    chat = choose(finder(), "detention").send("Belarus")
+    assert not chat.replies[0].edit  # typed text: a new message
+    chat.press("Why these experts")
+    assert chat.replies[0].edit  # a press: the next screen replaces the message pressed

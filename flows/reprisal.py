@@ -182,6 +182,10 @@ SG_NEXT = NP_(
     "Next deadline for the Secretary-General's report: {date}, in {count} day.",
     "Next deadline for the Secretary-General's report: {date}, in {count} days.",
 )
+SG_PASSED = N_(
+    "The incident falls in the reporting period {start} to {end}, whose deadline for "
+    "the Secretary-General's report, {date}, has passed."
+)
 SG_TODAY = N_("Next deadline for the Secretary-General's report: {date}, today.")
 ASK_CONSENT_IN_REPORT = N_(
     "Say in your report exactly what the person agreed to, and what must stay "
@@ -276,6 +280,25 @@ def next_sg_deadline(today: date) -> date:
     return this_year if today <= this_year else date(today.year + 1, month, day)
 
 
+def incident_sg_deadline(when: str | None, today: date) -> tuple[date, date, date]:
+    """(deadline, period start, period end) of the Secretary-General's report whose
+    reporting period holds the incident's month ("YYYY-MM"); without a month, the
+    next deadline from today. The periods and deadline are the fact's."""
+    values = CATALOG.fact(FACT_SG_INPUT).values
+    start_month, start_day = _day_of_year(values["period_start"])
+    end_month, end_day = _day_of_year(values["period_end"])
+    month, day = _sg_deadline()
+    if when is None:
+        deadline = next_sg_deadline(today)
+        end_year = deadline.year
+    else:
+        year, incident_month = (int(part) for part in when.split("-"))
+        end_year = year + 1 if incident_month >= start_month else year
+        deadline = date(end_year, month, day)
+    return (deadline, date(end_year - 1, start_month, start_day),
+            date(end_year, end_month, end_day))
+
+
 def _has_year(text: str) -> bool:
     # "March 15" must not be read as March 2015: the year is written in full.
     return re.search(r"\d{4}", text) is not None
@@ -356,8 +379,14 @@ def _consent_lines_text(view: View) -> list[str]:
 
 def _sg_deadline_line(view: View) -> str:
     t: T = view.t
-    deadline = next_sg_deadline(view.today)
+    deadline, start, end = incident_sg_deadline(view.draft.get(D_WHEN) or None, view.today)
     days = (deadline - view.today).days
+    if days < 0:
+        # Only what the reference says can still be done: report it at any time.
+        return " ".join([
+            t(SG_PASSED, start=t.date(start), end=t.date(end), date=t.date(deadline)),
+            say(t, FACT_YEAR_ROUND),
+        ])
     if days == 0:
         return t(SG_TODAY, date=t.date(deadline))
     return t.n(SG_NEXT, days, date=t.date(deadline))

@@ -75,6 +75,11 @@ JOINT_MORE = NP_(
     "…and {count} more experts to address jointly: see “Why these experts”.",
 )
 LEAD_BUDGET = 600  # characters of the answer before any detail
+SITUATION_REPRISAL = "reprisal"
+REPRISAL_CONTACTS = ("reprisal_contact_ohchr", "reprisal_contact_hrc_president")
+REPRISAL_ROUTE = N_(
+    "For the reprisal itself, with consent, press “Report a reprisal” (or type /reprisal)."
+)
 WHY_THESE = N_("Why these experts")
 WG_RULES = N_("Working Group rules")
 SENDS_NOTHING = N_(
@@ -159,6 +164,10 @@ def recommendation(view: View) -> list[str]:
         # Whatever its status: a fact below says what it means.
         lines.append(f"{t(COUNTRY_EXPERT)} {result.country.title}")
     after = [say(t, f) for f in result.facts if f.id in ANSWER_FACTS]
+    if SITUATION_REPRISAL in MandateAnswers.of(view).situations:
+        # A reprisal for engaging with the UN has its own channels (facts_reprisal.json).
+        after.append("\n".join(["• " + say(t, CATALOG.fact(f)) for f in REPRISAL_CONTACTS]
+                               + [t(REPRISAL_ROUTE)]))
     form = CATALOG.fact(FACT_ONLINE_FORM)
     after.append(t(SEND_VIA_FORM, url=form.values["url"]))
 
@@ -174,7 +183,7 @@ def recommendation(view: View) -> list[str]:
 
     titles = [p.mandate.title for p in result.joint]
     shown = len(titles)
-    while shown and len(whole(titles[:shown], len(titles) - shown)) > LEAD_BUDGET:
+    while shown > 1 and len(whole(titles[:shown], len(titles) - shown)) > LEAD_BUDGET:
         shown -= 1
     return [whole(titles[:shown], len(titles) - shown)]
 
@@ -235,6 +244,13 @@ def _has_experts(view: View) -> bool:
 HAS_EXPERTS = Cond("an expert is named", _has_experts)
 
 
+def _reprisal(view: View) -> bool:
+    return SITUATION_REPRISAL in MandateAnswers.of(view).situations
+
+
+IS_REPRISAL = Cond("a reprisal for working with the UN", _reprisal)
+
+
 def _forget_answers(session: Session, view: View) -> None:
     MandateAnswers.reset(session)
 
@@ -265,6 +281,8 @@ MANDATE = Flow(
             id="result",
             render=recommendation,
             choices=[
+                Choice(id="reprisal", label=N_("Report a reprisal"), to="reprisal.danger",
+                       when=IS_REPRISAL),
                 Choice(id="next", label=NEXT_URGENT, to="urgency"),
                 Choice(id="why", label=WHY_THESE, to="why", when=HAS_EXPERTS),
                 Choice(id="rules", label=WG_RULES, to="rules", when=HAS_RULES),

@@ -65,7 +65,8 @@ def test_every_situation_leads_to_its_mapped_experts(situation: str) -> None:
 
 @pytest.mark.parametrize("lang", SHIPPED)
 def test_the_answer_leads_with_what_to_do_even_with_many_situations(lang: str) -> None:
-    chat = choose(finder(lang), *[s.id for s in C.situations][:8]).send(
+    many = [s.id for s in C.situations if s.id != "reprisal"][:8]
+    chat = choose(finder(lang), *many).send(
         country_name("IR", lang))
     assert len(chat.replies) == 1 and len(chat.text) <= LEAD_LIMIT, len(chat.text)
     chat.expect("https://spsubmission.ohchr.org/")
@@ -199,3 +200,12 @@ def test_a_press_moves_on_in_place() -> None:
     assert not chat.replies[0].edit  # typed text: a new message
     chat.press("Why these experts")
     assert chat.replies[0].edit  # a press: the next screen replaces the message pressed
+
+
+def test_a_reprisal_for_working_with_the_un_leads_to_the_reprisal_channels() -> None:
+    # Relatives detained after a UN side event.
+    chat = choose(finder(), "detention", "reprisal").send("Belarus")
+    chat.expect("Special Rapporteur on the situation of human rights defenders",
+                "ohchr-reprisals@un.org", "hrcpresidency@un.org", "/reprisal")
+    assert len(chat.text) <= LEAD_LIMIT + 200  # the reprisal channels come on top
+    chat.press("Report a reprisal").expect("in immediate danger?")

@@ -209,3 +209,12 @@ def test_a_reprisal_for_working_with_the_un_leads_to_the_reprisal_channels() -> 
                 "ohchr-reprisals@un.org", "hrcpresidency@un.org", "/reprisal")
     assert len(chat.text) <= LEAD_LIMIT + 200  # the reprisal channels come on top
     chat.press("Report a reprisal").expect("in immediate danger?")
+
+
+@pytest.mark.parametrize("region", ["Crimea", "Tigray", "Tibet"])
+def test_a_region_is_asked_about_never_guessed_as_another_country(region: str) -> None:
+    chat = choose(finder(), "detention").send(region)
+    chat.expect(f"I could not find a country called “{region}”")
+    assert chat.session.state == "mandate.country"
+    assert not any(label for label in chat.labels if label not in (
+        "Prefer not to say", "Back", "Main menu", "Quick exit"))

@@ -218,3 +218,8 @@ def test_a_region_is_asked_about_never_guessed_as_another_country(region: str) -
     assert chat.session.state == "mandate.country"
     assert not any(label for label in chat.labels if label not in (
         "Prefer not to say", "Back", "Main menu", "Quick exit"))
+
+
+def test_toxic_waste_dumping_leads_with_the_toxics_expert() -> None:
+    chat = choose(finder(), "toxic").press("Prefer not to say")
+    chat.expect("Lead expert: Special Rapporteur on the implications for human rights of the")

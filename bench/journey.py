@@ -21,7 +21,12 @@ Today (main at addd7b8, before issue 10 part B), measured with this script:
     ru    14067        42      5
 
 (Drafts are in English, French or Spanish: the ar, zh and ru journeys choose an
-English draft.) The issue's target: at most half of these characters and messages.
+English draft.) The issue's target: at most half of these characters and messages. After issue 10
+part B (short results with details behind buttons, a press edits the message
+pressed): messages 42 -> 15 (30 of the screens are now edits), characters
+en 10539, fr 13135, es 12023, ar 9922, zh 3987, ru 11746 (about -17%): the
+consent gate and the submission questions, not touched here, are most of what is
+left.
 """
 
 from __future__ import annotations

@@ -180,8 +180,10 @@ def match_country(text: str) -> CountryMatch:
         if found:
             return CountryMatch(None, _ordered(found))
     candidates = _BY_SCRIPT.get(_script(key)) or list(_EXACT)
+    # Only close misspellings: a region's name ("Crimea", "Tigray", "Tibet") must not
+    # bring a wrong country and its expert; then the person is asked again.
     suggestions: list[str] = []
-    for close in difflib.get_close_matches(key, candidates, n=12, cutoff=0.6):
+    for close in difflib.get_close_matches(key, candidates, n=12, cutoff=0.75):
         for code in sorted(_EXACT[close]):
             if code not in suggestions:
                 suggestions.append(code)

@@ -11,16 +11,27 @@ from pydantic import Field
 from flows.catalog import (
     FACT_CHECK_OHCHR_LIST,
     FACT_COUNTRY_MANDATE,
+    FACT_NOTHING_FITS,
+    FACT_ONLINE_FORM,
+    FACT_WG_WHO_CAN_SUBMIT,
+    FACT_WGAD_FOLLOWUP,
+    FACT_WGAD_OPINION,
+    FACT_WGAD_SESSIONS,
+    FACT_WGEID_CONSENT,
+    FACT_WGEID_HUMANITARIAN,
+    FACT_WGEID_SESSIONS,
+    FACT_WGEID_URGENT,
     Mandate,
     Pick,
+    Recommendation,
     load_catalog,
     recommend,
     say,
 )
 from flows.countries import country_name, match_country
 from flows.declare import Many, Text
-from flows.i18n import N_, T
-from flows.model import Answers, Choice, Flow, Parsed, Session, Step, View
+from flows.i18n import N_, NP_, T
+from flows.model import Answers, Choice, Cond, Flow, Parsed, Session, Step, View
 
 CATALOG = load_catalog()
 MAX_ECHO = 40  # how much of an unrecognised answer is quoted back
@@ -54,6 +65,23 @@ NO_COUNTRY_MANDATE = N_(
     "There is no Special Procedures mandate for {country} itself; the thematic experts "
     "above cover every country."
 )
+NEXT_URGENT = N_("Next: is it urgent?")
+SEND_VIA_FORM = N_(
+    "How to send: the OHCHR online form, {url}; OHCHR staff pass it on. "
+    "This bot sends nothing itself."
+)
+JOINT_MORE = NP_(
+    "…and {count} more expert to address jointly: see “Why these experts”.",
+    "…and {count} more experts to address jointly: see “Why these experts”.",
+)
+LEAD_BUDGET = 600  # characters of the answer before any detail
+SITUATION_REPRISAL = "reprisal"
+REPRISAL_CONTACTS = ("reprisal_contact_ohchr", "reprisal_contact_hrc_president")
+REPRISAL_ROUTE = N_(
+    "For the reprisal itself, with consent, press “Report a reprisal” (or type /reprisal)."
+)
+WHY_THESE = N_("Why these experts")
+WG_RULES = N_("Working Group rules")
 SENDS_NOTHING = N_(
     "This bot sends nothing to the UN or to anyone else. You decide what to send, "
     "and through which channel."
@@ -100,13 +128,74 @@ def _picks_section(t: T, heading: str, picks: list[Pick]) -> str:
     return t(heading) + "\n\n" + "\n\n".join(blocks)
 
 
-def recommendation(view: View) -> list[str]:
-    t = view.t
+# The Working Groups' own rules: behind "Working Group rules", not in the answer.
+RULE_FACTS = (
+    FACT_WG_WHO_CAN_SUBMIT,
+    FACT_WGEID_CONSENT,
+    FACT_WGEID_URGENT,
+    FACT_WGEID_HUMANITARIAN,
+    FACT_WGAD_OPINION,
+    FACT_WGAD_FOLLOWUP,
+    FACT_WGEID_SESSIONS,
+    FACT_WGAD_SESSIONS,
+)
+# Facts that are part of the answer itself (a mandate merged or not in office,
+# nothing fits); the rest is detail.
+ANSWER_FACTS = {m.status_fact for m in CATALOG.mandates if m.status_fact} | {FACT_NOTHING_FITS}
+
+
+def _result(view: View) -> Recommendation:
     answers = MandateAnswers.of(view)
-    iso2 = answers.country
-    result = recommend(CATALOG, answers.situations, iso2)
+    return recommend(CATALOG, answers.situations, answers.country)
+
+
+def recommendation(view: View) -> list[str]:
+    """What to do now, short: who to write to and how to send. The reasons, the
+    experts to consider and the Working Groups' rules are behind buttons; when
+    many experts are joint, those that do not fit in LEAD_BUDGET are counted."""
+    t = view.t
+    iso2 = MandateAnswers.of(view).country
+    result = _result(view)
     place = country_name(iso2, t.locale) if iso2 else None
-    first = [t(HEAD_IN, country=place) if place else t(HEAD)]
+    lines = []
+    if result.lead is not None:
+        lines.append(f"{t(LEAD)} {result.lead.mandate.title}")
+    if result.country is not None:
+        # Whatever its status: a fact below says what it means.
+        lines.append(f"{t(COUNTRY_EXPERT)} {result.country.title}")
+    after = [say(t, f) for f in result.facts if f.id in ANSWER_FACTS]
+    if SITUATION_REPRISAL in MandateAnswers.of(view).situations:
+        # A reprisal for engaging with the UN has its own channels (facts_reprisal.json).
+        after.append("\n".join(["• " + say(t, CATALOG.fact(f)) for f in REPRISAL_CONTACTS]
+                               + [t(REPRISAL_ROUTE)]))
+    form = CATALOG.fact(FACT_ONLINE_FORM)
+    after.append(t(SEND_VIA_FORM, url=form.values["url"]))
+
+    def whole(joint: list[str], more: int) -> str:
+        block = list(lines)
+        if joint:
+            block.append(t(JOINT) + "\n" + "\n".join(f"• {title}" for title in joint))
+        if more:
+            block.append(t.n(JOINT_MORE, more))
+        # Never a heading with nobody under it: then the facts say what to do.
+        head = [t(HEAD_IN, country=place) if place else t(HEAD), *block] if block else []
+        return "\n\n".join(["\n".join(head)] * bool(head) + after)
+
+    titles = [p.mandate.title for p in result.joint]
+    shown = len(titles)
+    while shown > 1 and len(whole(titles[:shown], len(titles) - shown)) > LEAD_BUDGET:
+        shown -= 1
+    return [whole(titles[:shown], len(titles) - shown)]
+
+
+def reasons(view: View) -> list[str]:
+    """Behind "Why these experts": each expert with what it covers, why, its page;
+    the experts to consider if it applies; the country expert; the other facts."""
+    t = view.t
+    iso2 = MandateAnswers.of(view).country
+    result = _result(view)
+    place = country_name(iso2, t.locale) if iso2 else None
+    first = []
     if result.lead is not None:
         block = "\n".join(_mandate_block(t, result.lead.mandate, result.lead.reasons))
         first.append(f"{t(LEAD)}\n{block}")
@@ -114,29 +203,52 @@ def recommendation(view: View) -> list[str]:
         first.append(_picks_section(t, JOINT, result.joint))
     if result.consider:
         first.append(_picks_section(t, CONSIDER, result.consider))
-    messages = ["\n\n".join(first)]
+    messages = ["\n\n".join(first)] if first else []
 
-    shown_with_country: set[str] = set()
-    if result.country is not None:
-        country = result.country
-        lines = [t(COUNTRY_EXPERT), *_mandate_block(t, country, [])]
-        for fact_id in (country.status_fact, FACT_COUNTRY_MANDATE):
-            fact = next((f for f in result.facts if f.id == fact_id), None)
-            if fact is not None:
-                lines.append(say(t, fact))
-                shown_with_country.add(fact.id)
+    shown: set[str] = set(ANSWER_FACTS) | set(RULE_FACTS)
+    if result.country is not None and result.country.status == "active":
+        lines = [t(COUNTRY_EXPERT), *_mandate_block(t, result.country, [])]
+        fact = next((f for f in result.facts if f.id == FACT_COUNTRY_MANDATE), None)
+        if fact is not None:
+            lines.append(say(t, fact))
+        shown.add(FACT_COUNTRY_MANDATE)
         messages.append("\n".join(lines))
-    elif place:
+    elif place and result.picks:
         messages.append(t(NO_COUNTRY_MANDATE, country=place))
-
-    rest = [
-        say(t, f)
-        for f in result.facts
-        if f.id not in shown_with_country and f.id != FACT_CHECK_OHCHR_LIST
-    ]
+    rest = [say(t, f) for f in result.facts if f.id not in shown]
     rest.append(t(SENDS_NOTHING))
     messages.append("\n\n".join(rest))
     return messages
+
+
+def rules(view: View) -> list[str]:
+    """Behind "Working Group rules": who may submit, Opinions, sessions."""
+    t = view.t
+    facts = [f for f in _result(view).facts if f.id in RULE_FACTS]
+    return ["\n\n".join(say(t, f) for f in facts)]
+
+
+def _has_rules(view: View) -> bool:
+    result = _result(view)
+    return result.detention or result.disappearance
+
+
+HAS_RULES = Cond("a Working Group is picked", _has_rules)
+
+
+def _has_experts(view: View) -> bool:
+    result = _result(view)
+    return bool(result.picks or result.consider or result.country is not None)
+
+
+HAS_EXPERTS = Cond("an expert is named", _has_experts)
+
+
+def _reprisal(view: View) -> bool:
+    return SITUATION_REPRISAL in MandateAnswers.of(view).situations
+
+
+IS_REPRISAL = Cond("a reprisal for working with the UN", _reprisal)
 
 
 def _forget_answers(session: Session, view: View) -> None:
@@ -168,9 +280,26 @@ MANDATE = Flow(
             id="result",
             render=recommendation,
             choices=[
-                Choice(id="next", label=N_("Next: is it urgent?"), to="urgency"),
+                Choice(id="reprisal", label=N_("Report a reprisal"), to="reprisal.danger",
+                       when=IS_REPRISAL),
+                Choice(id="next", label=NEXT_URGENT, to="urgency"),
+                Choice(id="why", label=WHY_THESE, to="why", when=HAS_EXPERTS),
+                Choice(id="rules", label=WG_RULES, to="rules", when=HAS_RULES),
                 Choice(id="again", label=N_("Start again"), to="what", do=_forget_answers),
             ],
+        ),
+        Step(
+            id="why",
+            render=reasons,
+            choices=[
+                Choice(id="next", label=NEXT_URGENT, to="urgency"),
+                Choice(id="rules", label=WG_RULES, to="rules", when=HAS_RULES),
+            ],
+        ),
+        Step(
+            id="rules",
+            render=rules,
+            choices=[Choice(id="next", label=NEXT_URGENT, to="urgency")],
         ),
     ],
 )

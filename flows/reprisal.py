@@ -183,6 +183,10 @@ SG_NEXT = NP_(
     "Next deadline for the Secretary-General's report: {date}, in {count} day.",
     "Next deadline for the Secretary-General's report: {date}, in {count} days.",
 )
+SG_PASSED = N_(
+    "The incident falls in the reporting period {start} to {end}, whose deadline for "
+    "the Secretary-General's report, {date}, has passed."
+)
 SG_TODAY = N_("Next deadline for the Secretary-General's report: {date}, today.")
 ASK_CONSENT_IN_REPORT = N_(
     "Say in your report exactly what the person agreed to, and what must stay "
@@ -277,6 +281,25 @@ def next_sg_deadline(today: date) -> date:
     return this_year if today <= this_year else date(today.year + 1, month, day)
 
 
+def incident_sg_deadline(when: str | None, today: date) -> tuple[date, date, date]:
+    """(deadline, period start, period end) of the Secretary-General's report whose
+    reporting period holds the incident's month ("YYYY-MM"); without a month, the
+    next deadline from today. The periods and deadline are the fact's."""
+    values = CATALOG.fact(FACT_SG_INPUT).values
+    start_month, start_day = _day_of_year(values["period_start"])
+    end_month, end_day = _day_of_year(values["period_end"])
+    month, day = _sg_deadline()
+    if when is None:
+        deadline = next_sg_deadline(today)
+        end_year = deadline.year
+    else:
+        year, incident_month = (int(part) for part in when.split("-"))
+        end_year = year + 1 if incident_month >= start_month else year
+        deadline = date(end_year, month, day)
+    return (deadline, date(end_year - 1, start_month, start_day),
+            date(end_year, end_month, end_day))
+
+
 def _has_year(text: str) -> bool:
     # "March 15" must not be read as March 2015: the year is written in full.
     return re.search(r"\d{4}", text) is not None
@@ -357,15 +380,22 @@ def _consent_lines_text(view: View) -> list[str]:
 
 def _sg_deadline_line(view: View) -> str:
     t: T = view.t
-    deadline = next_sg_deadline(view.today)
+    deadline, start, end = incident_sg_deadline(view.draft.get(D_WHEN) or None, view.today)
     days = (deadline - view.today).days
+    if days < 0:
+        # Only what the reference says can still be done: report it at any time.
+        return " ".join([
+            t(SG_PASSED, start=t.date(start), end=t.date(end), date=t.date(deadline)),
+            say(t, FACT_YEAR_ROUND),
+        ])
     if days == 0:
         return t(SG_TODAY, date=t.date(deadline))
     return t.n(SG_NEXT, days, date=t.date(deadline))
 
 
 def _where(view: View) -> list[str]:
-    """Where to send, only as far as consent allows (empty without any consent)."""
+    """Where to send, only as far as consent allows (empty without any consent): the
+    addresses and the next deadline. The rules around them are in `_where_more`."""
     t: T = view.t
     consent = _consented(view)
     lines: list[str] = []
@@ -378,6 +408,20 @@ def _where(view: View) -> list[str]:
         if "treaty" in ReprisalAnswers.of(view).engagement:
             lines.append("• " + say(t, FACT_CONTACT_TREATY))
     if consent[S_SG]:
+        if not lines:
+            lines.append("• " + say(t, FACT_CONTACT_OHCHR))
+        lines.append(_sg_deadline_line(view))
+    return lines
+
+
+def _where_full(view: View) -> list[str]:
+    """Where to send and the rules around it, for the draft document."""
+    t: T = view.t
+    consent = _consented(view)
+    lines: list[str] = []
+    if consent[S_CONFIDENTIAL] or consent[S_PUBLIC]:
+        lines += [line for line in _where(view) if line.startswith("• ")]
+    if consent[S_SG]:
         lines += [
             "• " + say(t, FACT_SG_INPUT),
             "  " + _sg_deadline_line(view),
@@ -385,6 +429,18 @@ def _where(view: View) -> list[str]:
         ]
     if lines:
         lines += [say(t, FACT_OHCHR_PAGE), say(t, FACT_LANGUAGES)]
+    return lines
+
+
+def _where_more(view: View) -> list[str]:
+    """Behind "Your answers and what comes next": the Secretary-General's report,
+    where channels are checked, the languages."""
+    t: T = view.t
+    lines: list[str] = []
+    if _consented(view)[S_SG]:
+        lines += [say(t, FACT_SG_INPUT), say(t, FACT_SG_CONTENTS)]
+    if _where(view):
+        lines += [say(t, FACT_OHCHR_PAGE), say(t, FACT_LANGUAGES), t(ASK_CONSENT_IN_REPORT)]
     return lines
 
 
@@ -436,9 +492,9 @@ def _consent_screen(
     return render
 
 
-def result(view: View) -> list[str]:
+def _summary(view: View) -> str:
     t: T = view.t
-    summary = [
+    return "\n".join([
         t(SUMMARY_HEAD),
         t(SUMMARY_WHAT, value=_labels(t, WHAT, ReprisalAnswers.of(view).what)),
         t(SUMMARY_WHEN, value=_when_text(view)),
@@ -446,31 +502,40 @@ def result(view: View) -> list[str]:
         t(SUMMARY_ENGAGEMENT, value=_labels(t, ENGAGEMENT, ReprisalAnswers.of(view).engagement)),
         t(SUMMARY_EXPERT, value=_expert_text(view)),
         *_consent_lines_text(view),
-    ]
+    ])
+
+
+def result(view: View) -> list[str]:
+    """What to do now: where to send (as far as consent allows) and the draft. The
+    answers given, the rules and what the UN can do are behind a button."""
+    t: T = view.t
     where = _where(view)
     if not where:
-        return [
-            "\n".join(summary),
-            "\n\n".join([t(NO_CONSENT), say(t, FACT_YEAR_ROUND), t(NO_CONSENT_LATER)]),
-        ]
+        return ["\n\n".join([t(NO_CONSENT), say(t, FACT_YEAR_ROUND), t(NO_CONSENT_LATER)])]
     person, perpetrator, place = PLACEHOLDERS
     return [
-        "\n".join(summary),
-        "\n\n".join([t(WHERE_HEAD), "\n".join(where), t(ASK_CONSENT_IN_REPORT)]),
-        "\n\n".join(
-            [
-                *_expect(view),
-                t(SENDS_NOTHING),
-                t(DOCUMENT_READY, name=DOCUMENT_NAME, person=person,
-                  perpetrator=perpetrator, place=place),
-            ]
-        ),
+        "\n\n".join([
+            t(WHERE_HEAD),
+            "\n".join(where),
+            t(DOCUMENT_READY, name=DOCUMENT_NAME, person=person,
+              perpetrator=perpetrator, place=place),
+        ])
     ]
+
+
+def details(view: View) -> list[str]:
+    t: T = view.t
+    more = _where_more(view)
+    parts = [_summary(view)]
+    if more:
+        parts.append("\n\n".join(more))
+        parts.append("\n\n".join([*_expect(view), t(SENDS_NOTHING)]))
+    return parts
 
 
 def report(view: View) -> Document | None:
     """The structured draft, in the reader's language; None without any consent."""
-    where = _where(view)
+    where = _where_full(view)
     if not where:
         return None
     t: T = view.t
@@ -628,11 +693,15 @@ REPRISAL = Flow(
             render=result,
             document=report,
             choices=[
+                Choice(id="more", label=N_("Your answers and what comes next"),
+                       to="details"),
                 Choice(id="remind", label=N_("Remind me…"), to="reminders.offer"),
                 Choice(id="help", label=N_("Emergency support"), to="support"),
                 Choice(id="again", label=N_("Start again"), to="danger", do=_forget_answers),
             ],
         ),
+        Screen(id="details", render=details,
+               choices=[Choice(id="remind", label=N_("Remind me…"), to="reminders.offer")]),
         # The same emergency support, reached from the result: Back returns there.
         Screen(id="support", render=emergency),
     ],

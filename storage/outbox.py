@@ -60,6 +60,9 @@ class Call(TypedDict, total=False):
     name: str  # document: the file name
     body: str  # document: its text
     record: bool  # sent messages go to the ledger (False after a wipe)
+    # send, edit, document: Telegram's content protection (no forwarding, no saving).
+    # Absent (rows stored before it existed): protected.
+    protect: bool
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,6 +18,16 @@ CALLBACK_DATA_LIMIT = 64  # bytes, Bot API limit for callback_data
 CAPTION_LIMIT = 1024  # characters, Bot API limit for a document caption
 
 _UNSAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
+# What a person must be able to copy or keep: an address, a link. Telegram's content
+# protection stops forwarding and saving, and in practice copying and screenshots.
+_ADDRESS = re.compile(r"https?://|www\.|\S@\S")
+
+
+def protect(reply: Reply, text: str) -> bool:
+    """Content protection, except where it would stop the person using what they are
+    given: a document (the draft is to be saved and completed offline) and any message
+    that carries an address or a link (to be copied into a mail or a browser)."""
+    return reply.document is None and not _ADDRESS.search(text)
 
 
 def _fits(button: Button) -> bool:
@@ -63,14 +73,17 @@ def calls_for(chat_id: int, replies: Sequence[Reply], *, pressed: int | None = N
         text = reply.text.strip()
         alt = (reply.alt or "").strip()
         buttons = button_rows(reply.buttons)
-        call: Call = {"op": "send", "chat": chat_id, "text": text, "buttons": buttons}
+        call: Call = {"op": "send", "chat": chat_id, "text": text, "buttons": buttons,
+                      "protect": protect(reply, text)}
         if alt:
             call["alt"] = alt
         if reply.document is not None:
             caption_fits = len(text) <= CAPTION_LIMIT and len(alt) <= CAPTION_LIMIT
             if text and not caption_fits:
-                calls.append({"op": "send", "chat": chat_id, "text": text})
+                calls.append({"op": "send", "chat": chat_id, "text": text,
+                              "protect": not _ADDRESS.search(text)})
                 call = {"op": "send", "chat": chat_id, "text": "", "buttons": buttons}
+            call["protect"] = False
             call["op"] = "document"
             call["name"] = txt_name(reply.document.name)
             call["body"] = reply.document.text

@@ -369,14 +369,14 @@ class Sender:
                 "document": InputFile(
                     call.get("body", "").encode("utf-8"), filename=call.get("name", "draft.txt")
                 ),
-                "protect_content": True,
+                "protect_content": call.get("protect", True),
             }
             if text:
                 kwargs["caption"] = text
             if call.get("buttons"):
                 kwargs["reply_markup"] = markup(call.get("buttons", []))
         else:
-            kwargs = {"chat_id": chat, "text": text, "protect_content": True}
+            kwargs = {"chat_id": chat, "text": text, "protect_content": call.get("protect", True)}
             if call.get("buttons"):
                 kwargs["reply_markup"] = markup(call.get("buttons", []))
         result: object = await self.bot.do_api_request(_METHODS[op], api_kwargs=kwargs)

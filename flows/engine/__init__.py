@@ -53,6 +53,9 @@ class Engine(Compiled):
             )
         replies = list(run.replies)
         deleting = any(isinstance(e, _DELETIONS) for e in effects)
+        if deleting:
+            # The message pressed may be among those deleted: say it anew.
+            replies = [r.model_copy(update={"edit": False}) for r in replies]
         if deleting and event.channel == "telegram" and not any(r.alt for r in replies):
             # Said first, and only if a deletion failed: the rest never claims more.
             replies.insert(0, Reply(text="", alt=run.t(NOT_ALL_DELETED)))

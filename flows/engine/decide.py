@@ -90,7 +90,8 @@ class Run(Drawing):
             self.session.history = []
         self.count("enter")
         # A document is handed over on arrival, not again on Back or on a re-shown screen.
-        self.render(with_document=forward)
+        # A press moves on in place: the next screen replaces the message pressed.
+        self.render(with_document=forward, edit=self.event.kind == "press")
 
     def dispatch(self) -> None:
         self._dispatch()
@@ -114,7 +115,7 @@ class Run(Drawing):
                 if not self.fire(f"/{name}"):
                     self.say(UNKNOWN_COMMAND)
                     self.count("unknown_command")
-                    self.render()
+                    self.render(brief=True)
         elif ev.kind == "press" and ev.payload == EXIT_ID:
             self.effects.append(QuickExit())
         elif ev.kind == "edit":
@@ -197,7 +198,7 @@ class Run(Drawing):
     def expired(self) -> None:
         self.say(EXPIRED)
         self.count("expired")
-        self.render()
+        self.render(brief=True)
 
     def toggle(self, flow: Flow, field: str, value: str) -> None:
         answers = answers_of(flow, self.session)
@@ -231,7 +232,7 @@ class Run(Drawing):
         if not step.ask:
             self.say(step.hint or HINT_BUTTONS)
             self.count("hint")
-            self.render()
+            self.render(brief=True)
             return
         self.answer(step, text)
 

@@ -24,7 +24,7 @@ from flows.engine.texts import (
     MENU_ID,
     PICK,
 )
-from flows.i18n import T
+from flows.i18n import T, translator
 from flows.model import (
     Button,
     CountStat,
@@ -84,8 +84,16 @@ class Drawing:
         warning: AbstractSet[str] | None = None,
         pending: str | None = None,
         with_document: bool = False,
+        brief: bool = False,
     ) -> None:
+        """Draw the current step. `edit`: its first message replaces the message pressed
+        (only when nothing was said before it in this event). `brief`: the line just
+        said stands for the text of a buttons-only screen (a hint, an expired
+        button, an unknown command: the screen is not sent again)."""
         flow, step = self.current()
+        if self.session.locale is not None and self.session.locale != self.t.locale:
+            # A language was just chosen: what follows is drawn in it.
+            self.t = translator(self.session.locale)
         self.session.pending = self.session.pd_message = None
         if problem is None:
             self.session.offer = {}
@@ -127,10 +135,14 @@ class Drawing:
         # Quick exit on every screen, whatever the flow: anyone may need to leave at once.
         rows.append([Button(id=EXIT_ID, label=self.t(LABEL_EXIT))])
         document = step.document(view) if step.document and with_document else None
-        for text in texts[:-1]:
-            self.replies.append(Reply(text=text))
+        if brief and self.replies and not step.ask and not warning and problem is None:
+            texts = [self.replies.pop().text]
+        edit = edit and not self.replies
+        for i, text in enumerate(texts[:-1]):
+            self.replies.append(Reply(text=text, edit=edit and i == 0))
         self.replies.append(
-            Reply(text=texts[-1] if texts else "…", buttons=rows, edit=edit, document=document)
+            Reply(text=texts[-1] if texts else "…", buttons=rows,
+                  edit=edit and len(texts) <= 1, document=document)
         )
 
     def choice_rows(

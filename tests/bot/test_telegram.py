@@ -69,7 +69,9 @@ async def test_callback_queries_are_always_answered(harness: Harness) -> None:
     assert len(answered) == 1
 
 
-async def test_every_message_is_protected_and_every_callback_fits(harness: Harness) -> None:
+async def test_messages_without_an_address_are_protected_and_every_callback_fits(
+    harness: Harness,
+) -> None:
     user = harness.user(USER_ID)
     await to_main_menu(user)
     await user.press("Language")
@@ -343,7 +345,18 @@ async def deliver(harness: Harness, replies: list[Reply], pressed: int | None = 
     await sender.drain()
 
 
-async def test_document_is_sent_as_protected_txt(harness: Harness) -> None:
+async def test_an_address_to_copy_is_not_protected(harness: Harness) -> None:
+    user = harness.user(USER_ID)
+    await to_main_menu(user)
+    await user.press("Find the right UN expert")
+    await user.press("Detention or arrest")
+    await user.press("Done (1 chosen)")
+    await user.send("Belarus")
+    (call,) = [c for c in harness.request.sends() if "spsubmission" in c.params.get("text", "")]
+    assert call.params["protect_content"] is False
+
+
+async def test_document_is_sent_unprotected_txt_so_it_can_be_saved(harness: Harness) -> None:
     reply = Reply(
         text="Your draft, with placeholders instead of names:",
         buttons=[[Button(id="menu", label="Main menu")]],
@@ -351,7 +364,7 @@ async def test_document_is_sent_as_protected_txt(harness: Harness) -> None:
     )
     await deliver(harness, [reply])
     (call,) = [c for c in harness.request.calls if c.method == "sendDocument"]
-    assert call.params["protect_content"] is True
+    assert call.params["protect_content"] is False
     assert call.params["caption"].startswith("Your draft")
     assert labels(call.params["reply_markup"]) == ["Main menu"]
     ((filename, content, mimetype),) = call.files.values()

@@ -97,6 +97,8 @@ class FakeBotApi:
         self.calls: list[Call] = []
         self.updates: list[dict[str, Any]] = []  # not yet confirmed by an offset
         self.messages: dict[tuple[int, int], dict[str, Any]] = {}  # bot messages, as shown
+        # Their text as first sent, before any edit (a copy is told by it).
+        self.sent_texts: dict[tuple[int, int], str] = {}
         self.unauthorized = 0  # requests with another token
         self._cond = threading.Condition()
         self._next_update_id = 700_000
@@ -278,6 +280,7 @@ class FakeBotApi:
         self._next_message_id += 1
         message = bot_message(BOT_ID, self._next_message_id, chat_id, **fields)
         self.messages[(chat_id, self._next_message_id)] = message
+        self.sent_texts[(chat_id, self._next_message_id)] = str(fields.get("text", ""))
         return message
 
     def _answer(self, method: str, params: dict[str, Any], files: dict[str, Any]) -> Any:

@@ -121,8 +121,8 @@ def test_kill_minus_nine_mid_burst_loses_nothing(api: FakeBotApi, tmp_path: Path
         recorded = {int(m) for (m,) in db.execute("select message_id from ledger")}
     # Every message the bot sent is in the ledger, but a copy whose answer was lost.
     sent = {
-        (chat, mid): str(m.get("text", ""))
-        for (chat, mid), m in api.messages.items()
+        (chat, mid): api.sent_texts[(chat, mid)]
+        for (chat, mid) in api.messages
     }
     missing = [(chat, mid) for (chat, mid) in sent if mid not in recorded]
     for chat, mid in missing:

@@ -14,7 +14,8 @@ from babel.dates import format_date
 from flows import countries, dates
 from flows.countries import COUNTRY_CODES, country_name, match_country
 from flows.dates import parse_date, parse_month_year
-from flows.i18n import DEFAULT, NATIVE_NAMES, SHIPPED, locales_dir
+from flows.i18n import DEFAULT, NATIVE_NAMES, SHIPPED, locales_dir, translator
+from tests.flows.chat import Chat
 
 TODAY = date(2026, 1, 1)
 SAMPLE_DATES = (date(2027, 3, 15), date(2026, 12, 1), date(2028, 2, 29), date(2026, 9, 30))
@@ -56,3 +57,13 @@ def test_each_shipped_language_reads_its_own_country_names(lang: str) -> None:
         if found.iso2 != code and code not in found.suggestions:
             unread.append(f"{code} {name!r}")
     assert not unread
+
+
+@pytest.mark.parametrize("lang", SHIPPED)
+def test_the_screen_after_a_language_choice_is_in_the_new_language(lang: str) -> None:
+    other = "fr" if lang == "en" else "en"
+    chat = Chat(lang=other).send("/start")
+    chat.press_id(chat.buttons[0].id).press(NATIVE_NAMES[lang])
+    chat.expect(translator(lang)("What would you like to do?"))
+    chat.press(translator(lang)("Language")).press(NATIVE_NAMES[other])
+    chat.expect(translator(other)("What would you like to do?"))

@@ -30,37 +30,64 @@ def choose(chat: Chat, *situations: str) -> Chat:
     return chat.press(done)
 
 
+LEAD_LIMIT = 600  # what to do now, before any detail
+
+
+def why(chat: Chat) -> Chat:
+    return chat.press(translator(chat.session.locale)("Why these experts"))
+
+
+def rules(chat: Chat) -> Chat:
+    return chat.press(translator(chat.session.locale)("Working Group rules"))
+
+
 @pytest.mark.parametrize("situation", [s.id for s in C.situations])
 def test_every_situation_leads_to_its_mapped_experts(situation: str) -> None:
     chat = choose(finder(), situation).press("Prefer not to say")
     expected = recommend(C, [situation], None)
+    assert len(chat.text) <= LEAD_LIMIT
+    for pick in expected.picks:
+        chat.expect(pick.mandate.title)
+    chat.expect("https://spsubmission.ohchr.org/")
+    if expected.unsure:
+        chat.expect("No specific expert clearly fits").expect_not("Who to write to")
+    if not expected.picks and not expected.consider:
+        assert "Why these experts" not in chat.labels
+        return
+    why(chat)
     for pick in expected.picks + expected.consider:
         chat.expect(pick.mandate.title)
         for reason in pick.reasons:
             chat.expect(reason)
-    if expected.unsure:
-        chat.expect("No specific expert clearly fits", "https://spsubmission.ohchr.org/")
-    chat.expect("https://spsubmission.ohchr.org/", "June 2025")
+    chat.expect("June 2025")
     assert all(len(r.text) < TELEGRAM_TEXT_LIMIT for r in chat.replies)
+
+
+@pytest.mark.parametrize("lang", SHIPPED)
+def test_the_answer_leads_with_what_to_do_even_with_many_situations(lang: str) -> None:
+    many = [s.id for s in C.situations if s.id != "reprisal"][:8]
+    chat = choose(finder(lang), *many).send(
+        country_name("IR", lang))
+    assert len(chat.replies) == 1 and len(chat.text) <= LEAD_LIMIT, len(chat.text)
+    chat.expect("https://spsubmission.ohchr.org/")
 
 
 def test_a_detained_defender_who_organised_a_protest() -> None:
     chat = choose(finder(), "detention", "defender", "assembly").send("Iran")
     chat.expect(
-        "Lead expert:\nWorking Group on Arbitrary Detention",
+        "Lead expert: Working Group on Arbitrary Detention",
         "Special Rapporteur on the situation of human rights defenders",
         "freedom of peaceful assembly and of association",
         "Special Rapporteur on the situation of human rights in the Islamic Republic of Iran",
-        "legal Opinion",
-        "March or April, in August or September, and in November",
-        "explain why acting together",
-    )
+    ).expect_not("legal Opinion")
+    why(chat).expect("explain why acting together")
+    rules(chat).expect("legal Opinion", "March or April, in August or September, and in November")
 
 
 def test_a_recent_disappearance_shows_the_urgent_procedure() -> None:
     chat = choose(finder(), "disappear").press("Prefer not to say")
-    chat.expect("Working Group on Enforced or Involuntary Disappearances", "Urgent procedure",
-                "February, May and September", "relatives")
+    chat.expect("Working Group on Enforced or Involuntary Disappearances")
+    rules(chat).expect("Urgent procedure", "February, May and September", "relatives")
 
 
 def test_something_else_alone_points_to_the_online_form() -> None:
@@ -80,7 +107,7 @@ def test_experts_designated_by_the_high_commissioner_are_explained(country: str)
 
 
 def test_a_country_without_a_mandate_says_thematic_experts_cover_it() -> None:
-    choose(finder(), "expression").send("France").expect(
+    why(choose(finder(), "expression").send("France")).expect(
         "no Special Procedures mandate for France")
 
 
@@ -116,8 +143,9 @@ def test_the_whole_finder_in_each_language(lang: str) -> None:
                   "or press “Prefer not to say”."))
     chat.send(country_name("IR", lang))
     chat.expect(t("Lead expert:"), "Working Group on Arbitrary Detention",
-                t(C.mandate("wgad").description), t(C.fact("online_form").text,
-                                                     **C.fact("online_form").values))
+                "https://spsubmission.ohchr.org/")
+    why(chat).expect(t(C.mandate("wgad").description),
+                     t(C.fact("online_form").text, **C.fact("online_form").values))
 
 
 @pytest.mark.parametrize("lang", SHIPPED)
@@ -140,7 +168,7 @@ def test_telegram_users_are_told_the_chat_is_not_end_to_end_encrypted() -> None:
 def test_haitis_unconfirmed_status_is_told_and_no_list_is_pointed_to() -> None:
     chat = choose(finder(), "killing").send("Haiti")
     chat.expect("has not been confirmed")
-    chat.expect_not("Look for it in the OHCHR list")
+    why(chat).expect_not("Look for it in the OHCHR list")
 
 
 def test_jerusalem_is_asked_about_not_guessed() -> None:
@@ -150,3 +178,48 @@ def test_jerusalem_is_asked_about_not_guessed() -> None:
 def test_forced_labour_tells_of_the_merged_mandate() -> None:
     choose(finder(), "slavery").press("Prefer not to say").expect(
         "merged", "https://spsubmission.ohchr.org/").expect_not("No specific expert")
+
+
+def test_a_stale_press_or_typed_text_gets_one_line_and_the_buttons_not_the_result() -> None:
+    chat = choose(finder(), "detention").send("Belarus")
+    old = chat.button("Why these experts").id
+    chat.press("Why these experts").press("Back")
+    chat.press_id(old)
+    assert len(chat.replies) == 1
+    chat.expect("earlier message").expect_not("Lead expert")
+    assert "Why these experts" in chat.labels
+    chat.send("hello")
+    assert len(chat.replies) == 1
+    chat.expect("answer with the buttons").expect_not("Lead expert")
+    chat.send("/nonsense")
+    assert len(chat.replies) == 1 and "Why these experts" in chat.labels
+
+
+def test_a_press_moves_on_in_place() -> None:
+    chat = choose(finder(), "detention").send("Belarus")
+    assert not chat.replies[0].edit  # typed text: a new message
+    chat.press("Why these experts")
+    assert chat.replies[0].edit  # a press: the next screen replaces the message pressed
+
+
+def test_a_reprisal_for_working_with_the_un_leads_to_the_reprisal_channels() -> None:
+    # Relatives detained after a UN side event.
+    chat = choose(finder(), "detention", "reprisal").send("Belarus")
+    chat.expect("Special Rapporteur on the situation of human rights defenders",
+                "ohchr-reprisals@un.org", "hrcpresidency@un.org", "/reprisal")
+    assert len(chat.text) <= LEAD_LIMIT + 200  # the reprisal channels come on top
+    chat.press("Report a reprisal").expect("in immediate danger?")
+
+
+@pytest.mark.parametrize("region", ["Crimea", "Tigray", "Tibet"])
+def test_a_region_is_asked_about_never_guessed_as_another_country(region: str) -> None:
+    chat = choose(finder(), "detention").send(region)
+    chat.expect(f"I could not find a country called “{region}”")
+    assert chat.session.state == "mandate.country"
+    assert not any(label for label in chat.labels if label not in (
+        "Prefer not to say", "Back", "Main menu", "Quick exit"))
+
+
+def test_toxic_waste_dumping_leads_with_the_toxics_expert() -> None:
+    chat = choose(finder(), "toxic").press("Prefer not to say")
+    chat.expect("Lead expert: Special Rapporteur on the implications for human rights of the")

@@ -128,7 +128,7 @@ def test_not_in_danger_goes_straight_to_what_happened() -> None:
 def test_emergency_support_can_be_found_again_from_the_result() -> None:
     chat = answer_all(reporter())
     chat.press("Emergency support").expect(FLD_LINE)
-    chat.press("Back").expect("Your answers:")
+    chat.press("Back").expect("Where to send it")
 
 
 def test_the_reprisal_command_opens_the_flow_anywhere() -> None:
@@ -140,33 +140,53 @@ def test_the_reprisal_command_opens_the_flow_anywhere() -> None:
 # --------------------------------------------------------------------------- the answers
 
 
+def more(chat: Chat) -> Chat:
+    return chat.press(translator(chat.session.locale)("Your answers and what comes next"))
+
+
+def test_the_result_leads_with_where_to_send_and_the_draft() -> None:
+    chat = answer_all(reporter(channel="telegram"), when="October 2026")
+    assert len(chat.replies) == 1 and len(chat.text) <= 650, len(chat.text)
+    chat.expect(*CONTACTS, "Next deadline", "draft report to complete offline")
+    chat.expect_not("Your answers:", "press release")
+    assert len(documents(chat)) == 1
+
+
+def test_an_incident_whose_reporting_period_has_closed_is_told_so() -> None:
+    chat = answer_all(reporter(), when="March 2026")  # period May 2025 to April 2026
+    chat.expect("May 1, 2025 to April 30, 2026", "April 15, 2026, has passed",
+                "can be reported at any time of the year").expect_not("2027")
+    assert "April 15, 2026, has passed" in the_document(chat)
+    chat = answer_all(reporter(), when="May 2026")
+    chat.expect("Next deadline for the Secretary-General's report: April 15, 2027")
+
+
 def test_all_consents_give_the_full_draft_and_where_to_send() -> None:
-    chat = answer_all(reporter())
-    chat.expect(
+    chat = answer_all(reporter(), when="October 2026")
+    chat.expect(*CONTACTS, "Next deadline for the Secretary-General's report: April 15, 2027")
+    the_document(chat)
+    more(chat).expect(
         "What happened: Threats or intimidation; Surveillance",
-        "When: March 2026",
+        "When: October 2026",
         "Believed responsible: State agents",
         "Cooperation with the UN: A communication to the experts",
         "Expert or body: Special Rapporteur on human rights defenders",
         "Raise it confidentially with the government: Yes",
         "Raise it publicly: Yes",
         "Include it in the Secretary-General's report: Yes",
-        *CONTACTS,
-        "Other secure channels are available on request",
         "by April 15 each year",
-        "Next deadline for the Secretary-General's report: April 15, 2027, in 144 days.",
         "presented to the Human Rights Council in September",
         "press release",
         "This bot sends nothing",
     )
-    text = the_document(chat)
+    text = the_document(answer_all(reporter(), when="October 2026"))
     for fragment in (
         "REPRISAL REPORT: DRAFT",
         "Person: V1",
         "Perpetrator: P1",
         "Place: L1",
         "Kind of reprisal: Threats or intimidation; Surveillance",
-        "When: March 2026",
+        "When: October 2026",
         "UN expert or body: Special Rapporteur on human rights defenders",
         "Raise it confidentially with the government: Yes",
         "Raise it publicly: Yes",
@@ -185,7 +205,6 @@ def test_all_consents_give_the_full_draft_and_where_to_send() -> None:
 def test_no_consent_means_no_report_and_nowhere_to_send() -> None:
     chat = answer_all(reporter(), ("No", "No", "No"))
     chat.expect(
-        "Raise it confidentially with the government: No",
         "Without consent, the case cannot be raised with the UN",
         "nothing has been sent",
         "can be reported at any time of the year",
@@ -193,6 +212,7 @@ def test_no_consent_means_no_report_and_nowhere_to_send() -> None:
     chat.expect_not(*CONTACTS, "Next deadline")
     assert documents(chat) == []
     assert "Start again" in chat.labels and "Emergency support" in chat.labels
+    more(chat).expect("Raise it confidentially with the government: No").expect_not(*CONTACTS)
 
 
 def test_confidential_only_gives_the_contacts_but_not_the_secretary_generals_report() -> None:
@@ -207,7 +227,7 @@ def test_confidential_only_gives_the_contacts_but_not_the_secretary_generals_rep
 
 
 def test_the_secretary_generals_report_only_points_there_alone() -> None:
-    chat = answer_all(reporter(), ("No", "No", "Yes"))
+    chat = answer_all(reporter(), ("No", "No", "Yes"), when="October 2026")
     text = the_document(chat)
     assert "ohchr-reprisals@un.org by April 15 each year" in text
     assert "Next deadline for the Secretary-General's report: April 15, 2027" in text
@@ -233,8 +253,8 @@ def test_a_treaty_body_adds_its_committee() -> None:
 
 def test_skipped_answers_say_not_given() -> None:
     chat = answer_all(reporter(), when=None, expert=None)
-    chat.expect("When: not given", "Expert or body: not given")
     assert "UN expert or body: not given" in the_document(chat)
+    more(chat).expect("When: not given", "Expert or body: not given")
     assert chat.session.draft in (None, {})
 
 
@@ -384,8 +404,9 @@ def test_next_sg_deadline(today: date, deadline: date) -> None:
                             "today."),
         (date(2027, 4, 14), "Next deadline for the Secretary-General's report: April 15, 2027, "
                             "in 1 day."),
-        (date(2027, 4, 16), "Next deadline for the Secretary-General's report: April 15, 2028, "
-                            "in 365 days."),
+        # The day after, that period's deadline has passed (January 2027 is in it).
+        (date(2027, 4, 16), "whose deadline for the Secretary-General's report, April 15, "
+                            "2027, has passed."),
     ],
 )
 def test_the_days_left_are_counted_from_today(today: date, line: str) -> None:
@@ -396,11 +417,11 @@ def test_the_days_left_are_counted_from_today(today: date, line: str) -> None:
 
 def test_the_deadline_and_months_are_in_the_readers_language() -> None:
     v = view("fr", sg="yes", what=["travel"])
-    document = report(v.model_copy(update={"draft": {"rp_when": "2026-03"}}))
+    document = report(v.model_copy(update={"draft": {"rp_when": "2026-10"}}))
     assert document is not None
-    assert "15 avril 2027" in document.text and "mars 2026" in document.text
-    es = report(view("es", sg="yes").model_copy(update={"draft": {"rp_when": "2026-03"}}))
-    assert es is not None and "15 de abril de 2027" in es.text and "marzo de 2026" in es.text
+    assert "15 avril 2027" in document.text and "octobre 2026" in document.text
+    es = report(view("es", sg="yes").model_copy(update={"draft": {"rp_when": "2026-10"}}))
+    assert es is not None and "15 de abril de 2027" in es.text and "octubre de 2026" in es.text
 
 
 def test_no_consent_no_document() -> None:

@@ -1,0 +1,158 @@
+"""The journey to a draft: how much a person reads, and how many messages arrive.
+
+Run from the repository root: `python bench/journey.py`.
+
+Drives the engine on the Telegram channel along `PATH` (/start -> finder ->
+urgency -> consent gate -> draft, the same presses as before the issue 10 work),
+turns each outcome into Bot API calls with the Telegram adapter's `calls_for`
+(a press names the message it was made on, as Telegram does), and prints per
+shipped language: the characters of every text the person is shown (new
+messages and edits, captions included; the draft document's body is not
+counted), the new messages, and the edits.
+
+Today (main at addd7b8, before issue 10 part B), measured with this script:
+
+    lang  chars  messages  edits
+    en    12662        42      5
+    fr    15632        42      5
+    es    14413        42      5
+    ar    12072        42      5
+    zh     4834        42      5
+    ru    14067        42      5
+
+(Drafts are in English, French or Spanish: the ar, zh and ru journeys choose an
+English draft.) The issue's target: at most half of these characters and messages. After issue 10
+part B (short results with details behind buttons, a press edits the message
+pressed): messages 42 -> 15 (30 of the screens are now edits), characters
+en 10539, fr 13135, es 12023, ar 9922, zh 3987, ru 11746 (about -17%): the
+consent gate and the submission questions, not touched here, are most of what is
+left.
+"""
+
+from __future__ import annotations
+
+import sys
+from datetime import date
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bot.telegram.render import calls_for
+from flows.i18n import NATIVE_NAMES, SHIPPED, translator
+from flows.model import Event, Session
+from flows.registry import ENGINE
+
+TODAY = date(2026, 11, 22)
+
+# (kind, payload): "command" and "text" are sent as they are; "press" names the
+# button by its English label (translated for each language); "done" presses
+# Done with that many chosen; "language" presses the language being measured;
+# "draft_language" presses it too where drafts may be in it, English otherwise.
+PATH: list[tuple[str, str]] = [
+    ("command", "/start"),
+    ("press", "I understand, continue"),
+    ("language", ""),
+    ("press", "Find the right UN expert"),
+    ("press", "Detention or arrest"),
+    ("done", "1"),
+    ("text", "Belarus"),
+    ("press", "Next: is it urgent?"),
+    ("press", "Yes, now or very soon"),
+    ("press", "Someone is detained"),
+    ("done", "1"),
+    ("press", "A hearing or trial"),
+    ("text", "15/12/2026"),
+    ("press", "Next: consent and risk"),
+    ("press", "Continue"),
+    ("press", "1"),
+    ("press", "Yes"),
+    ("press", "No"),
+    ("press", "The person"),
+    ("press", "Yes"),
+    ("press", "Family"),
+    ("done", "1"),
+    ("press", "Yes, with all of them"),
+    ("press", "Yes"),
+    ("press", "That I am the source"),
+    ("done", "1"),
+    ("press", "No"),
+    ("press", "Signal"),
+    ("done", "1"),
+    ("press", "Next: prepare the submission"),
+    ("press", "Start"),
+    ("draft_language", ""),
+    ("text", "A local organisation documenting detention."),
+    ("text", "V1 is held incommunicado; a hearing is on 15 December."),
+    ("text", "V1, a man in his forties, a trade unionist; V2, his colleague."),
+    ("text", "On 2 November P1 arrested V1 at L1 and took him to L2."),
+    ("text", "P1, officers of the security service."),
+    ("text", "The 2021 public order law is used against unions."),
+    ("text", "A complaint to the prosecutor on 5 November, no answer."),
+    ("text", "Ask where V1 is held; a public statement if no answer."),
+    ("press", "Create the draft"),
+]
+
+DONE = ("Done ({count} chosen)", "Done ({count} chosen)")
+
+
+def journey(locale: str) -> tuple[int, int, int, list[str]]:
+    """(characters, new messages, edits, presses not found) along PATH in `locale`."""
+    t = translator(locale)
+    session = Session()
+    chars = messages = edits = 0
+    next_id = 1
+    keyboard: int | None = None  # the id of the latest message with buttons
+    buttons: dict[str, str] = {}  # label -> id, on the latest screen
+    missing: list[str] = []
+    for kind, payload in PATH:
+        if kind in ("press", "done", "language", "draft_language"):
+            if kind == "language":
+                label = NATIVE_NAMES[locale]
+            elif kind == "draft_language":
+                label = NATIVE_NAMES[locale if locale in ("en", "fr", "es") else "en"]
+            elif kind == "done":
+                label = t.n(DONE, int(payload))
+            else:
+                label = t(payload)
+            found = buttons.get(label) or buttons.get("✓ " + label)
+            if found is None:
+                missing.append(label)
+                continue
+            event = Event(user="u1", kind="press", payload=found, language=locale,
+                          channel="telegram", today=TODAY)
+            pressed = keyboard
+        else:
+            event = Event(user="u1", kind=kind, payload=payload,  # type: ignore[arg-type]
+                          language=locale, channel="telegram", today=TODAY,
+                          message_id=next_id)
+            next_id += 1
+            pressed = None
+        outcome = ENGINE.handle(session, event)
+        session = outcome.session
+        buttons = {b.label: b.id for r in outcome.replies for row in r.buttons for b in row}
+        for call in calls_for(1, outcome.replies, pressed=pressed):
+            if call["op"] in ("send", "document", "edit"):
+                chars += len(call.get("text", ""))
+            if call["op"] in ("send", "document"):
+                messages += 1
+                if call.get("buttons"):
+                    keyboard = next_id
+                next_id += 1
+            elif call["op"] == "edit":
+                edits += 1
+                if call.get("buttons"):
+                    keyboard = call["message_id"]
+    return chars, messages, edits, missing
+
+
+def main() -> None:
+    print("lang  chars  messages  edits")
+    for locale in SHIPPED:
+        chars, messages, edits, missing = journey(locale)
+        print(f"{locale:4}  {chars:5}  {messages:8}  {edits:5}")
+        if missing:
+            print(f"      not on screen, skipped: {', '.join(missing)}")
+
+
+if __name__ == "__main__":
+    main()

@@ -15,6 +15,13 @@ _SECRET_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,256}")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 
+def _split_listen(value: str) -> tuple[str, int]:
+    host, _, port = value.rpartition(":")
+    if not host or not port.isascii() or not port.isdigit() or not 0 < int(port) < 65536:
+        raise ValueError("must be host:port, e.g. 127.0.0.1:8443")
+    return host.strip("[]"), int(port)
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="SP_ADVISOR_", extra="ignore")
 
@@ -88,12 +95,17 @@ class Settings(BaseSettings):
             raise ValueError("must be 1-256 characters of A-Z, a-z, 0-9, _ and -")
         return value
 
+    @field_validator("webhook_listen")
+    @classmethod
+    def _host_port(cls, value: str) -> str:
+        # Checked with the other settings, so a bad value is one configuration line at
+        # start rather than an error inside the running bot.
+        _split_listen(value)
+        return value
+
     @property
     def listen(self) -> tuple[str, int]:
-        host, _, port = self.webhook_listen.rpartition(":")
-        if not host or not port.isascii() or not port.isdigit() or not 0 < int(port) < 65536:
-            raise ValueError("SP_ADVISOR_WEBHOOK_LISTEN must be host:port, e.g. 127.0.0.1:8443")
-        return host.strip("[]"), int(port)
+        return _split_listen(self.webhook_listen)
 
     @property
     def operator_ids(self) -> frozenset[int]:

@@ -36,3 +36,17 @@ def test_health_needs_a_running_holder_and_a_fresh_beat(tmp_path: Path) -> None:
         assert not healthy and "have not run" in why
     finally:
         lock.release()
+
+
+def test_a_bad_webhook_listen_address_is_one_configuration_line(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SP_ADVISOR_")}
+    env.update(SP_ADVISOR_DATA_DIR=str(tmp_path), SP_ADVISOR_WEBHOOK_LISTEN="nowhere",
+               TELEGRAM_BOT_TOKEN="1:x")
+    done = subprocess.run([sys.executable, "-m", "bot", "run"], env=env, capture_output=True,
+                          text=True, timeout=30)
+    lines = done.stderr.strip().splitlines()
+    assert done.returncode != 0 and len(lines) == 1, lines
+    assert "SP_ADVISOR_WEBHOOK_LISTEN must be host:port" in lines[0]

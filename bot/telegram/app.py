@@ -24,6 +24,7 @@ from bot.telegram.descriptions import bot_descriptions
 from bot.telegram.handlers import AnyApplication, TelegramAdapter
 from bot.telegram.housekeeping import Housekeeping
 from bot.telegram.intake import ALLOWED_UPDATES, Dispatcher, Poller
+from bot.telegram.route import hot
 from bot.telegram.sender import Pace
 from bot.telegram.webhook import WebhookServer
 from flows.i18n import DEFAULT, SHIPPED, translator
@@ -121,10 +122,21 @@ async def register_commands(app: AnyApplication, runtime: Runtime) -> None:
 
 
 async def handle_incoming(app: AnyApplication, item: Incoming) -> None:
-    """One inbox update through PTB's routing. An update no handler stored (a kind the
-    bot does not serve) leaves the inbox as handled."""
+    """One inbox update: a text message or a press straight to the adapter (see
+    `bot.telegram.route`), any other kind through PTB's routing. An update no handler
+    stored (a kind the bot does not serve) leaves the inbox as handled."""
     adapter: TelegramAdapter = app.adapter  # type: ignore[attr-defined]
-    await app.process_update(Update.de_json(item.data, app.bot))
+    routed = hot(item.data)
+    if routed is None:
+        await app.process_update(Update.de_json(item.data, app.bot))
+    else:
+        try:
+            await adapter.take(app.bot, routed)
+        except Exception as exc:
+            # As PTB's error handler would: what failed, never what was sent. The
+            # update leaves the inbox below rather than failing again at every start.
+            logger.error("handling an update failed: %s (%s)", type(exc).__name__,
+                         type(routed).__name__)
     if item.update_id in adapter.stored:
         adapter.stored.discard(item.update_id)
     else:

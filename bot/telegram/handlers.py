@@ -25,6 +25,7 @@ from telegram.ext import (
 from bot.advisor import Chat
 from bot.report import build_report
 from bot.telegram.render import calls_for
+from bot.telegram.route import PressIn, TextIn
 from bot.telegram.sender import Pace, Sender
 from flows.i18n import DEFAULT, N_, negotiate, translator
 from flows.model import Event, EventKind, Reply
@@ -97,20 +98,18 @@ class TelegramAdapter:
 
     async def on_text(self, update: Update, context: Context) -> None:
         message, user = update.message, update.effective_user
-        if message is None or user is None or message.text is None:
+        if message is None or user is None or not message.text:
             return
-        kind: EventKind = "command" if message.text.startswith("/") else "text"
-        if message.text.split("@", 1)[0].strip() == "/stats" and self._is_operator(user):
-            await self._operator_stats(context.bot, update.update_id, user, message.chat.id)
-            return
-        await self._advise(
+        await self.text(
             context.bot,
-            user,
-            message.chat.id,
-            kind,
-            message.text,
-            update.update_id,
-            message_id=message.message_id,
+            TextIn(
+                update.update_id,
+                user.id,
+                user.language_code,
+                message.chat.id,
+                message.message_id,
+                message.text,
+            ),
         )
 
     async def on_press(self, update: Update, context: Context) -> None:
@@ -118,31 +117,66 @@ class TelegramAdapter:
         if query is None:
             return
         message = query.message
-        answer: Call = {"op": "answer", "chat": query.from_user.id, "query": query.id}
+        await self.press(
+            context.bot,
+            PressIn(
+                update.update_id,
+                query.from_user.id,
+                query.from_user.language_code,
+                query.id,
+                None if message is None else message.chat.id,
+                message is not None and message.chat.type == ChatType.PRIVATE,
+                message.message_id if message is not None and message.is_accessible else None,
+                query.data,
+            ),
+        )
+
+    async def take(self, bot: Bot, routed: TextIn | PressIn) -> None:
+        """A text message or a press read from the raw update (`bot.telegram.route`)."""
+        if isinstance(routed, TextIn):
+            await self.text(bot, routed)
+        else:
+            await self.press(bot, routed)
+
+    async def text(self, bot: Bot, message: TextIn) -> None:
+        kind: EventKind = "command" if message.text.startswith("/") else "text"
+        if message.text.split("@", 1)[0].strip() == "/stats" and self._is_operator(
+            message.user_id
+        ):
+            await self._operator_stats(bot, message.update_id, message.user_id, message.chat_id)
+            return
+        await self._advise(
+            bot,
+            message.user_id,
+            message.language,
+            message.chat_id,
+            kind,
+            message.text,
+            message.update_id,
+            message_id=message.message_id,
+        )
+
+    async def press(self, bot: Bot, press: PressIn) -> None:
+        answer: Call = {"op": "answer", "chat": press.user_id, "query": press.query_id}
         # Our keyboards live only in private chats, whose id is the person's id: a press
         # claiming another chat (inline mode, a group, a forged update) is answered and
         # otherwise ignored, so nobody's session ever runs in someone else's chat.
-        if (
-            message is None
-            or message.chat.type != ChatType.PRIVATE
-            or message.chat.id != query.from_user.id
-            or not query.data
-        ):
-            owner = self._runtime().sealer.pseudonym("telegram", query.from_user.id)
+        if not press.private or press.chat_id != press.user_id or not press.data:
+            owner = self._runtime().sealer.pseudonym("telegram", press.user_id)
             rows = await self._runtime().advisor.fixed(
-                owner, update.update_id, self._chat(query.from_user.id, first=(answer,)), []
+                owner, press.update_id, self._chat(press.user_id, first=(answer,)), []
             )
-            self._queued(context.bot, update.update_id, rows)
+            self._queued(bot, press.update_id, rows)
             return
-        pressed = message.message_id if message.is_accessible else None
         await self._advise(
-            context.bot,
-            query.from_user,
-            message.chat.id,
+            bot,
+            press.user_id,
+            press.language,
+            press.user_id,
             "press",
-            query.data,
-            update.update_id,
-            pressed=pressed,
+            press.data,
+            press.update_id,
+            pressed=press.message_id,
             first=(answer,),
         )
 
@@ -164,7 +198,8 @@ class TelegramAdapter:
             return
         await self._advise(
             context.bot,
-            user,
+            user.id,
+            user.language_code,
             message.chat.id,
             "edit",
             message.text or message.caption or "",
@@ -196,15 +231,15 @@ class TelegramAdapter:
 
     # --- operators --------------------------------------------------------
 
-    def _is_operator(self, user: User) -> bool:
-        return user.id in self._runtime().settings.operator_ids
+    def _is_operator(self, user_id: int) -> bool:
+        return user_id in self._runtime().settings.operator_ids
 
-    async def _operator_stats(self, bot: Bot, update_id: int, user: User, chat_id: int) -> None:
+    async def _operator_stats(self, bot: Bot, update_id: int, user_id: int, chat_id: int) -> None:
         # The anonymous report: a short summary, then the HTML file with its charts.
         # For anyone else /stats is just an unknown command.
         runtime = self._runtime()
         report = await build_report(runtime.store, runtime.advisor.engine)
-        owner = runtime.sealer.pseudonym("telegram", user.id)
+        owner = runtime.sealer.pseudonym("telegram", user_id)
         summary = [
             report.summary[i : i + SPLIT_AT] for i in range(0, len(report.summary), SPLIT_AT)
         ]
@@ -247,7 +282,8 @@ class TelegramAdapter:
     async def _advise(
         self,
         bot: Bot,
-        user: User,
+        user_id: int,
+        language: str | None,
         chat_id: int,
         kind: EventKind,
         payload: str,
@@ -258,12 +294,12 @@ class TelegramAdapter:
         message_id: int | None = None,
     ) -> None:
         runtime = self._runtime()
-        who = runtime.sealer.pseudonym("telegram", user.id)
+        who = runtime.sealer.pseudonym("telegram", user_id)
         event = Event(
             user=who,
             kind=kind,
             payload=payload,
-            language=user.language_code,
+            language=language,
             channel="telegram",
             update_id=update_id,
             message_id=message_id,
@@ -277,7 +313,7 @@ class TelegramAdapter:
                 # A bug must not leave the person without an answer; the log says
                 # only what failed, never what was sent.
                 logger.error("an update could not be handled: %s", type(exc).__name__)
-                t = translator(negotiate(user.language_code) or DEFAULT)
+                t = translator(negotiate(language) or DEFAULT)
                 rows = await runtime.advisor.fixed(
                     who, update_id, self._chat(chat_id, first=first), [Reply(text=t(SORRY))]
                 )

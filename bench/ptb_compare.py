@@ -79,7 +79,7 @@ from bot.runtime import Runtime
 from bot.settings import Settings
 from bot.telegram import AnyApplication, build_application
 from bot.telegram.app import handle_incoming
-from bot.telegram.intake import owner_of
+from bot.telegram.intake import Dispatcher, owner_of
 from bot.telegram.sender import Pace
 from flows import mandate
 from flows.catalog import load_catalog
@@ -386,6 +386,33 @@ class Bench:
         """One update, all the way: PTB handles it and makes its Bot API calls."""
         await self.app.process_update(Update.de_json(data, self.app.bot))
 
+    async def feed_batch(self, batch: list[dict[str, Any]]) -> None:
+        """A getUpdates batch: PTB's Application handles one update after another."""
+        for data in batch:
+            await self.app.process_update(Update.de_json(data, self.app.bot))
+
+    async def crowd(self, uids: list[int], times: list[float] | None, check: bool) -> None:
+        """`uids` talking at the same time, as getUpdates delivers them under load: the
+        k-th update of every person in one batch; ms per update appended per batch."""
+        for kind, payload in FINDER:
+            batch = [
+                self._update(uid, "press", self._keyboard_data(uid, payload))
+                if kind == "press"
+                else self._update(uid, kind, payload)
+                for uid in uids
+            ]
+            t0 = time.perf_counter()
+            await self.feed_batch(batch)
+            if times is not None:
+                times.append((time.perf_counter() - t0) * 1000 / len(batch))
+        if self.errors:
+            raise SystemExit(f"{self.name}: a handler failed: {self.errors[0]!r}")
+        if check:
+            self._check_result()
+        self.calls.update(c.method for c in self.request.calls)
+        self.request.calls.clear()
+        self.request.messages.clear()
+
     async def conversation(self, uid: int, times: list[float] | None, check: bool) -> None:
         """The nine updates of one new person; ms per update appended to `times`. Each
         press carries the data of the button just shown (ours differ per person: the
@@ -419,6 +446,7 @@ class DurableBench(Bench):
         super().__init__("ours", app, request)
         self.runtime = runtime
         self.sender = app.adapter.sender_for(app.bot)  # type: ignore[attr-defined]
+        self.dispatcher = Dispatcher(lambda item: handle_incoming(app, item))
 
     async def feed_one(self, data: dict[str, Any]) -> None:
         owner = owner_of(self.runtime.sealer, data)
@@ -428,6 +456,19 @@ class DurableBench(Bench):
         # The sender's tasks for this update's rows (started by `Sender.wake`).
         busy = [t for t in self.sender._tasks.values() if not t.done()]
         if busy:
+            await asyncio.gather(*busy)
+
+    async def feed_batch(self, batch: list[dict[str, Any]]) -> None:
+        """A getUpdates batch as `serve` takes it: into the inbox in one transaction
+        (`Poller.accept`), then the dispatcher (people concurrently, each in order) and
+        the sender, until every row is confirmed."""
+        sealer = self.runtime.sealer
+        fresh = await self.runtime.store.intake(
+            [(int(data["update_id"]), owner_of(sealer, data), data) for data in batch]
+        )
+        self.dispatcher.enqueue(fresh)
+        await self.dispatcher.drain()
+        while busy := [t for t in self.sender._tasks.values() if not t.done()]:
             await asyncio.gather(*busy)
 
     async def _feed(self, data: dict[str, Any]) -> None:
@@ -601,6 +642,27 @@ async def interleaved(rounds: int, people: int) -> tuple[
             first += people
         calls = {n: b.calls for n, b in benches.items()}
         return per_round, cpu_round, times, calls, rounds * people
+
+
+async def interleaved_crowd(rounds: int, people: int) -> list[tuple[float, float]]:
+    """As `interleaved`, but each round's people talk at the same time: every step of
+    the conversation arrives as one getUpdates batch of `people` updates."""
+    async with Ours() as ours, Ptb() as ptb:
+        benches: dict[str, Bench] = {"ours": ours, "ptb": ptb}
+        first = FIRST_USER
+        for bench in benches.values():  # warm-up
+            await bench.crowd(list(range(first - 2000, first - 2000 + people)), None, True)
+        per_round: list[tuple[float, float]] = []
+        for r in range(rounds):
+            ms: dict[str, float] = {}
+            for name in ("ours", "ptb") if r % 2 == 0 else ("ptb", "ours"):
+                gc.collect()
+                times: list[float] = []
+                await benches[name].crowd(list(range(first, first + people)), times, True)
+                ms[name] = sum(times) / len(times)
+            per_round.append((ms["ours"], ms["ptb"]))
+            first += people
+        return per_round
 
 
 async def memory(name: str, people: int) -> dict[str, float]:
@@ -827,6 +889,18 @@ async def run(quick: bool, with_profile: bool) -> None:
     print("Bot API calls per conversation: " + ", ".join(
         f"{m} {calls['ptb'][m] / n_people:g}/{calls['ours'][m] / n_people:g}" for m in methods
     ) + " (ptb/ours)")
+
+    print(f"\n== throughput with people talking at the same time: {rounds} rounds x {people} "
+          "people per side; each step of the conversation arrives as one getUpdates batch of "
+          f"{people} updates (ours: one inbox transaction per batch, as `serve` does, then "
+          "every update's own outcome transaction and sends; ptb: process_update one after "
+          "another, its default)")
+    crowd_rounds = await interleaved_crowd(rounds, people)
+    print(rounds_table(crowd_rounds, "ptb"))
+    crowd_ratios = [p / o for o, p in crowd_rounds]
+    print(f"median of the paired ratios ours/ptb throughput, batches: "
+          f"{median(crowd_ratios):.2f}x (min {min(crowd_ratios):.2f}x, max "
+          f"{max(crowd_ratios):.2f}x)  [{cmd}]")
 
     print(f"\n== against PTB + PicklePersistence (update_interval 1 s, its default "
           f"on_flush=False), {stored:,} people stored on each side before the run; "

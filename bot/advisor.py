@@ -29,7 +29,7 @@ from flows.model import (
     Wipe,
 )
 from storage.outbox import Call, OutRow
-from storage.store import Store
+from storage.store import Store, iso_week
 
 # Turns the engine's replies into Bot API calls for one chat (the Telegram adapter's).
 ToCalls = Callable[[Sequence[Reply]], list[Call]]
@@ -136,7 +136,7 @@ def _once_a_week(
     before: Session, after: Session, stats: Sequence[CountStat], moment: datetime
 ) -> list[CountStat]:
     """The counters this person has not added yet this week; `after` remembers them."""
-    week = moment.astimezone(UTC).strftime("%G-W%V")
+    week = iso_week(moment)
     seen = set(before.counted) if before.counted_week == week else set()
     fresh: list[CountStat] = []
     for stat in stats:

@@ -116,6 +116,9 @@ def insert_rows(
     # delete by hand), never claim a deletion Telegram no longer allows.
     now = float(int(time.time()) // 60 * 60)
     rows: list[OutRow] = []
+    calls = list(calls)
+    if not calls:
+        return rows
     first = conn.execute("SELECT 1 FROM outbox WHERE owner = ? LIMIT 1", [owner]).fetchone() is None
     for call in calls:
         cursor = conn.execute(

@@ -208,6 +208,10 @@ class Compiled:
                     raise ValueError(f"{flow.name}: /{command.name} is declared twice")
                 target = "" if command.step is None else self.target(flow, command.step)
                 self.commands.append((command.name, target, command.description))
+        # What a view shows of them (name, description); shared by every view, read only.
+        self.command_list: list[tuple[str, str]] = [
+            (name, description) for name, _, description in self.commands
+        ]
         for name, target, _ in self.commands:
             if target in self.steps:
                 self.machine.add_transition(f"/{name}", "*", target)

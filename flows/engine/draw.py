@@ -53,15 +53,18 @@ class Drawing:
         self.effects: list[Effect] = []
 
     def view(self) -> View:
-        return View(
-            answers=self.session.answers,
-            reminders=self.session.reminders,
-            commands=[(name, description) for name, _, description in self.engine.commands],
+        # Built several times per event from values already validated (the session,
+        # the event): constructed without validating them again, with the same
+        # shallow copies validation would make.
+        return View.model_construct(
+            answers=dict(self.session.answers),
+            reminders=list(self.session.reminders),
+            commands=self.engine.command_list,
             t=self.t,
             channel=self.event.channel,
-            meta=self.event.meta,
+            meta=dict(self.event.meta),
             today=self.event.today,
-            draft=self.session.draft or {},
+            draft=dict(self.session.draft or {}),
             autodelete=self.session.autodelete,
             delete_answers=self.session.delete_answers,
         )

@@ -35,7 +35,7 @@ asked twice):
     lang  chars  messages  edits   (half of today)
     en     5530        20     28   6331
     fr     6792        20     28   7816
-    es     6277        20     28   7206
+    es     6279        20     28   7206
     ar     5368        20     28   6036
     zh     2295        20     28   2417
     ru     6008        20     28   7033

@@ -1,16 +1,18 @@
 """The journey to a draft: how much a person reads, and how many messages arrive.
 
-Run from the repository root: `python bench/journey.py`.
+Run from the repository root: `python bench/journey.py`; `--screens [LANG]` prints
+the characters and new messages of each step of `PATH` in one language (English by
+default), to see where they go.
 
 Drives the engine on the Telegram channel along `PATH` (/start -> finder ->
-urgency -> consent gate -> draft, the same presses as before the issue 10 work),
-turns each outcome into Bot API calls with the Telegram adapter's `calls_for`
-(a press names the message it was made on, as Telegram does), and prints per
-shipped language: the characters of every text the person is shown (new
-messages and edits, captions included; the draft document's body is not
-counted), the new messages, and the edits.
+urgency -> consent gate -> draft), turns each outcome into Bot API calls with the
+Telegram adapter's `calls_for` (a press names the message it was made on, as
+Telegram does), and prints per shipped language: the characters of every text the
+person is shown (new messages and edits, captions included; the draft document's
+body is not counted), the new messages, and the edits.
 
-Today (main at addd7b8, before issue 10 part B), measured with this script:
+Today (main at addd7b8, before issue 10 part B), measured with this script
+(`BASELINE`):
 
     lang  chars  messages  edits
     en    12662        42      5
@@ -21,12 +23,29 @@ Today (main at addd7b8, before issue 10 part B), measured with this script:
     ru    14067        42      5
 
 (Drafts are in English, French or Spanish: the ar, zh and ru journeys choose an
-English draft.) The issue's target: at most half of these characters and messages. After issue 10
-part B (short results with details behind buttons, a press edits the message
-pressed): messages 42 -> 15 (30 of the screens are now edits), characters
-en 10539, fr 13135, es 12023, ar 9922, zh 3987, ru 11746 (about -17%): the
-consent gate and the submission questions, not touched here, are most of what is
-left.
+English draft.) The issue's target: at most half of these characters and messages.
+After issue 10 part B (short results with details behind buttons, a press edits the
+message pressed): messages 42 -> 21, characters en 9738, fr 12135, es 11101,
+ar 9434, zh 3904, ru 10874.
+
+After the length work (the consent gate and the builder's questions in one or two
+sentences with explanations and examples behind "More detail" / "Example"; nothing
+asked twice):
+
+    lang  chars  messages  edits   (half of today)
+    en     5530        20     28   6331
+    fr     6792        20     28   7816
+    es     6279        20     28   7206
+    ar     5368        20     28   6036
+    zh     2295        20     28   2417
+    ru     6008        20     28   7033
+
+The same facts are entered as before, with one press fewer: "Detention or arrest"
+in the finder now pre-answers urgency's "Someone is detained", so `PATH` no longer
+presses it (Done then reads "1 chosen", as before). The hearing date typed in
+urgency is no longer asked by the builder; the builder's urgency answer in `PATH`
+is still typed (it adds that V1 is held incommunicado). tests/flows/
+test_journey_length.py runs `journey` for every shipped language against `BASELINE`.
 """
 
 from __future__ import annotations
@@ -44,6 +63,14 @@ from flows.registry import ENGINE
 
 TODAY = date(2026, 11, 22)
 
+# The issue's "today" (main at addd7b8): (characters, new messages) per language. The
+# target is at most half the characters, and no more messages than after part B (21).
+BASELINE: dict[str, tuple[int, int]] = {
+    "en": (12662, 42), "fr": (15632, 42), "es": (14413, 42),
+    "ar": (12072, 42), "zh": (4834, 42), "ru": (14067, 42),
+}
+MAX_MESSAGES = 21
+
 # (kind, payload): "command" and "text" are sent as they are; "press" names the
 # button by its English label (translated for each language); "done" presses
 # Done with that many chosen; "language" presses the language being measured;
@@ -58,7 +85,6 @@ PATH: list[tuple[str, str]] = [
     ("text", "Belarus"),
     ("press", "Next: is it urgent?"),
     ("press", "Yes, now or very soon"),
-    ("press", "Someone is detained"),
     ("done", "1"),
     ("press", "A hearing or trial"),
     ("text", "15/12/2026"),
@@ -82,7 +108,7 @@ PATH: list[tuple[str, str]] = [
     ("press", "Start"),
     ("draft_language", ""),
     ("text", "A local organisation documenting detention."),
-    ("text", "V1 is held incommunicado; a hearing is on 15 December."),
+    ("text", "V1 is held incommunicado."),
     ("text", "V1, a man in his forties, a trade unionist; V2, his colleague."),
     ("text", "On 2 November P1 arrested V1 at L1 and took him to L2."),
     ("text", "P1, officers of the security service."),
@@ -95,8 +121,10 @@ PATH: list[tuple[str, str]] = [
 DONE = ("Done ({count} chosen)", "Done ({count} chosen)")
 
 
-def journey(locale: str) -> tuple[int, int, int, list[str]]:
-    """(characters, new messages, edits, presses not found) along PATH in `locale`."""
+def journey(locale: str, screens: list[tuple[str, str, int, int]] | None = None,
+            ) -> tuple[int, int, int, list[str]]:
+    """(characters, new messages, edits, presses not found) along PATH in `locale`.
+    With `screens`, appends (input, state reached, characters, new messages) per step."""
     t = translator(locale)
     session = Session()
     chars = messages = edits = 0
@@ -130,6 +158,7 @@ def journey(locale: str) -> tuple[int, int, int, list[str]]:
         outcome = ENGINE.handle(session, event)
         session = outcome.session
         buttons = {b.label: b.id for r in outcome.replies for row in r.buttons for b in row}
+        before = (chars, messages)
         for call in calls_for(1, outcome.replies, pressed=pressed):
             if call["op"] in ("send", "document", "edit"):
                 chars += len(call.get("text", ""))
@@ -142,14 +171,30 @@ def journey(locale: str) -> tuple[int, int, int, list[str]]:
                 edits += 1
                 if call.get("buttons"):
                     keyboard = call["message_id"]
+        if screens is not None:
+            screens.append((f"{kind} {payload}".strip(), session.state,
+                            chars - before[0], messages - before[1]))
     return chars, messages, edits, missing
 
 
+def print_screens(locale: str) -> None:
+    """Characters and new messages per step of PATH, in `locale`."""
+    screens: list[tuple[str, str, int, int]] = []
+    journey(locale, screens)
+    print(f"{'input':42}  {'state reached':28}  chars  new")
+    for step, state, chars, new in screens:
+        print(f"{step[:42]:42}  {state[:28]:28}  {chars:5}  {new:3}")
+
+
 def main() -> None:
-    print("lang  chars  messages  edits")
+    if "--screens" in sys.argv:
+        args = sys.argv[sys.argv.index("--screens") + 1:]
+        print_screens(args[0] if args else "en")
+        return
+    print("lang  chars  messages  edits  target chars")
     for locale in SHIPPED:
         chars, messages, edits, missing = journey(locale)
-        print(f"{locale:4}  {chars:5}  {messages:8}  {edits:5}")
+        print(f"{locale:4}  {chars:5}  {messages:8}  {edits:5}  {BASELINE[locale][0] // 2:12}")
         if missing:
             print(f"      not on screen, skipped: {', '.join(missing)}")
 

@@ -57,42 +57,31 @@ CHANNELS: tuple[tuple[str, str], ...] = (
 )
 
 INTRO = N_(
-    "Consent and risk, before anything is drafted. A few questions, one at a time, about "
-    "the people your submission would name and who else could be affected. Buttons only: "
-    "no names."
+    "Consent and risk, before anything is drafted: a few questions. Buttons only, no names."
 )
 ASK_VICTIMS = N_(
-    "How many people would your submission name as victims? They will be called V1, V2… "
-    "here, never by name."
+    "How many victims would your submission name? Here they are V1, V2…, never names."
 )
 ASK_GOV = N_(
-    "Victim {v}: does {v} agree to be named to the government? The experts' letter to the "
-    "government normally includes the names."
+    "Victim {v}: does {v} agree to be named to the government? The experts' letter "
+    "normally names them."
 )
 ASK_PUBLIC = N_(
-    "Victim {v}: does {v} agree to be named in public, in the experts' reports and the "
-    "online database of their letters? Names can be left out of the public version."
+    "Victim {v}: named in public too, in the experts' reports and letters database?"
 )
 ASK_CONSENT_BY = N_("Victim {v}: who gave this consent?")
-ASK_WRITING = N_(
-    "Victim {v}: could this consent be given in writing, if OHCHR staff ask for it?"
-)
+ASK_WRITING = N_("Victim {v}: could this consent be given in writing, if asked?")
 ASK_AFFECTED = N_(
-    "Who else could be affected if the government learns of this submission? Press every "
-    "button that applies, then Done."
-)
-ASK_TALKED = N_("Have you talked with them about the risks?")
-ASK_PLAN = N_(
-    "Is there a plan if reprisals happen: who to call, where to go, what is backed up?"
-)
-ASK_CONFIDENTIAL = N_(
-    "Which parts must not be shared with the government? Press every button that applies, "
+    "Who else could be affected if the government learns of it? Press all that apply, "
     "then Done."
 )
-ASK_VIA_NGO = N_("Would you rather another organisation submitted it on your behalf?")
-ASK_CHANNELS = N_(
-    "Which secure channels can you use? Press every button that applies, then Done."
+ASK_TALKED = N_("Have you talked with them about the risks?")
+ASK_PLAN = N_("Is there a plan if reprisals happen: who to call, where to go, backups?")
+ASK_CONFIDENTIAL = N_(
+    "What must not be shared with the government? Press all that apply, then Done."
 )
+ASK_VIA_NGO = N_("Would you rather another organisation submitted it for you?")
+ASK_CHANNELS = N_("Which secure channels can you use? Press all that apply, then Done.")
 
 LEVEL_TEXT: dict[Level, str] = {
     "lower": N_("Risk level: lower. Keep the precautions below anyway."),
@@ -200,6 +189,9 @@ def assess(answers: ConsentAnswers) -> Assessment:
     return Assessment(level, score, named, not named, advice, facts)
 
 
+ANONYMOUS_COST = "safe_anonymous_cost"  # in the lead: it decides whether to go on
+
+
 def _passed(view: View) -> bool:
     return ConsentAnswers.of(view).done
 
@@ -259,12 +251,23 @@ def _done(session: Session, view: View) -> None:
 
 
 def result(view: View) -> list[str]:
+    """What to do now: the level, named or anonymous, the advice for these answers (and
+    the cost of anonymity, which decides whether to go on)."""
     t = view.t
     a = assess(ConsentAnswers.of(view))
     first = [t(LEVEL_TEXT[a.level])]
     first.append(t(NAMED_MODE, victims=", ".join(a.named)) if a.named else t(ANONYMOUS_MODE))
     first += [f"• {t(advice)}" for advice in a.advice]
-    return ["\n\n".join(first), "\n\n".join(say(t, f) for f in a.facts)]
+    if a.anonymous:
+        first.append(say(t, ANONYMOUS_COST))
+    return ["\n\n".join(first)]
+
+
+def detail(view: View) -> list[str]:
+    """Behind "More detail": how the experts weigh risk, consent and confidentiality."""
+    t = view.t
+    facts = assess(ConsentAnswers.of(view)).facts
+    return ["\n\n".join(say(t, f) for f in facts if f != ANONYMOUS_COST)]
 
 
 def _restart(session: Session, view: View) -> None:
@@ -281,6 +284,10 @@ def _one_of(step_id: str, text: str, *, to: str, options: tuple[tuple[str, str],
     )
 
 
+AFTER_RESULT = [
+    Choice(id="next", label=N_("Next: prepare the submission"), to="submission"),
+    Choice(id="again", label=N_("Start again"), to="intro"),
+]
 NEXT_VICTIM = [Go(to="gov", when=ANOTHER_VICTIM), Go(to="affected")]
 
 CONSENT = Flow(
@@ -344,9 +351,10 @@ CONSENT = Flow(
             render=result,
             enter=_done,
             choices=[
-                Choice(id="next", label=N_("Next: prepare the submission"), to="submission"),
-                Choice(id="again", label=N_("Start again"), to="intro"),
+                Choice(id="detail", label=N_("More detail"), to="detail"),
+                *AFTER_RESULT,
             ],
         ),
+        Step(id="detail", render=detail, choices=AFTER_RESULT),
     ],
 )

@@ -37,14 +37,10 @@ CATALOG = load_catalog()
 MAX_ECHO = 40  # how much of an unrecognised answer is quoted back
 
 ASK_WHAT = N_(
-    "What happened? Press every button that applies: a pressed button shows ✓ and "
-    "can be pressed again to undo. Then press Done.\n\n"
-    "Only the buttons are needed here. Please do not type names or details."
+    "What happened? Press all that apply (✓; press again to undo), then Done. "
+    "Buttons only: please type no names or details."
 )
-ASK_COUNTRY = N_(
-    "In which country did it happen? Type the country's name, in any language, "
-    "or press “Prefer not to say”."
-)
+ASK_COUNTRY = N_("In which country did it happen? Type its name, in any language.")
 NOT_FOUND = N_(
     "I could not find a country called “{name}”. Please check the spelling and "
     "type it again, or press “Prefer not to say”."

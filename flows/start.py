@@ -8,13 +8,12 @@ from flows.safety import on_telegram, remember_autodelete
 
 NOTICE_TELEGRAM = N_(
     "Before we start, a word on safety.\n\n"
-    "This is a Telegram cloud chat. It is not end-to-end encrypted: Telegram and "
-    "whoever runs this bot can read it.\n\n"
-    "Do not type names, places or anything else that identifies a person. Names, "
-    "places and documents belong in the OHCHR online form, Proton Mail or Signal. "
-    "This bot will never ask for them.\n\n"
-    "Whoever runs this bot also sees your Telegram account: its number (ID), your name "
-    "and your @username. This chat stays in your Telegram chat list until you delete it."
+    "This Telegram chat is not end-to-end encrypted: Telegram and whoever runs this bot "
+    "can read it. Whoever runs it also sees your Telegram account: its number (ID), your "
+    "name and your @username.\n\n"
+    "Type no names, places or anything that identifies a person: these belong in the OHCHR "
+    "online form, Proton Mail or Signal.\n\n"
+    "This chat stays in your Telegram chat list until you delete it."
 )
 NOTICE_TERMINAL = N_(
     "Before we start, a word on safety.\n\n"

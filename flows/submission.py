@@ -41,10 +41,10 @@ QUESTIONS: tuple[tuple[str, str, str], ...] = (
     (
         "sender",
         N_("Who is sending the information? Describe yourself or your organisation in "
-           "general terms."),
-        N_("Your name and contact details go only into the online form or the encrypted "
-           "e-mail, not here; the experts generally keep the source confidential. Example: a local "
-           "human rights organisation working on detention."),
+           "general terms: your name and contact details go only in the online form or "
+           "encrypted e-mail."),
+        N_("Example: a local human rights organisation working on detention. The experts "
+           "generally keep the source confidential."),
     ),
     (
         "urgency",
@@ -94,24 +94,27 @@ QUESTIONS: tuple[tuple[str, str, str], ...] = (
 KEYS = tuple(key for key, _, _ in QUESTIONS)
 
 INTRO = N_(
-    "Now the submission, one question at a time. Each has a hint and an example; you "
-    "can skip any question or go back.\n\n"
-    "Use placeholders instead of names: V1, V2 for victims, P1, P2 for perpetrators, "
-    "L1, L2 for places. You will replace them offline, in the copy you send."
+    "Now the submission, one question at a time; skip any or go back.\n\n"
+    "Use placeholders, not names: V1, V2 for victims, P1, P2 for perpetrators, L1, L2 "
+    "for places. Replace them offline, in the copy you send."
 )
 ANONYMOUS = N_(
     "Anonymous mode: nobody has agreed to be named, so describe a pattern or a group, "
     "without identifying anyone."
 )
 REMINDER = {
-    "telegram": N_("Reminder: this chat is not end-to-end encrypted. Placeholders, not names."),
+    "telegram": N_("Reminder: not end-to-end encrypted; placeholders, not names."),
     "terminal": N_("Reminder: placeholders, not names."),
 }
 ASK_LANGUAGE = N_(
     "In which language should the draft be? Submissions must be in English, French or "
     "Spanish."
 )
-URGENCY_HINT = N_("From your answers earlier: {kind}")
+# On the urgency question when "Is it urgent?" was answered: what the draft already
+# holds from it (`_urgency_lines`), so that the date is not asked again.
+URGENCY_TAKEN = N_("Already in the draft, from “Is it urgent?”:")
+ASK_URGENCY_MORE = N_("Anything to add on why it is urgent now?")
+EXAMPLE = N_("Example")
 TOO_LONG = N_(
     "That is too long for one answer. Please shorten it to {max} characters, or split it "
     "over two questions."
@@ -119,6 +122,8 @@ TOO_LONG = N_(
 REVIEW = N_(
     "The draft is ready to be put together.\n\nAnswered:\n{answered}\n\nSkipped:\n{skipped}"
 )
+# Nothing skipped: the list of topics would only repeat the questions.
+REVIEW_ALL = N_("The draft is ready to be put together: every question is answered.")
 NONE = N_("none")
 DELETED = N_("The draft is deleted.")
 DELETE_CONFIRM = {
@@ -133,9 +138,9 @@ DELETE_CONFIRM = {
     ),
 }
 
-HANDOFF_FORM = N_(
-    "Where to send it: the OHCHR online form, {url}. It asks most of the questions of this "
-    "draft, which experts you address, and which information must stay confidential."
+HANDOFF_FORM = N_("Send it through the OHCHR online form: {url}")
+HANDOFF_FORM_ASKS = N_(
+    "The form also asks which experts you address and what must stay confidential."
 )
 HANDOFF_EMAIL = N_(
     "You can also send it by e-mail to each expert: the address is on the expert's OHCHR "
@@ -240,12 +245,17 @@ def _answer(text: str, view: View) -> Parsed:
     return Parsed(ok=True, value=text)
 
 
-def _question(key: str, question: str, hint: str) -> Callable[[View], list[str]]:
+def _question(key: str, question: str, hint: str, *, example: bool = False,
+              ) -> Callable[[View], list[str]]:
+    """The question and the reminder; its example only behind "Example"."""
     def render(view: View) -> list[str]:
         t = view.t
-        lines = [t(question), t(hint)]
-        if key == "urgency" and UrgencyAnswers.of(view).timing:
-            lines.append(t(URGENCY_HINT, kind=t(KIND_TEXT[decision(view).kind])))
+        lines = [t(question)]
+        taken = _taken(t, view) if key == "urgency" else []
+        if taken:
+            lines = ["\n".join([t(URGENCY_TAKEN), *taken]), t(ASK_URGENCY_MORE)]
+        if example:
+            lines.append(t(hint))
         if key == "victims" and assess(ConsentAnswers.of(view)).anonymous:
             lines.append(t(ANONYMOUS))
         lines.append(t(REMINDER[view.channel]))
@@ -268,6 +278,8 @@ def _review(view: View) -> list[str]:
     t = view.t
     answered = [t(D_HEADINGS[k]) for k in KEYS if view.draft.get(k)]
     skipped = [t(D_HEADINGS[k]) for k in KEYS if not view.draft.get(k)]
+    if not skipped:
+        return [t(REVIEW_ALL)]
     return [t(REVIEW, answered="\n".join(answered) or t(NONE),
               skipped="\n".join(skipped) or t(NONE))]
 
@@ -284,12 +296,25 @@ def _urgency_lines(dt: T, view: View) -> list[str]:
     """What the "Is it urgent?" answers said, for the draft's urgency section."""
     if not UrgencyAnswers.of(view).timing:
         return []
+    lines = [dt(D_URGENT)] if decision(view).kind == "urgent_appeal" else []
+    return lines + _date_line(dt, view)
+
+
+def _date_line(dt: T, view: View) -> list[str]:
+    """The date that matters, from "Is it urgent?", if one was typed."""
     d = decision(view)
-    lines = [dt(D_URGENT)] if d.kind == "urgent_appeal" else []
     kind = UrgencyAnswers.of(view).date_kind
-    if d.when is not None and kind is not None:
-        lines.append(dt(D_DATE, date=dt.date(d.when), what=dt(dict(DATE_KINDS)[kind])))
-    return lines
+    if d.when is None or kind is None:
+        return []
+    return [dt(D_DATE, date=dt.date(d.when), what=dt(dict(DATE_KINDS)[kind]))]
+
+
+def _taken(t: T, view: View) -> list[str]:
+    """On the urgency question: what the draft already holds from "Is it urgent?" (the
+    verdict and the date, see `_urgency_lines`), so that neither is asked again."""
+    if not UrgencyAnswers.of(view).timing:
+        return []
+    return [t(KIND_TEXT[decision(view).kind]), *_date_line(t, view)]
 
 
 def _disappearance(view: View) -> bool:
@@ -393,11 +418,11 @@ def document(view: View) -> Document:
 
 
 def handoff(view: View) -> list[str]:
+    """What to do now with the draft: where to send it, to whom, how, and keeping it safe."""
     t = view.t
     lines = [t(HANDOFF_DOCUMENT[view.channel]), t(HANDOFF_FORM, url=ONLINE_FORM)]
     mandates = _mandates(view, t)
     lines.append(t(HANDOFF_TO, mandates="; ".join(mandates)) if mandates else t(HANDOFF_FINDER))
-    lines += _email_lines(t, view)
     channels = set(ConsentAnswers.of(view).channels)
     if "proton" in channels:
         lines.append(t(HANDOFF_PROTON))
@@ -406,7 +431,14 @@ def handoff(view: View) -> list[str]:
     if not channels & {"proton", "signal"}:
         lines.append(t(HANDOFF_NEITHER))
     lines.append(t(HANDOFF_COPY))
+    return ["\n\n".join(lines)]
+
+
+def handoff_detail(view: View) -> list[str]:
+    """Behind "More detail": sending by e-mail, and what happens after."""
+    t = view.t
     after = ("comm_follow_up", "comm_deadline", "comm_database")
+    lines = [t(HANDOFF_FORM_ASKS), *_email_lines(t, view)]
     return ["\n\n".join(lines), "\n\n".join(say(t, f) for f in after)]
 
 
@@ -437,22 +469,34 @@ def _delete_confirm(view: View) -> list[str]:
 DELETE = Choice(id="delete", label=N_("Delete this draft"), to="delete_confirm")
 
 
+AFTER_DRAFT = [
+    Choice(id="remind", label=N_("Remind me…"), to="reminders.offer"),
+    DELETE,
+    Choice(id="again", label=N_("Start again"), to="intro", do=_delete_draft),
+]
+
+
 def _question_steps() -> list[Step]:
+    """Each question, and the same question with its example (behind "Example", like
+    "More detail": the press replaces the message); both take the answer."""
     steps: list[Step] = []
     for index, (key, question, hint) in enumerate(QUESTIONS):
         following = KEYS[index + 1] if index + 1 < len(KEYS) else "review"
-        steps.append(
-            Text(
-                id=key,
-                render=_question(key, question, hint),
-                field=f"draft.{key}",
-                parse=_answer,
-                free_text=True,
-                to=following,
-                choices=[Choice(id="skip", label=N_("Skip"), do=_skip(key), to=following),
-                         DELETE],
+        skip = Choice(id="skip", label=N_("Skip"), do=_skip(key), to=following)
+        for example in (False, True):
+            shown = [] if example else [Choice(id="example", label=EXAMPLE,
+                                               to=f"{key}_example")]
+            steps.append(
+                Text(
+                    id=f"{key}_example" if example else key,
+                    render=_question(key, question, hint, example=example),
+                    field=f"draft.{key}",
+                    parse=_answer,
+                    free_text=True,
+                    to=following,
+                    choices=[*shown, skip, DELETE],
+                )
             )
-        )
     return steps
 
 
@@ -482,10 +526,9 @@ SUBMISSION = Flow(
         Step(id="review", render=_review,
              choices=[Choice(id="build", label=N_("Create the draft"), to="done"), DELETE]),
         Step(id="done", render=handoff, document=document,
-             choices=[Choice(id="remind", label=N_("Remind me…"), to="reminders.offer"),
-                      DELETE,
-                      Choice(id="again", label=N_("Start again"), to="intro",
-                             do=_delete_draft)]),
+             choices=[Choice(id="detail", label=N_("More detail"), to="done_detail"),
+                      *AFTER_DRAFT]),
+        Step(id="done_detail", render=handoff_detail, choices=AFTER_DRAFT),
         Step(
             id="delete_confirm",
             render=_delete_confirm,

@@ -87,23 +87,21 @@ DETAINED = N_(
 )
 
 ASK_TIMING = N_(
-    "Is it happening now, or about to happen? For example: someone is detained now, at "
-    "risk of torture, facing an execution date, about to be deported or evicted, missing, "
-    "or their life is threatened."
+    "Is it happening now, or about to happen? For example a detention, torture, an "
+    "execution, a deportation, a disappearance or a threat to life."
 )
-ASK_NOW_WHAT = N_("What is happening? Press every button that applies, then Done.")
+ASK_NOW_WHAT = N_("What is happening? Press all that apply, then Done.")
+# Shown under ASK_NOW_WHAT when the finder's "Detention or arrest" pre-answered it.
+FROM_FINDER = N_(
+    "From your answers in the finder: “Someone is detained” is chosen (✓). Press it to undo."
+)
 ASK_MISSING = N_(
     "Is anyone still missing: taken, and the authorities will not say where they are?"
 )
 ASK_SEEN = N_("When was the missing person last seen?")
 ASK_LAW_STAGE = N_("Is the law or policy still a draft, or already in force?")
-ASK_DATE_KIND = N_(
-    "Is there a date coming that matters? For example a hearing, a vote on a bill, an "
-    "execution date, a Human Rights Council session, or an expert's visit to the country."
-)
-ASK_DATE = N_(
-    "Type the date, for example 15 March 2027 or 15/03/2027 (day first)."
-)
+ASK_DATE_KIND = N_("Is there a date coming that matters?")
+ASK_DATE = N_("Type the date, for example 15/03/2027 (day first).")
 
 
 @dataclass(frozen=True)
@@ -219,6 +217,26 @@ def _forget(session: Session, view: View) -> None:
     UrgencyAnswers.reset(session)
 
 
+def _now(session: Session, view: View) -> None:
+    """Detention pressed in the finder answers "Someone is detained" here: it is not
+    asked twice (the screen says so, and the button undoes it)."""
+    answers = UrgencyAnswers.of(session)
+    if not answers.now and "detention" in MandateAnswers.of(session).situations:
+        answers.now = ["detained"]
+
+
+def ask_now_what(view: View) -> list[str]:
+    t = view.t
+    lines = [t(ASK_NOW_WHAT)]
+    if _detention_found(view) and "detained" in UrgencyAnswers.of(view).now:
+        lines.append(t(FROM_FINDER))
+    return ["\n\n".join(lines)]
+
+
+def _detention_found(view: View) -> bool:
+    return "detention" in MandateAnswers.of(view).situations
+
+
 def _someone_missing(view: View) -> bool:
     return "missing" in UrgencyAnswers.of(view).now
 
@@ -239,14 +257,14 @@ URGENCY = Flow(
             text=ASK_TIMING,
             field="timing",
             choices=[
-                Choice(id="now", label=N_("Yes, now or very soon"), to="now_what"),
+                Choice(id="now", label=N_("Yes, now or very soon"), to="now_what", do=_now),
                 Choice(id="past", label=N_("It already happened"), to="missing"),
                 Choice(id="law", label=N_("It is about a law or policy"), to="law_stage"),
             ],
         ),
         Many(
             id="now_what",
-            text=ASK_NOW_WHAT,
+            render=ask_now_what,
             field="now",
             choices=[Choice(id=cid, label=label) for cid, label in NOW_WHAT],
             to=[Go(to="seen", when=SOMEONE_MISSING), Go(to="date_kind")],

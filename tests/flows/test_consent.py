@@ -77,7 +77,10 @@ def test_high_risk_advice_is_specific() -> None:
     chat = answer_gate(to_gate(), by="Nobody yet", writing="No", talked="Not yet", plan="No",
                        public="Yes")
     chat.expect("Risk level: high", "Talk with the people", "Make a plan for reprisals",
-                "Get consent", "Being named in public", "do no harm", "family members")
+                "Get consent", "Being named in public").expect_not("do no harm")
+    # How the experts weigh risk is behind "More detail", with the way on from there.
+    chat.press("More detail").expect("do no harm", "family members")
+    assert "Next: prepare the submission" in chat.labels
 
 
 @pytest.mark.parametrize(

@@ -7,6 +7,7 @@ import pytest
 from flows.catalog import country_mandates, load_catalog, recommend
 from flows.countries import country_name
 from flows.i18n import NATIVE_NAMES, SHIPPED, translator
+from flows.mandate import ASK_COUNTRY
 from tests.flows.chat import Chat
 
 TELEGRAM_TEXT_LIMIT = 4096  # one Telegram message; the adapter splits longer ones
@@ -139,8 +140,7 @@ def test_start_again_forgets_the_answers() -> None:
 def test_the_whole_finder_in_each_language(lang: str) -> None:
     t = translator(lang)
     chat = choose(finder(lang), "detention")
-    chat.expect(t("In which country did it happen? Type the country's name, in any language, "
-                  "or press “Prefer not to say”."))
+    chat.expect(t(ASK_COUNTRY))
     chat.send(country_name("IR", lang))
     chat.expect(t("Lead expert:"), "Working Group on Arbitrary Detention",
                 "https://spsubmission.ohchr.org/")

@@ -51,7 +51,10 @@ def test_placeholders_are_explained_before_the_first_question() -> None:
 def test_every_question_has_a_hint_skip_and_back() -> None:
     chat = builder("telegram").press("Start").press("English")
     for _ in ANSWERS:
-        chat.expect("Example:", "not end-to-end encrypted")
+        chat.expect("not end-to-end encrypted").expect_not("Example:")
+        assert {"Example", "Skip", "Back", "Delete this draft", "Quick exit"} <= set(chat.labels)
+        # The example replaces the question in place and still takes the answer.
+        chat.press("Example").expect("Example:", "not end-to-end encrypted")
         assert {"Skip", "Back", "Delete this draft", "Quick exit"} <= set(chat.labels)
         chat.press("Skip")
     chat.expect("Answered:\nnone", "Skipped:\n1. Who is sending the information\n"
@@ -71,9 +74,9 @@ def test_the_document_holds_every_answer_and_the_checklist() -> None:
     for placeholder in ("V1", "V2", "P1", "L1", "L2"):
         assert f"Replace {placeholder} with the real name" in document.text
     assert "Please do not share with the government: the identity of the source" in document.text
-    chat.expect("https://spsubmission.ohchr.org/", "You use Signal",
-                "keep a copy offline", "Not all experts acknowledge receipt")
+    chat.expect("https://spsubmission.ohchr.org/", "You use Signal", "keep a copy offline")
     chat.expect_not("Between Proton Mail accounts")
+    chat.press("More detail").expect("Not all experts acknowledge receipt")
 
 
 def test_the_draft_can_be_in_another_language_than_the_chat() -> None:
@@ -238,7 +241,8 @@ def test_a_mandate_without_a_web_page_gets_the_online_form_not_a_guess() -> None
         "Done (1 chosen)").send("Belarus")
     chat.press("Main menu")
     answer_gate(to_gate(chat)).press("Next: prepare the submission")
-    fill(chat).press("Create the draft")
+    fill(chat).press("Create the draft").expect("https://spsubmission.ohchr.org/")
+    chat.press("More detail")
     mandates = {m.id: m for m in load_catalog().mandates}
     expression = mandates["sr-freedom-of-expression"]
     assert expression.url is None
@@ -254,7 +258,7 @@ def test_the_hand_off_links_the_pages_it_has() -> None:
     from flows.catalog import load_catalog
     wgad = next(m for m in load_catalog().mandates if m.id == "wgad")
     assert wgad.url
-    chat = fill(builder()).press("Create the draft")
+    chat = fill(builder()).press("Create the draft").press("More detail")
     chat.expect("the address is on the expert's OHCHR page", "The experts' OHCHR pages:",
                 f"{wgad.short_title}: {wgad.url}")
 

@@ -38,6 +38,7 @@ _NOT_COUNTRIES = frozenset(
 _ARTICLES = frozenset({"the", "la", "le", "l", "les", "el", "los", "las", "del", "de"})
 _MIN_PREFIX = 4
 _MAX_SUGGESTIONS = 4
+_MAX_LENGTH_CHANGE = 1  # letters a misspelling may add or drop
 _ARABIC_FOLD = str.maketrans({"ى": "ي", "ة": "ه", "ی": "ي", "ک": "ك"})
 
 
@@ -210,10 +211,13 @@ def match_country(text: str) -> CountryMatch:
         if found:
             return CountryMatch(None, _ordered(found))
     candidates = _BY_SCRIPT.get(_script(key)) or list(_EXACT)
-    # Only close misspellings: a region's name ("Crimea", "Tigray", "Tibet") must not
-    # bring a wrong country and its expert; then the person is asked again.
+    # Only close misspellings: a region's name ("Crimea", "Tigray", "Tibet", "Siberia")
+    # must not bring a wrong country and its expert; then the person is asked again.
+    # A typo keeps the first letter and about the length ("Myanmr", "Sirya", "Iraan").
     suggestions: list[str] = []
     for close in difflib.get_close_matches(key, candidates, n=12, cutoff=0.75):
+        if close[0] != key[0] or abs(len(close) - len(key)) > _MAX_LENGTH_CHANGE:
+            continue
         for code in sorted(_EXACT[close]):
             if code not in suggestions:
                 suggestions.append(code)

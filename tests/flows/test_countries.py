@@ -258,3 +258,12 @@ def test_a_territory_without_a_code_or_source_is_reported() -> None:
     ]}}, {"FR"}, problems)
     assert regions == {"somewhere": ""}
     assert len(problems) == 2 and "unknown code QQ" in problems[0]
+
+
+@pytest.mark.parametrize("text", ["Siberia", "Azad", "Oromia", "Jenin", "Araucania"])
+def test_a_place_that_only_looks_like_a_country_name_is_not_offered_as_one(text: str) -> None:
+    # Before: Siberia -> Liberia, Syria (a country mandate), Serbia; Azad -> Gaza (PS).
+    m = match_country(text)
+    assert m.iso2 is None
+    assert not set(m.suggestions) & set(MANDATE_COUNTRIES)
+    assert len(m.suggestions) <= 1

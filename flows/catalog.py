@@ -50,6 +50,7 @@ Status = Literal["active", "merged", "merged_new", "dormant", "hc_designated", "
 Kind = Literal["special_rapporteur", "independent_expert", "working_group", "other"]
 Scope = Literal["thematic", "country"]
 Confidence = Literal["high", "medium", "low"]
+Screen = Literal["what", "groups", "follow_up"]
 
 # ISHR, A Practical Guide to the UN Special Procedures (2025): "As of June 2025, there are
 # 46 thematic and 14 country mandates."
@@ -78,6 +79,7 @@ FACT_NO_PREREQUISITES = "no_prerequisites"
 FACT_LAW_LETTER = "law_letter"
 FACT_COUNTRY_MANDATE = "country_mandate"
 FACT_CHECK_OHCHR_LIST = "check_ohchr_list"
+FACT_GENERAL_MAILBOX = "general_mailbox"
 REQUIRED_FACTS: tuple[str, ...] = (
     FACT_ONLINE_FORM,
     FACT_JOINT_ACTION,
@@ -96,6 +98,7 @@ REQUIRED_FACTS: tuple[str, ...] = (
     FACT_LAW_LETTER,
     FACT_COUNTRY_MANDATE,
     FACT_CHECK_OHCHR_LIST,
+    FACT_GENERAL_MAILBOX,
 )
 
 # Situation ids the code relies on.
@@ -139,6 +142,9 @@ class Mandate(_Model):
     status: Status
     status_note: str  # the reference's original status text
     status_fact: str | None = None  # fact id explaining a status that is not plainly active
+    # A country mandate whose own text frames it narrower than "any human rights issue
+    # in the country": the fact that says how, shown instead of FACT_COUNTRY_MANDATE.
+    country_fact: str | None = None
     merged_into: str | None = None
     individual_cases: bool
     counted_in_june_2025: bool
@@ -173,6 +179,9 @@ class Situation(_Model):
     label: Annotated[str, Field(min_length=1, max_length=40)]  # button label msgid
     priority: int
     links: list[Link]
+    # Where the person chooses it: on the first screen, on the screen of a group's
+    # rights, or by answering a follow-up question (then it has no button).
+    screen: Screen = "what"
 
 
 class Fact(_Model):
@@ -366,6 +375,11 @@ def catalog_problems(catalog: Catalog) -> list[str]:
             problems.append(f"mandate {m.id}: status {m.status} without a status_fact")
         if m.status_fact is not None and m.status_fact not in fact_ids:
             problems.append(f"mandate {m.id}: unknown status_fact {m.status_fact}")
+        if m.country_fact is not None:
+            if m.country_fact not in fact_ids:
+                problems.append(f"mandate {m.id}: unknown country_fact {m.country_fact}")
+            if m.scope != "country":
+                problems.append(f"mandate {m.id}: country_fact on a thematic mandate")
         if m.status == "merged" and (m.merged_into is None or m.merged_into not in by_id):
             problems.append(f"mandate {m.id}: merged without a known merged_into")
         if m.merged_into is not None and m.merged_into not in by_id:
@@ -497,7 +511,7 @@ def recommend(
         if country.status_fact:
             fact_ids.append(country.status_fact)
         if country_active:
-            fact_ids.append(FACT_COUNTRY_MANDATE)
+            fact_ids.append(country.country_fact or FACT_COUNTRY_MANDATE)
     fact_ids += status_facts
     if unsure:
         fact_ids.append(FACT_NOTHING_FITS)
@@ -518,7 +532,8 @@ def recommend(
     shown = [p.mandate for p in ordered + considered]
     shown += [country] if country_active and country else []
     if any(m.url is None for m in shown):
-        fact_ids.append(FACT_CHECK_OHCHR_LIST)
+        # What to do without a page: the form, or OHCHR's general mailbox.
+        fact_ids += [FACT_CHECK_OHCHR_LIST, FACT_GENERAL_MAILBOX]
     fact_ids += [FACT_ONLINE_FORM, FACT_AS_OF]
 
     facts_by_id = {f.id: f for f in catalog.facts}

@@ -3,7 +3,10 @@
 Names come from Babel's (CLDR) territory names in every shipped language (plus
 Traditional Chinese, which users of zh also type), restricted to real countries
 and territories with two-letter codes, and from `flows/data/country_aliases.json`
-(common variants: "DRC", "Burma", "Corée du Nord", "EE. UU.", ...). The index is
+(common variants: "DRC", "Burma", "Corée du Nord", "EE. UU.", ...). Regions and
+territories people type instead of a country ("Crimea", "Tigray", "Tibet") are listed
+there too, under "territories": they are never matched to a country by similarity,
+only to the country the reference itself ties them to, if any. The index is
 built once at import; a lookup is a dict access, a bisect for prefixes, and only
 when nothing matches a `difflib` comparison against names in the same script.
 """
@@ -35,6 +38,7 @@ _NOT_COUNTRIES = frozenset(
 _ARTICLES = frozenset({"the", "la", "le", "l", "les", "el", "los", "las", "del", "de"})
 _MIN_PREFIX = 4
 _MAX_SUGGESTIONS = 4
+_MAX_LENGTH_CHANGE = 1  # letters a misspelling may add or drop
 _ARABIC_FOLD = str.maketrans({"ى": "ي", "ة": "ه", "ی": "ي", "ک": "ك"})
 
 
@@ -42,6 +46,8 @@ _ARABIC_FOLD = str.maketrans({"ى": "ي", "ة": "ه", "ی": "ي", "ک": "ك"})
 class CountryMatch:
     iso2: str | None  # the one country meant, if it is clear
     suggestions: list[str] = field(default_factory=list)  # iso2 codes to offer when it is not
+    # A region or territory whose country's expert, if any, the reference does not name.
+    region: bool = False
 
 
 def _is_cjk(ch: str) -> bool:
@@ -88,9 +94,31 @@ def _territories(locale: str) -> Mapping[str, str]:
     }
 
 
+def _regions(data: dict[str, object], valid: set[str], problems: list[str]) -> dict[str, str]:
+    """Normalised name of a region or territory -> the code the reference ties it to,
+    or "" where it names none."""
+    section = data.get("territories")
+    entries = section.get("entries", []) if isinstance(section, dict) else []
+    out: dict[str, str] = {}
+    for entry in entries if isinstance(entries, list) else []:
+        code = entry.get("iso2") or ""
+        if code and code not in valid:
+            problems.append(f"country_aliases.json: territories: unknown code {code}")
+            continue
+        if not str(entry.get("source", "")).strip():
+            problems.append(f"country_aliases.json: territories: no source for {entry}")
+            continue
+        for names in entry.get("names", {}).values():
+            for name in names:
+                out[normalize(name)] = code
+    return out
+
+
 def _build(
     problems: list[str],
-) -> tuple[dict[str, frozenset[str]], list[tuple[str, str]], dict[str, list[str]]]:
+) -> tuple[
+    dict[str, frozenset[str]], list[tuple[str, str]], dict[str, list[str]], dict[str, str]
+]:
     exact: dict[str, set[str]] = {}
     # Parts of a name around a parenthesis ("Burma" in "Myanmar (Burma)") only count
     # where no full name or alias says otherwise: "China" in "Hong Kong (China)" must
@@ -130,11 +158,11 @@ def _build(
     by_script: dict[str, list[str]] = {}
     for key in frozen:
         by_script.setdefault(_script(key), []).append(key)
-    return frozen, ordered, by_script
+    return frozen, ordered, by_script, _regions(data, valid, problems)
 
 
 _PROBLEMS: list[str] = []
-_EXACT, _SORTED, _BY_SCRIPT = _build(_PROBLEMS)
+_EXACT, _SORTED, _BY_SCRIPT, _REGIONS = _build(_PROBLEMS)
 _SORTED_KEYS = [key for key, _ in _SORTED]
 COUNTRY_CODES: frozenset[str] = frozenset(code for codes in _EXACT.values() for code in codes)
 
@@ -169,6 +197,9 @@ def match_country(text: str) -> CountryMatch:
         if len(codes) == 1:
             return CountryMatch(next(iter(codes)))
         return CountryMatch(None, _ordered(codes))
+    if key in _REGIONS:
+        # Never a guess: the country the reference names, or the person is asked.
+        return CountryMatch(_REGIONS[key] or None, region=not _REGIONS[key])
     if len(key) >= _MIN_PREFIX:
         found: set[str] = set()
         i = bisect.bisect_left(_SORTED_KEYS, key)
@@ -180,10 +211,13 @@ def match_country(text: str) -> CountryMatch:
         if found:
             return CountryMatch(None, _ordered(found))
     candidates = _BY_SCRIPT.get(_script(key)) or list(_EXACT)
-    # Only close misspellings: a region's name ("Crimea", "Tigray", "Tibet") must not
-    # bring a wrong country and its expert; then the person is asked again.
+    # Only close misspellings: a region's name ("Crimea", "Tigray", "Tibet", "Siberia")
+    # must not bring a wrong country and its expert; then the person is asked again.
+    # A typo keeps the first letter and about the length ("Myanmr", "Sirya", "Iraan").
     suggestions: list[str] = []
     for close in difflib.get_close_matches(key, candidates, n=12, cutoff=0.75):
+        if close[0] != key[0] or abs(len(close) - len(key)) > _MAX_LENGTH_CHANGE:
+            continue
         for code in sorted(_EXACT[close]):
             if code not in suggestions:
                 suggestions.append(code)

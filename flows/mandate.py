@@ -29,7 +29,7 @@ from flows.catalog import (
     say,
 )
 from flows.countries import country_name, match_country
-from flows.declare import Many, Text
+from flows.declare import Go, Many, One, Text
 from flows.i18n import N_, NP_, T
 from flows.model import Answers, Choice, Cond, Flow, Parsed, Session, Step, View
 
@@ -40,10 +40,26 @@ ASK_WHAT = N_(
     "What happened? Press all that apply (✓; press again to undo), then Done. "
     "Buttons only: please type no names or details."
 )
+ASK_GROUPS = N_(
+    "Which group is affected? Press every button that applies, then Done. "
+    "To choose more from the first list, press Back."
+)
+GROUPS_BUTTON = N_("Disability, older age, albinism or leprosy")
+ASK_CHILD = N_(
+    "Was a child sold, trafficked, sexually exploited or sexually abused? One expert "
+    "is devoted to that alone. If a child was harmed in another way (detained, "
+    "ill-treated…), the experts for what else you pressed act: to add it, press Back."
+)
 ASK_COUNTRY = N_("In which country did it happen? Type its name, in any language.")
 NOT_FOUND = N_(
     "I could not find a country called “{name}”. Please check the spelling and "
     "type it again, or press “Prefer not to say”."
+)
+REGION = N_(
+    "I do not know which country's expert, if any, covers “{name}”: the information "
+    "this bot relies on does not say. Type the name of a country, or press “Prefer not "
+    "to say”. The experts on what happened act everywhere, and through the online "
+    "form, {url}, OHCHR staff pass what you send to the right experts."
 )
 DID_YOU_MEAN = N_(
     "I am not sure which country “{name}” is. Did you mean one of these? "
@@ -72,6 +88,8 @@ JOINT_MORE = NP_(
 )
 LEAD_BUDGET = 600  # characters of the answer before any detail
 SITUATION_REPRISAL = "reprisal"
+SITUATION_CHILDREN = "children"
+SITUATION_CHILD_ABUSE = "child_abuse"  # set by the follow-up question, not a button
 REPRISAL_CONTACTS = ("reprisal_contact_ohchr", "reprisal_contact_hrc_president")
 REPRISAL_ROUTE = N_(
     "For the reprisal itself, with consent, press “Report a reprisal” (or type /reprisal)."
@@ -97,6 +115,9 @@ def parse_country(text: str, view: View) -> Parsed:
     if match.iso2:
         return Parsed(ok=True, value=match.iso2)
     echo = " ".join(text.split())[:MAX_ECHO]
+    if match.region:
+        form = CATALOG.fact(FACT_ONLINE_FORM)
+        return Parsed(error=REGION, error_values={"name": echo, "url": form.values["url"]})
     suggestions = [(code, country_name(code, view.t.locale)) for code in match.suggestions]
     return Parsed(
         error=DID_YOU_MEAN if suggestions else NOT_FOUND,
@@ -201,13 +222,15 @@ def reasons(view: View) -> list[str]:
         first.append(_picks_section(t, CONSIDER, result.consider))
     messages = ["\n\n".join(first)] if first else []
 
-    shown: set[str] = set(ANSWER_FACTS) | set(RULE_FACTS)
+    # Each expert without a confirmed page says so in its own block.
+    shown: set[str] = set(ANSWER_FACTS) | set(RULE_FACTS) | {FACT_CHECK_OHCHR_LIST}
     if result.country is not None and result.country.status == "active":
         lines = [t(COUNTRY_EXPERT), *_mandate_block(t, result.country, [])]
-        fact = next((f for f in result.facts if f.id == FACT_COUNTRY_MANDATE), None)
+        scope = result.country.country_fact or FACT_COUNTRY_MANDATE
+        fact = next((f for f in result.facts if f.id == scope), None)
         if fact is not None:
             lines.append(say(t, fact))
-        shown.add(FACT_COUNTRY_MANDATE)
+        shown.add(scope)
         messages.append("\n".join(lines))
     elif place and result.picks:
         messages.append(t(NO_COUNTRY_MANDATE, country=place))
@@ -251,6 +274,50 @@ def _forget_answers(session: Session, view: View) -> None:
     MandateAnswers.reset(session)
 
 
+def _on_screen(screen: str) -> list[Choice]:
+    return [Choice(id=s.id, label=s.label) for s in CATALOG.situations if s.screen == screen]
+
+
+GROUP_IDS = frozenset(s.id for s in CATALOG.situations if s.screen == "groups")
+
+
+def _group_chosen(view: View) -> bool:
+    return bool(GROUP_IDS & set(MandateAnswers.of(view).situations))
+
+
+def _situation_choices() -> list[Choice]:
+    """The first screen: its situations, and the button to the groups' screen where
+    the first of those stands in the catalog's order."""
+    choices = _on_screen("what")
+    first_group = next((s.id for s in CATALOG.situations if s.screen == "groups"), None)
+    if first_group is None:
+        return choices
+    groups = Choice(id="groups", label=GROUPS_BUTTON, to="groups", checked=_group_chosen)
+    ids = [s.id for s in CATALOG.situations if s.screen in ("what", "groups")]
+    at = len([i for i in ids[: ids.index(first_group)] if i not in GROUP_IDS])
+    return [*choices[:at], groups, *choices[at:]]
+
+
+def _children(view: View) -> bool:
+    return SITUATION_CHILDREN in MandateAnswers.of(view).situations
+
+
+CHILD_CONCERNED = Cond("a child is concerned", _children)
+AFTER_CHOICE = [Go(to="child", when=CHILD_CONCERNED), Go(to="country")]
+
+
+def _without_child_abuse(session: Session, view: View) -> None:
+    # Asked again after every new choice, so an answer never outlives "Children".
+    answers = MandateAnswers.of(session)
+    answers.situations = [s for s in answers.situations if s != SITUATION_CHILD_ABUSE]
+
+
+def _with_child_abuse(session: Session, view: View) -> None:
+    answers = MandateAnswers.of(session)
+    answers.situations = [
+        *(s for s in answers.situations if s != SITUATION_CHILD_ABUSE), SITUATION_CHILD_ABUSE]
+
+
 MANDATE = Flow(
     name="mandate",
     title=N_("Find the right UN expert"),
@@ -260,8 +327,24 @@ MANDATE = Flow(
             id="what",
             text=ASK_WHAT,
             field="situations",
-            to="country",
-            choices=[Choice(id=s.id, label=s.label) for s in CATALOG.situations],
+            to=AFTER_CHOICE,
+            choices=_situation_choices(),
+            enter=_without_child_abuse,
+        ),
+        Many(
+            id="groups",
+            text=ASK_GROUPS,
+            field="situations",
+            to=AFTER_CHOICE,
+            choices=_on_screen("groups"),
+        ),
+        One(
+            id="child",
+            text=ASK_CHILD,
+            choices=[
+                Choice(id="yes", label=N_("Yes"), to="country", do=_with_child_abuse),
+                Choice(id="no", label=N_("No"), to="country", do=_without_child_abuse),
+            ],
         ),
         Text(
             id="country",

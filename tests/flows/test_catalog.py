@@ -400,3 +400,23 @@ def test_forced_labour_and_trafficking_show_the_merger_not_nothing_fits() -> Non
     ids = [f.id for f in r.facts]
     assert "slavery_trafficking_merger" in ids and "nothing_fits" not in ids
     assert "online_form" in ids
+
+
+def test_the_opt_mandate_has_its_own_framing_fact_not_any_issue() -> None:
+    r = recommend(C, ["expression"], "PS")
+    ids = [f.id for f in r.facts]
+    assert "opt_mandate" in ids and "country_mandate" not in ids
+    assert "country_mandate" in [f.id for f in recommend(C, ["expression"], "BY").facts]
+
+
+def test_an_unknown_or_misplaced_country_fact_is_reported() -> None:
+    opt = C.mandate("sr-opt")
+    torture = C.mandate("sr-torture")
+    broken = C.model_copy(update={"mandates": [
+        opt.model_copy(update={"country_fact": "nope"}),
+        torture.model_copy(update={"country_fact": "opt_mandate"}),
+        *[m for m in C.mandates if m.id not in ("sr-opt", "sr-torture")],
+    ]})
+    problems = catalog_problems(broken)
+    assert _has(problems, "sr-opt", "unknown country_fact nope")
+    assert _has(problems, "sr-torture", "country_fact on a thematic mandate")

@@ -219,3 +219,51 @@ def test_lookups_are_cheap() -> None:
     for _ in range(20):
         match_country("Myanmr")
     assert (time.perf_counter() - start) / 20 < 0.05
+
+
+def _territories() -> list[tuple[str, str | None]]:
+    from flows.datafiles import read_json
+
+    data = read_json("country_aliases.json", [])
+    assert isinstance(data, dict)
+    return [
+        (name, entry["iso2"])
+        for entry in data["territories"]["entries"]
+        for names in entry["names"].values()
+        for name in names
+    ]
+
+
+@pytest.mark.parametrize(("name", "iso2"), _territories())
+def test_every_territory_name_is_recognised_never_guessed(name: str, iso2: str | None) -> None:
+    m = match_country(name)
+    assert (m.iso2, m.suggestions, m.region) == (iso2, [], iso2 is None)
+
+
+@pytest.mark.parametrize("text", ["Somaliland", "Papua", "South Ossetia", "Papouasie"])
+def test_a_territory_is_never_taken_for_a_country_with_a_similar_name(text: str) -> None:
+    # Before: Papua -> Papua New Guinea, Somaliland -> "did you mean Somalia?".
+    m = match_country(text)
+    assert m.iso2 is None and m.suggestions == [] and m.region
+
+
+def test_a_territory_without_a_code_or_source_is_reported() -> None:
+    from flows.countries import _regions
+
+    problems: list[str] = []
+    regions = _regions({"territories": {"entries": [
+        {"names": {"en": ["Nowhere"]}, "iso2": "QQ", "source": "x"},
+        {"names": {"en": ["Elsewhere"]}, "iso2": None, "source": " "},
+        {"names": {"en": ["Somewhere"]}, "iso2": None, "source": "x"},
+    ]}}, {"FR"}, problems)
+    assert regions == {"somewhere": ""}
+    assert len(problems) == 2 and "unknown code QQ" in problems[0]
+
+
+@pytest.mark.parametrize("text", ["Siberia", "Azad", "Oromia", "Jenin", "Araucania"])
+def test_a_place_that_only_looks_like_a_country_name_is_not_offered_as_one(text: str) -> None:
+    # Before: Siberia -> Liberia, Syria (a country mandate), Serbia; Azad -> Gaza (PS).
+    m = match_country(text)
+    assert m.iso2 is None
+    assert not set(m.suggestions) & set(MANDATE_COUNTRIES)
+    assert len(m.suggestions) <= 1

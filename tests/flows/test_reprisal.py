@@ -473,3 +473,9 @@ def test_quick_exit_from_the_result_forgets_everything() -> None:
     chat.press("Quick exit")
     assert chat.text == "Closed." and chat.buttons == []
     assert chat.session.answers == {} and not chat.session.draft
+
+
+def test_the_experts_contact_promises_no_address_on_a_page_that_may_not_exist() -> None:
+    # 22 of the 63 mandates have no confirmed OHCHR page here (flows/data/mandates.json).
+    chat = answer_all(reporter(), when="October 2026")
+    chat.expect("where its OHCHR page gives one").expect_not("listed on its OHCHR page")

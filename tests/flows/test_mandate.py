@@ -223,3 +223,19 @@ def test_a_region_is_asked_about_never_guessed_as_another_country(region: str) -
 def test_toxic_waste_dumping_leads_with_the_toxics_expert() -> None:
     chat = choose(finder(), "toxic").press("Prefer not to say")
     chat.expect("Lead expert: Special Rapporteur on the implications for human rights of the")
+
+
+def test_a_french_finder_names_the_experts_by_their_official_french_titles() -> None:
+    wgad_fr = "Groupe de travail sur la détention arbitraire"
+    belarus_fr = "Rapporteur spécial sur la situation des droits de l'homme au Bélarus"
+    chat = choose(finder("fr"), "detention").send(country_name("BY", "fr"))
+    chat.expect(wgad_fr, belarus_fr).expect_not(
+        "Working Group on Arbitrary Detention", "human rights in Belarus")
+    why(chat).expect(wgad_fr, belarus_fr).expect_not("Working Group on Arbitrary Detention")
+
+
+def test_a_finder_without_an_official_title_in_its_language_shows_the_english_one() -> None:
+    ie_mali = next(m for m in C.mandates if m.id == "ie-mali")
+    assert "ru" not in ie_mali.titles
+    chat = choose(finder("ru"), "detention").send(country_name("ML", "ru"))
+    chat.expect(ie_mali.title).expect_not(f"{ie_mali.title} (")

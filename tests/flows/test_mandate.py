@@ -234,6 +234,14 @@ def test_a_french_finder_names_the_experts_by_their_official_french_titles() -> 
     why(chat).expect(wgad_fr, belarus_fr).expect_not("Working Group on Arbitrary Detention")
 
 
+def test_a_russian_finder_names_the_experts_by_their_official_russian_titles() -> None:
+    wgad_ru = "Рабочая группа по произвольным задержаниям"
+    belarus_ru = "Специальный докладчик по вопросу о положении в области прав человека в Беларуси"
+    chat = choose(finder("ru"), "detention").send(country_name("BY", "ru"))
+    chat.expect(wgad_ru, belarus_ru).expect_not(
+        "Working Group on Arbitrary Detention", "human rights in Belarus")
+
+
 def test_a_finder_without_an_official_title_in_its_language_shows_the_english_one() -> None:
     ie_mali = next(m for m in C.mandates if m.id == "ie-mali")
     assert "ru" not in ie_mali.titles

@@ -234,11 +234,17 @@ def test_a_french_finder_names_the_experts_by_their_official_french_titles() -> 
     why(chat).expect(wgad_fr, belarus_fr).expect_not("Working Group on Arbitrary Detention")
 
 
-def test_a_russian_finder_names_the_experts_by_their_official_russian_titles() -> None:
-    wgad_ru = "Рабочая группа по произвольным задержаниям"
-    belarus_ru = "Специальный докладчик по вопросу о положении в области прав человека в Беларуси"
-    chat = choose(finder("ru"), "detention").send(country_name("BY", "ru"))
-    chat.expect(wgad_ru, belarus_ru).expect_not(
+@pytest.mark.parametrize(("locale", "wgad", "belarus"), [
+    ("ru", "Рабочая группа по произвольным задержаниям",
+     "Специальный докладчик по вопросу о положении в области прав человека в Беларуси"),
+    ("ar", "الفريق العامل المعني بالاحتجاز التعسفي",
+     "المقرر الخاص المعني بحالة حقوق الإنسان في بيلاروس"),
+    ("zh", "任意拘留问题工作组", "白俄罗斯人权状况特别报告员"),
+], ids=["ru", "ar", "zh"])
+def test_a_finder_names_the_detention_experts_by_their_official_titles(
+        locale: str, wgad: str, belarus: str) -> None:
+    chat = choose(finder(locale), "detention").send(country_name("BY", locale))
+    chat.expect(wgad, belarus).expect_not(
         "Working Group on Arbitrary Detention", "human rights in Belarus")
 
 

@@ -97,9 +97,14 @@ def run_check() -> int:
     if problems:
         print(f"{len(problems)} problem(s) found.")
         return 1
+    mandates = load_catalog().mandates
+    official = ", ".join(
+        f"{lang} {n}" for lang in SHIPPED
+        if (n := sum(lang in m.titles for m in mandates))
+    )
     print(
-        f"OK: {len(load_catalog().mandates)} mandates, {len(ENGINE.steps)} steps, "
-        f"{len(SHIPPED)} languages."
+        f"OK: {len(mandates)} mandates (official titles: {official or 'none'}), "
+        f"{len(ENGINE.steps)} steps, {len(SHIPPED)} languages."
     )
     return 0
 

@@ -44,7 +44,7 @@ from babel.lists import format_list
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from flows.datafiles import data_dir, error_lines, read_json, valid_entries
-from flows.i18n import PLACEHOLDER, T
+from flows.i18n import DEFAULT, PLACEHOLDER, SHIPPED, T
 
 Status = Literal["active", "merged", "merged_new", "dormant", "hc_designated", "status_unverified"]
 Kind = Literal["special_rapporteur", "independent_expert", "working_group", "other"]
@@ -155,13 +155,17 @@ class Mandate(_Model):
     # is missing, the English title is used with the translated description.
     titles: dict[str, OfficialTitle] = Field(default_factory=dict)
 
+    def name_in(self, locale: str) -> str:
+        """The official title in that language, else the English one: for places
+        where the translated description is shown anyway, or space is short."""
+        official = self.titles.get(locale)
+        return official.title if official is not None else self.title
+
     def title_in(self, t: T) -> str:
         """The official title in `t`'s language, or the English one with the
         description in that language."""
-        if t.locale in self.titles:
-            return self.titles[t.locale].title
-        if t.locale == "en":
-            return self.title
+        if t.locale in self.titles or t.locale == "en":
+            return self.name_in(t.locale)
         return f"{self.title} ({t(self.description).rstrip('.')})"
 
 
@@ -344,6 +348,21 @@ def _duplicates(ids: Iterable[str]) -> list[str]:
     return sorted(i for i, n in Counter(ids).items() if n > 1)
 
 
+def _title_problems(m: Mandate) -> list[str]:
+    """An official title is shown as the mandate's name: it must be in a shipped
+    language, written out, and say which page gives it."""
+    problems = []
+    for lang, official in sorted(m.titles.items()):
+        where = f"mandate {m.id}: official title in {lang!r}"
+        if lang == DEFAULT or lang not in SHIPPED:
+            problems.append(f"{where}: not a shipped language other than {DEFAULT}")
+        if not official.title.strip() or official.title != official.title.strip():
+            problems.append(f"{where}: empty, or with stray whitespace")
+        if not re.search(r"https?://\S", official.source):
+            problems.append(f"{where}: its source has no URL")
+    return problems
+
+
 def catalog_problems(catalog: Catalog) -> list[str]:
     """Everything wrong with the catalog, as readable lines (empty when all is well)."""
     problems: list[str] = []
@@ -384,6 +403,7 @@ def catalog_problems(catalog: Catalog) -> list[str]:
             problems.append(f"mandate {m.id}: merged without a known merged_into")
         if m.merged_into is not None and m.merged_into not in by_id:
             problems.append(f"mandate {m.id}: unknown merged_into {m.merged_into}")
+        problems += _title_problems(m)
 
     for scope, expected in EXPECTED_COUNTS_JUNE_2025.items():
         n = sum(1 for m in catalog.mandates if m.scope == scope and m.counted_in_june_2025)

@@ -127,7 +127,7 @@ def parse_country(text: str, view: View) -> Parsed:
 
 
 def _mandate_block(t: T, mandate: Mandate, reasons: list[str]) -> list[str]:
-    lines = [mandate.title, t(mandate.description)]
+    lines = [mandate.name_in(t.locale), t(mandate.description)]
     if reasons:
         lines.append(t(WHY, reasons=" ".join(t(r) for r in reasons)))
     if mandate.url:
@@ -176,10 +176,10 @@ def recommendation(view: View) -> list[str]:
     place = country_name(iso2, t.locale) if iso2 else None
     lines = []
     if result.lead is not None:
-        lines.append(f"{t(LEAD)} {result.lead.mandate.title}")
+        lines.append(f"{t(LEAD)} {result.lead.mandate.name_in(t.locale)}")
     if result.country is not None:
         # Whatever its status: a fact below says what it means.
-        lines.append(f"{t(COUNTRY_EXPERT)} {result.country.title}")
+        lines.append(f"{t(COUNTRY_EXPERT)} {result.country.name_in(t.locale)}")
     after = [say(t, f) for f in result.facts if f.id in ANSWER_FACTS]
     if SITUATION_REPRISAL in MandateAnswers.of(view).situations:
         # A reprisal for engaging with the UN has its own channels (facts_reprisal.json).
@@ -198,7 +198,7 @@ def recommendation(view: View) -> list[str]:
         head = [t(HEAD_IN, country=place) if place else t(HEAD), *block] if block else []
         return "\n\n".join(["\n".join(head)] * bool(head) + after)
 
-    titles = [p.mandate.title for p in result.joint]
+    titles = [p.mandate.name_in(t.locale) for p in result.joint]
     shown = len(titles)
     while shown > 1 and len(whole(titles[:shown], len(titles) - shown)) > LEAD_BUDGET:
         shown -= 1

@@ -420,3 +420,38 @@ def test_an_unknown_or_misplaced_country_fact_is_reported() -> None:
     problems = catalog_problems(broken)
     assert _has(problems, "sr-opt", "unknown country_fact nope")
     assert _has(problems, "sr-torture", "country_fact on a thematic mandate")
+
+
+# --------------------------------------------------------------------------- official titles
+
+
+def test_every_official_title_is_written_out_and_keeps_its_source_url() -> None:
+    titles = [(m, lang, o) for m in C.mandates for lang, o in m.titles.items()]
+    assert len(titles) >= 20
+    for m, lang, official in titles:
+        assert lang in ("fr", "es", "ar", "zh", "ru"), (m.id, lang)
+        assert official.title.strip() == official.title and official.title != m.title
+        assert "http" in official.source and "://" in official.source, (m.id, lang)
+
+
+@pytest.mark.parametrize(("titles", "words"), [
+    ({"fr": cat.OfficialTitle(title="", source="https://www.ohchr.org/fr/x")}, ("'fr'", "empty")),
+    ({"fr": cat.OfficialTitle(title="Titre", source="a press release")}, ("'fr'", "no URL")),
+    ({"en": cat.OfficialTitle(title="Title", source="https://www.ohchr.org/en/x")},
+     ("'en'", "shipped")),
+    ({"de": cat.OfficialTitle(title="Titel", source="https://www.ohchr.org/de/x")},
+     ("'de'", "shipped")),
+])
+def test_an_official_title_without_text_url_or_shipped_language_is_a_problem(
+    titles: dict[str, cat.OfficialTitle], words: tuple[str, ...]
+) -> None:
+    broken = _replace_mandate(C, "sr-housing", titles=titles)
+    assert _has(catalog_problems(broken), "sr-housing", "official title", *words)
+
+
+def test_the_name_is_the_official_title_where_there_is_one_else_english() -> None:
+    belarus = next(m for m in C.mandates if m.id == "sr-belarus")
+    assert belarus.name_in("fr") == (
+        "Rapporteur spécial sur la situation des droits de l'homme au Bélarus")
+    bare = belarus.model_copy(update={"titles": {}})
+    assert bare.name_in("fr") == belarus.title

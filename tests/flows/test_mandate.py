@@ -63,7 +63,7 @@ def test_every_situation_leads_to_its_mapped_experts(situation: str, lang: str) 
     # The reprisal channels come on top (as in the reprisal test below).
     assert len(chat.text) <= LEAD_LIMIT + (200 if situation == "reprisal" else 0)
     for pick in expected.picks:
-        chat.expect(pick.mandate.title)
+        chat.expect(pick.mandate.name_in(lang))
     chat.expect("https://spsubmission.ohchr.org/")
     if expected.unsure:
         chat.expect(t(C.fact("nothing_fits").text)).expect_not(
@@ -73,7 +73,7 @@ def test_every_situation_leads_to_its_mapped_experts(situation: str, lang: str) 
         return
     why(chat)
     for pick in expected.picks + expected.consider:
-        chat.expect(pick.mandate.title)
+        chat.expect(pick.mandate.name_in(lang))
         for reason in pick.reasons:
             chat.expect(t(reason))
     assert all(len(r.text) < TELEGRAM_TEXT_LIMIT for r in chat.replies)
@@ -157,7 +157,7 @@ def test_the_whole_finder_in_each_language(lang: str) -> None:
     chat = choose(finder(lang), "detention")
     chat.expect(t(ASK_COUNTRY))
     chat.send(country_name("IR", lang))
-    chat.expect(t("Lead expert:"), "Working Group on Arbitrary Detention",
+    chat.expect(t("Lead expert:"), C.mandate("wgad").name_in(lang),
                 "https://spsubmission.ohchr.org/")
     why(chat).expect(t(C.mandate("wgad").description),
                      t(C.fact("online_form").text, **C.fact("online_form").values))
@@ -170,7 +170,7 @@ def test_every_country_mandate_is_reached_by_typing_its_name(lang: str, mandate:
 
     assert isinstance(mandate, Mandate) and mandate.country is not None
     chat = choose(finder(lang), "expression").send(country_name(mandate.country.iso2, lang))
-    chat.expect(mandate.title)
+    chat.expect(mandate.name_in(lang))
 
 
 def test_telegram_users_are_told_the_chat_is_not_end_to_end_encrypted() -> None:
@@ -247,7 +247,7 @@ def test_a_region_is_asked_about_never_guessed_as_another_country(region: str, l
     assert not any(label for label in chat.labels if label not in (
         t("Prefer not to say"), t("Back"), t("Main menu"), t("Quick exit")))
     # Asked, it still goes on: a country, or none.
-    chat.press(t("Prefer not to say")).expect("Working Group on Arbitrary Detention")
+    chat.press(t("Prefer not to say")).expect(C.mandate("wgad").name_in(lang))
 
 
 @pytest.mark.parametrize("place", ["Gaza", "West Bank", "East Jerusalem", "Cisjordanie", "غزة"])
@@ -355,3 +355,33 @@ def test_when_every_expert_has_a_page_no_mailbox_is_offered() -> None:
 def test_toxic_waste_dumping_leads_with_the_toxics_expert() -> None:
     chat = choose(finder(), "toxic").press("Prefer not to say")
     chat.expect("Lead expert: Special Rapporteur on the implications for human rights of the")
+
+
+def test_a_french_finder_names_the_experts_by_their_official_french_titles() -> None:
+    wgad_fr = "Groupe de travail sur la détention arbitraire"
+    belarus_fr = "Rapporteur spécial sur la situation des droits de l'homme au Bélarus"
+    chat = choose(finder("fr"), "detention").send(country_name("BY", "fr"))
+    chat.expect(wgad_fr, belarus_fr).expect_not(
+        "Working Group on Arbitrary Detention", "human rights in Belarus")
+    why(chat).expect(wgad_fr, belarus_fr).expect_not("Working Group on Arbitrary Detention")
+
+
+@pytest.mark.parametrize(("locale", "wgad", "belarus"), [
+    ("ru", "Рабочая группа по произвольным задержаниям",
+     "Специальный докладчик по вопросу о положении в области прав человека в Беларуси"),
+    ("ar", "الفريق العامل المعني بالاحتجاز التعسفي",
+     "المقرر الخاص المعني بحالة حقوق الإنسان في بيلاروس"),
+    ("zh", "任意拘留问题工作组", "白俄罗斯人权状况特别报告员"),
+], ids=["ru", "ar", "zh"])
+def test_a_finder_names_the_detention_experts_by_their_official_titles(
+        locale: str, wgad: str, belarus: str) -> None:
+    chat = choose(finder(locale), "detention").send(country_name("BY", locale))
+    chat.expect(wgad, belarus).expect_not(
+        "Working Group on Arbitrary Detention", "human rights in Belarus")
+
+
+def test_a_finder_without_an_official_title_in_its_language_shows_the_english_one() -> None:
+    ie_mali = next(m for m in C.mandates if m.id == "ie-mali")
+    assert "ru" not in ie_mali.titles
+    chat = choose(finder("ru"), "detention").send(country_name("ML", "ru"))
+    chat.expect(ie_mali.title).expect_not(f"{ie_mali.title} (")

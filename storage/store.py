@@ -603,6 +603,14 @@ def _decode_reminder(plaintext: bytes) -> tuple[int | None, int, str, str]:
     )
 
 
+def _shown_by(incoming: Sequence[int], calls: Sequence[outbox.Call]) -> list[int]:
+    """The chat's messages an update answers with or on: the person's own, and the one
+    it edits. A draft begun by a press begins on the pressed message, which the press
+    turns into the draft's first question (sent before the draft, but part of it)."""
+    edited = [int(c["message_id"]) for c in calls if c.get("op") == "edit" and "message_id" in c]
+    return [int(i) for i in incoming] + edited
+
+
 def _pad(data: bytes) -> bytes:
     return data + b" " * (-len(data) % _PAD_TO)
 
@@ -977,7 +985,7 @@ class Store:
                     self._stored_draft(db, owner) if needs_stored else (None, None)
                 )
                 clock = self._draft_clock(
-                    db, owner, draft, stored, stored_draft, timestamp, incoming
+                    db, owner, draft, stored, stored_draft, timestamp, _shown_by(incoming, calls)
                 )
                 # The person's own message of this update is in the ledger before a
                 # quick exit or a wipe looks for what to delete.

@@ -123,6 +123,22 @@ async def test_a_stale_press_is_one_short_line_with_the_current_buttons(
     assert len(live(user)) == 1
 
 
+async def test_typed_text_or_an_unknown_command_on_a_result_is_one_short_line(
+    harness: Harness,
+) -> None:
+    user = await to_menu(harness)
+    await user.press("Find the right UN expert")
+    await user.press("Detention or arrest")
+    await user.press("Done (1 chosen)")
+    await user.send("Belarus")
+    current = set(user.buttons())
+    for typed in ("hello", "/nonsense"):
+        texts = await user.send(typed)
+        assert len(harness.request.sends(user.since)) == 1 and len(texts) == 1, texts
+        assert "\n" not in texts[0].strip() and "Lead expert" not in texts[0], texts
+        assert set(user.buttons()) == current and len(live(user)) == 1
+
+
 def test_calls_for_strips_only_when_a_new_message_brings_buttons() -> None:
     buttons = [[Button(id="1.x", label="X")]]
     typed = calls_for(7, [Reply(text="a"), Reply(text="b", buttons=buttons)])

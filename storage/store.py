@@ -1231,7 +1231,7 @@ class Store:
         """A strip row ended (the keyboard is gone, was gone already, or there was none):
         the message no longer counts as showing buttons."""
 
-        def write() -> None:
+        def write() -> bool:
             db = self._database()
             with db.atomic():
                 outbox.finish(db.conn, row)
@@ -1240,8 +1240,10 @@ class Store:
                         "UPDATE ledger SET keyboard = 0 WHERE owner = ? AND message_id = ?",
                         [row.owner, message_id],
                     )
+                return self._gone(db, row.owner)
 
-        await self._call(write)
+        if await self._call(write):  # the last row of someone wiped
+            await self.checkpoint()
 
     async def outbox_deleted(self, row: outbox.OutRow, *, done: bool) -> None:
         """A deletion ended: done, or impossible (too old, refused for good). Either

@@ -135,7 +135,7 @@ async def test_a_number_no_button_has_gets_one_short_line_not_the_screen_again(
     out = io.StringIO()
     await run_console(settings, jsonl=False, inp=io.StringIO("1\n1\n99\n/quit\n"), out=out)
     screen = out.getvalue()
-    menu, _, after = screen.partition("What would you like to do?")
+    _, _, after = screen.partition("What would you like to do?")
     assert after and "What would you like to do?" not in after
     hint = after.split("> ")[1].strip().splitlines()
     assert hint[0] == "Please answer with the buttons below. There is no need to type details here."

@@ -46,6 +46,13 @@ presses it (Done then reads "1 chosen", as before). The hearing date typed in
 urgency is no longer asked by the builder; the builder's urgency answer in `PATH`
 is still typed (it adds that V1 is held incommunicado). tests/flows/
 test_journey_length.py runs `journey` for every shipped language against `BASELINE`.
+
+Issue 10 point 10 (old keyboards do not stay live) adds a column, strips: the rows
+that take the keyboard off the screen a new message replaces. They are neither
+messages nor text (the figures above do not count them) and come only with a new
+message that has buttons, never with a press that edits: 12 along PATH, one per
+typed answer or command; the one after /start finds no keyboard in the chat and
+makes no Bot API call.
 """
 
 from __future__ import annotations
@@ -122,12 +129,14 @@ DONE = ("Done ({count} chosen)", "Done ({count} chosen)")
 
 
 def journey(locale: str, screens: list[tuple[str, str, int, int]] | None = None,
-            ) -> tuple[int, int, int, list[str]]:
-    """(characters, new messages, edits, presses not found) along PATH in `locale`.
-    With `screens`, appends (input, state reached, characters, new messages) per step."""
+            ) -> tuple[int, int, int, int, list[str]]:
+    """(characters, new messages, edits, keyboard strips, presses not found) along PATH
+    in `locale`. A strip takes the keyboard off the screen a new message replaces: it
+    is neither a message nor text. With `screens`, appends (input, state reached,
+    characters, new messages) per step."""
     t = translator(locale)
     session = Session()
-    chars = messages = edits = 0
+    chars = messages = edits = strips = 0
     next_id = 1
     keyboard: int | None = None  # the id of the latest message with buttons
     buttons: dict[str, str] = {}  # label -> id, on the latest screen
@@ -171,10 +180,12 @@ def journey(locale: str, screens: list[tuple[str, str, int, int]] | None = None,
                 edits += 1
                 if call.get("buttons"):
                     keyboard = call["message_id"]
+            elif call["op"] == "strip":
+                strips += 1
         if screens is not None:
             screens.append((f"{kind} {payload}".strip(), session.state,
                             chars - before[0], messages - before[1]))
-    return chars, messages, edits, missing
+    return chars, messages, edits, strips, missing
 
 
 def print_screens(locale: str) -> None:
@@ -191,10 +202,11 @@ def main() -> None:
         args = sys.argv[sys.argv.index("--screens") + 1:]
         print_screens(args[0] if args else "en")
         return
-    print("lang  chars  messages  edits  target chars")
+    print("lang  chars  messages  edits  strips  target chars")
     for locale in SHIPPED:
-        chars, messages, edits, missing = journey(locale)
-        print(f"{locale:4}  {chars:5}  {messages:8}  {edits:5}  {BASELINE[locale][0] // 2:12}")
+        chars, messages, edits, strips, missing = journey(locale)
+        print(f"{locale:4}  {chars:5}  {messages:8}  {edits:5}  {strips:6}  "
+              f"{BASELINE[locale][0] // 2:12}")
         if missing:
             print(f"      not on screen, skipped: {', '.join(missing)}")
 

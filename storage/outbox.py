@@ -33,7 +33,7 @@ __all__ = [
 # tell how much someone typed.
 _PAD_TO = 256
 
-Op = Literal["send", "edit", "delete", "answer", "document"]
+Op = Literal["send", "edit", "delete", "answer", "document", "strip"]
 
 
 class ButtonRow(TypedDict):
@@ -51,7 +51,10 @@ class Call(TypedDict, total=False):
     # be done: what the person reads never claims a deletion that did not happen.
     alt: str
     buttons: list[list[ButtonRow]]
-    message_id: int  # edit: the message to replace
+    # edit: the message to replace. strip: the message whose keyboard goes; absent, the
+    # chat's newest message with buttons, resolved when the row is carried out (the
+    # send of that message may still be waiting in this very outbox).
+    message_id: int
     ids: list[int]  # delete: the message ids
     # delete: "all" (every message the bot may still delete) or "draft" (those
     # since the draft began), resolved against the ledger when the row is written.

@@ -395,6 +395,13 @@ def m005_chats_updated_at(db: Database) -> None:
     db.execute("CREATE INDEX chats_updated_at ON chats(updated_at)")
 
 
+@migrations()
+def m006_ledger_keyboard(db: Database) -> None:
+    # Which of the chat's messages still shows buttons, so that the one a new screen
+    # replaces loses them (a flag only: the ledger already holds the id, and no text).
+    db.execute("ALTER TABLE ledger ADD COLUMN keyboard INTEGER NOT NULL DEFAULT 0")
+
+
 # Due auto-deletes in one statement. CROSS JOIN pins chats as the outer loop
 # (SQLite never reorders it): the few owners with auto-delete on, each followed
 # by a range of the ledger's primary key, never a scan of the whole ledger.
@@ -596,6 +603,14 @@ def _decode_reminder(plaintext: bytes) -> tuple[int | None, int, str, str]:
         str(data["k"]),
         str(data["l"]),
     )
+
+
+def _shown_by(incoming: Sequence[int], calls: Sequence[outbox.Call]) -> list[int]:
+    """The chat's messages an update answers with or on: the person's own, and the one
+    it edits. A draft begun by a press begins on the pressed message, which the press
+    turns into the draft's first question (sent before the draft, but part of it)."""
+    edited = [int(c["message_id"]) for c in calls if c.get("op") == "edit" and "message_id" in c]
+    return [int(i) for i in incoming] + edited
 
 
 def _pad(data: bytes) -> bytes:
@@ -975,7 +990,7 @@ class Store:
                     self._stored_draft(db, owner) if needs_stored else (None, None)
                 )
                 clock = self._draft_clock(
-                    db, owner, draft, stored, stored_draft, timestamp, incoming
+                    db, owner, draft, stored, stored_draft, timestamp, _shown_by(incoming, calls)
                 )
                 # The person's own message of this update is in the ledger before a
                 # quick exit or a wipe looks for what to delete.
@@ -1142,7 +1157,8 @@ class Store:
     ) -> list[outbox.OutRow]:
         """Telegram confirmed a send or an edit: the row ends and the ids of what it sent
         go to the ledger in the same transaction. When a wipe took the row meanwhile,
-        the message is deleted instead (the rows returned). `ended`: earlier rows that
+        the message is deleted instead (the rows returned; also a strip row, when an
+        edit had to be sent as a new message). `ended`: earlier rows that
         Telegram already confirmed and that have nothing to record (answered buttons),
         ended in the same transaction."""
         timestamp = _timestamp(_now_or(now))
@@ -1157,7 +1173,8 @@ class Store:
                 if outbox.finish(db.conn, row):
                     if row.call.get("record", True):
                         self._insert_ledger(db, row.owner, ids, timestamp)
-                    elif self._gone(db, row.owner):
+                        return self._keyboards_sent(db, row, ids)
+                    if self._gone(db, row.owner):
                         gone.append(True)
                     return []
                 if not ids:
@@ -1174,6 +1191,64 @@ class Store:
         if gone:
             await self.checkpoint()
         return rows
+
+    def _keyboards_sent(
+        self, db: Database, row: outbox.OutRow, ids: Sequence[int]
+    ) -> list[outbox.OutRow]:
+        """Mark in the ledger whether what was just sent or edited shows buttons (an edit
+        always carries its keyboard, empty or not). An edit that became a new message
+        left the pressed message's keyboard behind: a strip row for it is returned."""
+        call = row.call
+        if call.get("op") not in ("send", "edit", "document") or not ids:
+            return []
+        db.conn.executemany(
+            "UPDATE ledger SET keyboard = ? WHERE owner = ? AND message_id = ?",
+            [(int(bool(call.get("buttons"))), row.owner, int(i)) for i in ids],
+        )
+        pressed = call.get("message_id")
+        if call.get("op") != "edit" or pressed is None or pressed in ids:
+            return []
+        shows = db.execute(
+            "SELECT 1 FROM ledger WHERE owner = ? AND message_id = ? AND keyboard = 1",
+            [row.owner, pressed],
+        ).fetchone()
+        if shows is None:
+            return []
+        strip: outbox.Call = {"op": "strip", "chat": int(call["chat"]), "message_id": pressed}
+        return outbox.insert_rows(db.conn, self._sealer, row.owner, row.group, [strip])
+
+    async def keyboard_message(self, owner: str) -> int | None:
+        """The chat's newest message still showing buttons that no deletion is queued
+        for: the one a new screen replaces (a strip row is resolved here when it is
+        carried out, since that message may have been sent only just before)."""
+
+        def read() -> int | None:
+            found = self._database().execute(
+                "SELECT max(message_id) FROM ledger WHERE owner = ? AND keyboard = 1 "
+                "AND pending = 0",
+                [owner],
+            ).fetchone()
+            return None if found is None or found[0] is None else int(found[0])
+
+        return await self._call(read)
+
+    async def outbox_stripped(self, row: outbox.OutRow, message_id: int | None) -> None:
+        """A strip row ended (the keyboard is gone, was gone already, or there was none):
+        the message no longer counts as showing buttons."""
+
+        def write() -> bool:
+            db = self._database()
+            with db.atomic():
+                outbox.finish(db.conn, row)
+                if message_id is not None:
+                    db.execute(
+                        "UPDATE ledger SET keyboard = 0 WHERE owner = ? AND message_id = ?",
+                        [row.owner, message_id],
+                    )
+                return self._gone(db, row.owner)
+
+        if await self._call(write):  # the last row of someone wiped
+            await self.checkpoint()
 
     async def outbox_deleted(self, row: outbox.OutRow, *, done: bool) -> None:
         """A deletion ended: done, or impossible (too old, refused for good). Either

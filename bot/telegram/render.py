@@ -66,7 +66,22 @@ def txt_name(name: str) -> str:
 
 
 def calls_for(chat_id: int, replies: Sequence[Reply], *, pressed: int | None = None) -> list[Call]:
-    """One call per message; the first reply marked `edit` replaces the pressed message."""
+    """One call per message; the first reply marked `edit` replaces the pressed message.
+    A screen that arrives as a new message replaces the one before it: that one's
+    keyboard goes first (`strip`)."""
+    calls = _calls(chat_id, replies, pressed)
+    return [*_strip_before(chat_id, calls), *calls]
+
+
+def _strip_before(chat_id: int, calls: Sequence[Call]) -> list[Call]:
+    """A strip call when these calls send a new message with buttons, unless they edit
+    the pressed message (the screen with buttons, whose keyboard the edit replaces)."""
+    news_buttons = any(c["op"] in ("send", "document") and c.get("buttons") for c in calls)
+    edits = any(c["op"] == "edit" for c in calls)
+    return [{"op": "strip", "chat": chat_id}] if news_buttons and not edits else []
+
+
+def _calls(chat_id: int, replies: Sequence[Reply], pressed: int | None) -> list[Call]:
     calls: list[Call] = []
     target = pressed
     for reply in split_long(replies):

@@ -24,7 +24,7 @@ import time
 import warnings
 from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import Literal
 
@@ -44,7 +44,7 @@ warnings.filterwarnings("ignore", message="Please use 'Bot.", category=PTBUserWa
 MAX_BACKOFF = 60.0  # seconds between retries of one row, at most
 GIVE_UP_SENDS_AFTER = 40  # attempts (~35 minutes): an answer that late helps nobody
 DELETE_WINDOW = timedelta(hours=48).total_seconds()
-_COUNTED = frozenset({"send", "edit", "document"})  # what per-chat pacing applies to
+_COUNTED = frozenset({"send", "edit", "document", "strip"})  # what per-chat pacing applies to
 _RECENT_CHATS = 10_000  # per-chat pacing state kept, at most (oldest forgotten)
 _READ_BATCH = 20  # rows of one person read from the store at a time
 
@@ -263,6 +263,11 @@ class Sender:
             logger.info("outbox: %s ended: too old to delete", method)
             await self.store.outbox_deleted(row, done=False)
             return "done"
+        if op == "strip":
+            resolved = await self._strip_target(row)
+            if resolved is None:
+                return "done"
+            row, call = resolved, resolved.call
         text = call.get("alt", call.get("text", "")) if row.use_alt else call.get("text", "")
         if op == "send" and not text:
             await self.store.outbox_refused(row)  # said only if a deletion had failed
@@ -285,6 +290,8 @@ class Sender:
             return await self._later(row, method, type(exc).__name__)
         if op == "delete":
             await self.store.outbox_deleted(row, done=True)
+        elif op == "strip":
+            await self.store.outbox_stripped(row, call.get("message_id"))
         elif op == "answer":
             # Nothing to record: the row ends with the next confirmed send of the person
             # (a kill before that only makes Telegram answer the button once more).
@@ -337,9 +344,26 @@ class Sender:
             logger.info("outbox: %s ended: %s", method, "already gone" if gone else "refused")
             await self.store.outbox_deleted(row, done=gone)
             return "done"
+        if op == "strip":
+            # Not modified (no keyboard left), not found, too old: nothing more to do.
+            logger.info("outbox: %s ended: nothing to remove", method)
+            await self.store.outbox_stripped(row, row.call.get("message_id"))
+            return "done"
         logger.info("outbox: %s ended: refused (BadRequest)", method)
         await self.store.outbox_refused(row)
         return "done"
+
+    async def _strip_target(self, row: OutRow) -> OutRow | None:
+        """The strip row with the message whose keyboard goes; None when the chat shows
+        none (the row has then ended). Resolved now, not when the row was stored: that
+        message may have been sent by an earlier row of this very outbox."""
+        if "message_id" in row.call:
+            return row
+        target = await self.store.keyboard_message(row.owner)
+        if target is None:
+            await self.store.outbox_stripped(row, None)
+            return None
+        return replace(row, call={**row.call, "message_id": target})
 
     async def _sent(self, row: OutRow, result: object) -> None:
         message_id = result.get("message_id") if isinstance(result, dict) else None
@@ -363,6 +387,9 @@ class Sender:
                 "text": text,
                 "reply_markup": markup(call.get("buttons", [])),
             }
+        elif op == "strip":
+            kwargs = {"chat_id": chat, "message_id": call.get("message_id"),
+                      "reply_markup": markup([])}
         elif op == "document":
             kwargs = {
                 "chat_id": chat,
@@ -389,4 +416,5 @@ _METHODS = {
     "document": "sendDocument",
     "delete": "deleteMessages",
     "answer": "answerCallbackQuery",
+    "strip": "editMessageReplyMarkup",
 }

@@ -38,6 +38,20 @@ def matches(text: str, label: str) -> bool:
     return text == label or (text.startswith(label + " (") and text.endswith(")"))
 
 
+class _Refused(Exception):
+    def __init__(self, description: str) -> None:
+        super().__init__(description)
+        self.description = description
+
+
+def shown(markup: Any) -> dict[str, Any] | None:
+    """The keyboard a message shows: an empty inline keyboard shows none (Telegram then
+    returns the message without `reply_markup`)."""
+    if isinstance(markup, dict) and any(markup.get("inline_keyboard") or []):
+        return markup
+    return None
+
+
 @dataclass
 class Call:
     method: str
@@ -101,7 +115,12 @@ class RecordingRequest(BaseRequest):
             if status == 0:
                 raise NetworkError("connection dropped (simulated)")
             return status, json.dumps(body).encode()
-        return 200, json.dumps({"ok": True, "result": self._result(api, params, files)}).encode()
+        try:
+            result = self._result(api, params, files)
+        except _Refused as refused:
+            body = {"ok": False, "error_code": 400, "description": refused.description}
+            return 400, json.dumps(body).encode()
+        return 200, json.dumps({"ok": True, "result": result}).encode()
 
     def _message(self, chat_id: int, **fields: Any) -> dict[str, Any]:
         self._message_id += 1
@@ -138,15 +157,38 @@ class RecordingRequest(BaseRequest):
             )
             message["text"] = params["text"]
             message.pop("reply_markup", None)
-            if "reply_markup" in params:
+            if shown(params.get("reply_markup")):
                 message["reply_markup"] = params["reply_markup"]
             message["edit_date"] = int(time.time())
             self.messages[key] = message
             return message
+        if api == "editMessageReplyMarkup":
+            return self._edit_markup(int(chat_id), params)  # type: ignore[arg-type]
         if api == "deleteMessages":
             for message_id in params.get("message_ids") or []:
                 self.messages.pop((int(chat_id), int(message_id)), None)  # type: ignore[arg-type]
         return True
+
+    def _edit_markup(self, chat_id: int, params: dict[str, Any]) -> Any:
+        """As Telegram answers: not found, not modified (raised as `_Refused`, which
+        `do_request` answers with a 400), or the message as it now is."""
+        key = (chat_id, int(params["message_id"]))
+        message = self.messages.get(key)
+        if message is None:
+            raise _Refused("Bad Request: message to edit not found")
+        markup = shown(params.get("reply_markup"))
+        if message.get("reply_markup") == markup:
+            raise _Refused(
+                "Bad Request: message is not modified: specified new message content and "
+                "reply markup are exactly the same as a current content and reply markup of "
+                "the message"
+            )
+        message = {k: v for k, v in message.items() if k != "reply_markup"}
+        if markup:
+            message["reply_markup"] = markup
+        message["edit_date"] = int(time.time())
+        self.messages[key] = message
+        return message
 
     # --- what the tests look at ---------------------------------------------
 

@@ -127,6 +127,22 @@ async def test_interactive_mode_numbers_buttons(settings: Settings) -> None:
     assert "Que souhaitez-vous faire" in screen or "What would you like" in screen
 
 
+async def test_a_number_no_button_has_gets_one_short_line_not_the_screen_again(
+    settings: Settings,
+) -> None:
+    # Numbers are per screen: one beyond the screen's buttons (say, from the screen
+    # before) is typed text, answered by a one-line hint above the same buttons.
+    out = io.StringIO()
+    await run_console(settings, jsonl=False, inp=io.StringIO("1\n1\n99\n/quit\n"), out=out)
+    screen = out.getvalue()
+    _, _, after = screen.partition("What would you like to do?")
+    assert after and "What would you like to do?" not in after
+    hint = after.split("> ")[1].strip().splitlines()
+    assert hint[0] == "Please answer with the buttons below. There is no need to type details here."
+    assert all(line.lstrip().startswith("[") for line in hint[1:]), hint
+    assert "[1] Find the right UN expert" in hint[1]
+
+
 async def test_builder_answers_are_never_on_disk_in_plain_text_nor_logged(
     settings: Settings, caplog: pytest.LogCaptureFixture
 ) -> None:

@@ -78,6 +78,14 @@ class Call:
     at: float = field(default_factory=time.monotonic)
 
 
+def shown(markup: Any) -> dict[str, Any] | None:
+    """The keyboard a message shows: an empty inline keyboard shows none (Telegram then
+    returns the message without `reply_markup`)."""
+    if isinstance(markup, dict) and any(markup.get("inline_keyboard") or []):
+        return markup
+    return None
+
+
 def _coerce(params: dict[str, str]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, value in params.items():
@@ -310,7 +318,7 @@ class FakeBotApi:
             message = self.messages.get(key)
             if message is None or "text" not in message:
                 raise _ApiError(400, "Bad Request: message to edit not found")
-            markup = params.get("reply_markup")
+            markup = shown(params.get("reply_markup"))
             if message["text"] == params["text"] and message.get("reply_markup") == markup:
                 raise _ApiError(
                     400,
@@ -324,6 +332,8 @@ class FakeBotApi:
                 message["reply_markup"] = markup
             self.messages[key] = message
             return message
+        if method == "editMessageReplyMarkup":
+            return self._edit_markup(params)
         if method == "deleteMessage":
             self.messages.pop((int(params["chat_id"]), int(params["message_id"])), None)
             return True
@@ -333,6 +343,28 @@ class FakeBotApi:
             return True
         # answerCallbackQuery, deleteWebhook, setMyCommands, and anything else.
         return True
+
+
+    def _edit_markup(self, params: dict[str, Any]) -> dict[str, Any]:
+        """Telegram's answers: not found, not modified, or the message as it now is."""
+        key = (int(params["chat_id"]), int(params["message_id"]))
+        message = self.messages.get(key)
+        if message is None:
+            raise _ApiError(400, "Bad Request: message to edit not found")
+        markup = shown(params.get("reply_markup"))
+        if message.get("reply_markup") == markup:
+            raise _ApiError(
+                400,
+                "Bad Request: message is not modified: specified new message content and "
+                "reply markup are exactly the same as a current content and reply markup of "
+                "the message",
+            )
+        message = {**message, "edit_date": int(time.time())}
+        message.pop("reply_markup", None)
+        if markup:
+            message["reply_markup"] = markup
+        self.messages[key] = message
+        return message
 
 
 class _QuietServer(ThreadingHTTPServer):

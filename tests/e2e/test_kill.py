@@ -172,3 +172,40 @@ def test_a_burst_under_flood_control_answers_everyone_in_order(
     for person in people:
         said = texts_to(api, person.id)
         assert NOTICE in said[0] and "/language" in said[1] and len(said) == 3, said
+
+
+def test_a_keyboard_strip_cut_off_by_a_kill_runs_after_the_restart(
+    api: FakeBotApi, tmp_path: Path
+) -> None:
+    data, err = tmp_path / "data", tmp_path / "stderr.txt"
+    person = api.person(930_001, "K")
+    bot = start_bot(api, data, err)
+    try:
+        person.send("/start")
+        person.wait_for_text(NOTICE)
+        person.press("I understand, continue")
+        person.wait_for_text(LANGUAGES)
+        (screen,) = [m["message_id"] for m in person.keyboards()]
+        # Typed text brings a new screen; taking the old keyboard off meets a flood
+        # wait, and the bot is killed while the strip waits in the outbox.
+        api.fail("editMessageReplyMarkup", 429, "Too Many Requests: retry after 2",
+                 retry_after=2)
+        person.send("hello")
+        api.wait_for_call("editMessageReplyMarkup!429")
+        bot.send_signal(signal.SIGKILL)
+        bot.wait(timeout=5)
+        assert [m["message_id"] for m in person.keyboards()] == [screen]
+        bot = start_bot(api, data, err)
+        api.wait_for(
+            "the old keyboard gone and the new one shown",
+            lambda: [m["message_id"] for m in person.keyboards()] not in ([], [screen])
+            and len(person.keyboards()) == 1,
+            timeout=20,
+        )
+        time.sleep(0.5)  # let the sender record what Telegram answered
+    finally:
+        _stop(bot)
+    assert any(c.method == "editMessageReplyMarkup" and c.params.get("message_id") == screen
+               for c in api.calls)
+    with sqlite3.connect(data / "sp-advisor.db") as db:
+        assert db.execute("select op from outbox").fetchall() == []

@@ -121,8 +121,8 @@ async def test_reopen_applies_migrations_once(data_dir: Path, sealer: Sealer) ->
         store = await Store.open(data_dir, sealer)
         await store.close()
     with _read_only(data_dir) as conn:
-        # One row per migration (m001 to m005), each applied once.
-        assert conn.execute("SELECT count(*) FROM _sqlite_migrations").fetchone()[0] == 5
+        # One row per migration (m001 to m006), each applied once.
+        assert conn.execute("SELECT count(*) FROM _sqlite_migrations").fetchone()[0] == 6
 
 
 # -- sessions --------------------------------------------------------------

@@ -198,4 +198,5 @@ async def test_upgrade_from_first_migration(data_dir: Path, sealer: Sealer) -> N
         "m003_inbox_outbox",
         "m004_seal_and_coarsen",
         "m005_chats_updated_at",
+        "m006_ledger_keyboard",
     ]

@@ -120,9 +120,10 @@ def _nav(t: Any, back: bool = True, sensitive: bool = False) -> list[list[tuple[
 
 
 def _situation_rows(t: Any, chosen: list[str]) -> list[list[tuple[str, str]]]:
+    # The same first screen as ours: its situations and the button to the groups'.
     rows = [
-        [(f"s:{s.id}", ("✓ " if s.id in chosen else "") + t(s.label))]
-        for s in CATALOG.situations
+        [(f"s:{c.id}", ("✓ " if c.id in chosen else "") + t(c.label))]
+        for c in mandate._situation_choices()
     ]
     done = t.n(("Done ({count} chosen)", "Done ({count} chosen)"), len(chosen)) if chosen else (
         t("Done")
@@ -130,19 +131,37 @@ def _situation_rows(t: Any, chosen: list[str]) -> list[list[tuple[str, str]]]:
     return [*rows, [("done", done)], *_nav(t, sensitive=True)]
 
 
+async def _screen(
+    update: Update, context: Ctx, text: str, rows: list[list[tuple[str, str]]] | None
+) -> None:
+    """Show a screen as ours does: a press replaces the pressed message; anything else
+    sends a new message and first takes the keyboard off the previous screen."""
+    assert context.user_data is not None and update.effective_chat is not None
+    markup = _kb(rows) if rows is not None else None
+    query = update.callback_query
+    if query is not None and query.message is not None:
+        await query.edit_message_text(text, reply_markup=markup)
+        context.user_data["kb"] = query.message.message_id
+        return
+    chat_id = update.effective_chat.id
+    previous = context.user_data.get("kb")
+    if previous is not None:
+        await context.bot.edit_message_reply_markup(
+            chat_id, previous, reply_markup=InlineKeyboardMarkup([])
+        )
+    sent = await context.bot.send_message(chat_id, text, reply_markup=markup)
+    context.user_data["kb"] = sent.message_id if markup is not None else None
+
+
 async def ptb_start(update: Update, context: Ctx) -> int:
     assert update.effective_chat is not None and context.user_data is not None
     context.user_data.clear()
     t = _t(context)
-    await context.bot.send_message(
-        update.effective_chat.id,
-        t(NOTICE_TELEGRAM),
-        reply_markup=_kb([
-            [("ok", t("I understand, continue"))],
-            [("ok1h", t("Continue, auto-delete after 1 hour"))],
-            [("ok24h", t("Continue, auto-delete after 24 hours"))],
-        ]),
-    )
+    await _screen(update, context, t(NOTICE_TELEGRAM), [
+        [("ok", t("I understand, continue"))],
+        [("ok1h", t("Continue, auto-delete after 1 hour"))],
+        [("ok24h", t("Continue, auto-delete after 24 hours"))],
+    ])
     return NOTICE
 
 
@@ -151,10 +170,11 @@ async def ptb_notice(update: Update, context: Ctx) -> int:
     assert query is not None and update.effective_chat is not None
     await query.answer()
     t = _t(context)
-    await context.bot.send_message(
-        update.effective_chat.id,
+    await _screen(
+        update,
+        context,
         t("Choose your language. You can change it at any time with /language."),
-        reply_markup=_kb([*[[(c, NATIVE_NAMES[c])] for c in SHIPPED], *_nav(t)]),
+        [*[[(c, NATIVE_NAMES[c])] for c in SHIPPED], *_nav(t)],
     )
     return LANGUAGE
 
@@ -166,20 +186,16 @@ async def ptb_language(update: Update, context: Ctx) -> int:
     await query.answer()
     context.user_data["locale"] = query.data
     t = _t(context)
-    await context.bot.send_message(
-        update.effective_chat.id,
-        t("What would you like to do?"),
-        reply_markup=_kb([
-            [("mandate", t("Find the right UN expert"))],
-            [("reprisal", t("Report a reprisal"))],
-            [("urgency", t("Is it urgent?"))],
-            [("submission", t("Prepare a submission"))],
-            [("safety", t("Safety"))],
-            [("learn", t("Learn how the UN experts work"))],
-            [("language", t("Language"))],
-            [("about", t("About this bot"))],
-        ]),
-    )
+    await _screen(update, context, t("What would you like to do?"), [
+        [("mandate", t("Find the right UN expert"))],
+        [("reprisal", t("Report a reprisal"))],
+        [("urgency", t("Is it urgent?"))],
+        [("submission", t("Prepare a submission"))],
+        [("safety", t("Safety"))],
+        [("learn", t("Learn how the UN experts work"))],
+        [("language", t("Language"))],
+        [("about", t("About this bot"))],
+    ])
     return MENU
 
 
@@ -190,9 +206,7 @@ async def ptb_finder(update: Update, context: Ctx) -> int:
     await query.answer()
     context.user_data["situations"] = []
     t = _t(context)
-    await context.bot.send_message(
-        update.effective_chat.id, t(mandate.ASK_WHAT), reply_markup=_kb(_situation_rows(t, []))
-    )
+    await _screen(update, context, t(mandate.ASK_WHAT), _situation_rows(t, []))
     return WHAT
 
 
@@ -207,7 +221,7 @@ async def ptb_toggle(update: Update, context: Ctx) -> int:
     else:
         chosen.append(value)
     t = _t(context)
-    await query.edit_message_text(t(mandate.ASK_WHAT), reply_markup=_kb(_situation_rows(t, chosen)))
+    await _screen(update, context, t(mandate.ASK_WHAT), _situation_rows(t, chosen))
     return WHAT
 
 
@@ -220,11 +234,8 @@ async def ptb_done(update: Update, context: Ctx) -> int:
     if not context.user_data["situations"]:
         await context.bot.send_message(update.effective_chat.id, t(CHOOSE_ONE))
         return WHAT
-    await context.bot.send_message(
-        update.effective_chat.id,
-        t(mandate.ASK_COUNTRY),
-        reply_markup=_kb([[("skip", t("Prefer not to say"))], *_nav(t, sensitive=True)]),
-    )
+    await _screen(update, context, t(mandate.ASK_COUNTRY),
+                  [[("skip", t("Prefer not to say"))], *_nav(t, sensitive=True)])
     return COUNTRY
 
 
@@ -238,19 +249,17 @@ async def ptb_country(update: Update, context: Ctx) -> int:
         await message.reply_text(t(parsed.error, **parsed.error_values))
         return COUNTRY
     context.user_data["country"] = parsed.value
-    answers = mandate.MandateAnswers.model_validate(context.user_data)
+    answers = mandate.MandateAnswers.model_validate(
+        {k: v for k, v in context.user_data.items() if k != "kb"}
+    )
     texts = mandate.recommendation(View(answers={"mandate": answers}, t=t, channel="telegram"))
     for text in texts[:-1]:
-        await context.bot.send_message(message.chat_id, text)
-    await context.bot.send_message(
-        message.chat_id,
-        texts[-1],
-        reply_markup=_kb([
-            [("next", t("Next: is it urgent?"))],
-            [("again", t("Start again"))],
-            *_nav(t, sensitive=True),
-        ]),
-    )
+        await _screen(update, context, text, None)
+    await _screen(update, context, texts[-1], [
+        [("next", t("Next: is it urgent?"))],
+        [("again", t("Start again"))],
+        *_nav(t, sensitive=True),
+    ])
     return RESULT
 
 

@@ -8,13 +8,11 @@ Run from the repository root: `python bench/storage.py [--quick] [--rebuild]`.
    executemany in big transactions, as the bot would leave them a day after it went
    down: sessions idle up to 31 days; the message ledger with ids of the last 72
    hours (about 10 per person active then; the purge keeps 48 hours) and a count
-   per person in `ledger_old`; update ids of the last 72 hours; drafts (2% of
-   people); auto-delete on (1%, one hour) and reminders that fell due while it was
-   down (1%); a year of counters. Every session and draft is the same sealed blob
-   of realistic size (one finder result, sealed once) stored under distinct
-   owners: right for the file's size and for scans, which never open a session (a
-   bot opening one of these would start that person afresh). Chats and reminders
-   are sealed per owner, since the housekeeping opens them.
+   per person in `ledger_old`; update ids of the last 72 hours; auto-delete on
+   (1%, one hour) and reminders that fell due while it was down (1%); a year of
+   counters. Every session is sealed for its owner as the store seals it (one
+   finder result, padded to the session block; 2% with a draft half done inside
+   it), so a purge or an update opens it as it would in service.
 2. Startup: a fresh Python process (imports done before the clock starts) opens
    `Runtime.open` (which no longer purges), builds and initializes the Telegram
    `Application` on the recording request of tests/bot/fake_telegram.py, reads the
@@ -70,7 +68,7 @@ from storage.store import DB_FILE, PURGE_BATCH, PURGE_OWNERS, Store, yield_to_up
 from tests.bot.fake_telegram import TOKEN
 
 DAY = 86_400
-CACHE_VERSION = 3  # bump when the layout of the built store changes
+CACHE_VERSION = 4  # bump when the layout of the built store changes
 PROBE = 77_000_001  # the Telegram user id whose first update is timed at startup
 
 
@@ -112,15 +110,11 @@ async def _create_schema(data: Path, key: str) -> None:
 
 def _fill(path: Path, sealer: Sealer, people: int, down_at: int) -> None:
     rng = random.Random(20_261_203)
-    session_blob = sealer.seal(
-        store_module._encode_session(finder_session()),
-        table="sessions", field="payload", owner="bench",
-    )
-    # A draft half done: the first answers, a few hundred characters each.
-    draft = {k: ("V1 was taken by P1 to L1. " * 40)[: MAX_ANSWER // 10] for k in KEYS[:4]}
-    draft_blob = sealer.seal(
-        store_module._pad(store_module._draft_json(draft)),
-        table="drafts", field="payload", owner="bench",
+    body = store_module._session_body(finder_session())
+    # A draft half done: the first answers, a few hundred characters each. Drafts are
+    # sealed inside the session (m004), padded with it to the same block size.
+    draft = store_module._draft_json(
+        {k: ("V1 was taken by P1 to L1. " * 40)[: MAX_ANSWER // 10] for k in KEYS[:4]}
     )
     owners = sorted(os.urandom(16).hex() for _ in range(people))
     conn = sqlite3.connect(path, isolation_level=None)
@@ -134,11 +128,23 @@ def _fill(path: Path, sealer: Sealer, people: int, down_at: int) -> None:
             conn.executemany(sql, rows[start : start + chunk])
             conn.execute("COMMIT")
 
-    # Sessions: last seen up to 31 days before it went down.
+    # Sessions: last seen up to 31 days before it went down; 2% with a draft begun
+    # then. Each sealed for its owner, as the store seals it.
     last_seen = [down_at - rng.randrange(31 * DAY) for _ in owners]
+
+    def sealed_session(owner: str, t: int) -> bytes:
+        with_draft = rng.random() < 0.02
+        plaintext = store_module._session_plaintext(
+            body,
+            draft if with_draft else None,
+            store_module._DraftClock(t, t, 1) if with_draft else None,
+        )
+        return sealer.seal(plaintext, table="sessions", field="payload", owner=owner)
+
     insert(
         "INSERT INTO sessions (owner, payload, updated_at) VALUES (?, ?, ?)",
-        [(o, session_blob, t) for o, t in zip(owners, last_seen, strict=True)],
+        [(o, sealed_session(o, t), store_module._session_time(t))
+         for o, t in zip(owners, last_seen, strict=True)],
     )
     # Active in the last 72 hours: about 10 message ids each in the ledger, update ids.
     active = [(o, t) for o, t in zip(owners, last_seen, strict=True) if t >= down_at - 3 * DAY]
@@ -160,12 +166,6 @@ def _fill(path: Path, sealer: Sealer, people: int, down_at: int) -> None:
         "INSERT INTO ledger_old (owner, count) VALUES (?, ?)",
         [(o, rng.randrange(5, 60)) for o in owners],
     )
-    # Drafts (2%), changed up to 31 days before.
-    insert(
-        "INSERT INTO drafts (owner, payload, updated_at, created_at) VALUES (?, ?, ?, ?)",
-        [(o, draft_blob, t, t) for o, t in zip(owners, last_seen, strict=True)
-         if rng.random() < 0.02],
-    )
     # Auto-delete after an hour (1% of the active people: their messages are due).
     with_autodelete = [o for o, _ in active if rng.random() < 0.10][: max(1, people // 100)]
     insert(
@@ -175,17 +175,18 @@ def _fill(path: Path, sealer: Sealer, people: int, down_at: int) -> None:
          for i, o in enumerate(with_autodelete)],
     )
     # Reminders (1%) that fell due while it was down.
+    due = [(o, down_at + rng.randrange(DAY)) for o in rng.sample(owners, max(1, people // 100))]
     insert(
-        "INSERT INTO reminders (owner, chat, due_at, kind, locale) VALUES (?, ?, ?, ?, ?)",
-        [(o, sealer.seal(store_module._encode_chat(91_000_000 + i), table="reminders",
-                         field="chat", owner=o), down_at + rng.randrange(DAY), "database", "en")
-         for i, o in enumerate(rng.sample(owners, max(1, people // 100)))],
+        "INSERT INTO reminders (owner, payload, due_at) VALUES (?, ?, ?)",
+        [(o, sealer.seal(store_module._encode_reminder(91_000_000 + i, d, "database", "en"),
+                         table="reminders", field="payload", owner=o), d)
+         for i, (o, d) in enumerate(due)],
     )
     # A year of counters: 52 weeks x 250 (flow, step, event) cells.
     start = datetime.fromtimestamp(down_at, UTC) - timedelta(weeks=52)
     insert(
         "INSERT INTO stats (week, flow, step, event, count) VALUES (?, ?, ?, ?, ?)",
-        [(store_module._iso_week(start + timedelta(weeks=w)), f"flow{c % 12}", f"step{c}",
+        [(store_module.iso_week(start + timedelta(weeks=w)), f"flow{c % 12}", f"step{c}",
           "enter", 10 + c) for w in range(52) for c in range(250)],
     )
     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -477,7 +478,9 @@ async def update_latency(runtime: Runtime, now: datetime) -> tuple[list[float], 
 TYPED = ["Iran", "yesterday", "I need help", "Colombia", "2026-01-01"]
 
 
-async def counters(weeks: int, people: int) -> list[tuple[str, int]]:
+async def counters(weeks: int, people: int, keep: int) -> list[tuple[str, int]]:
+    """Stats rows after each simulated week, the retention (`Runtime.purge`'s
+    `purge_stats`) keeping `keep` weeks, as SP_ADVISOR_STATS_KEEP_DAYS does in service."""
     rng = random.Random(5)
     with tempfile.TemporaryDirectory(prefix="sp-bench-stats-") as tmp:
         key = secrets.token_urlsafe(32)
@@ -503,8 +506,9 @@ async def counters(weeks: int, people: int) -> list[tuple[str, int]]:
                         else:
                             event = event.model_copy(
                                 update={"kind": "text", "payload": rng.choice(TYPED)})
+                await store.purge_stats(now - timedelta(weeks=keep))
                 rows = await store.stats_rows()
-                out.append((now.strftime("%G-W%V"), len(rows)))
+                out.append((store_module.iso_week(now), len(rows)))
         finally:
             await store.close()
     return out
@@ -559,7 +563,7 @@ def main() -> int:
         batches, lags, updates = r["batches"], r["lags"], r["updates"]
         done = r["result"]
         what = (", ".join(f"{k} {getattr(done, k):,}" for k in
-                          ("sessions", "drafts", "updates", "ledger", "chats"))
+                          ("sessions", "updates", "ledger", "chats"))
                 if name == "purge" else f"{done:,} rows queued")
         rows.append([
             name, len(batches), median(batches), pct(batches, 0.99), max(batches, default=0.0),
@@ -592,15 +596,16 @@ def main() -> int:
          max(lat_cpu)],
     ]))
 
-    weeks, per_week = (3, 20) if args.quick else (6, 60)
-    grown = asyncio.run(counters(weeks, per_week))
+    weeks, per_week, keep = (6, 20, 2) if args.quick else (10, 60, 4)
+    grown = asyncio.run(counters(weeks, per_week, keep))
     print(f"\n== counters: stats rows after each simulated week ({per_week} new people a week, "
-          f"random walks of 25 events)  [{cmd}]")
+          f"random walks of 25 events), keeping {keep} weeks  [{cmd}]")
     growth = [grown[0][1]] + [b[1] - a[1] for a, b in itertools.pairwise(grown)]
     print(table(["week", "stats rows", "added this week"],
                 [[w, n, g] for (w, n), g in zip(grown, growth, strict=True)]))
-    print("every week adds its own cells: (week, flow, step, event) rows grow with the number "
-          "of weeks and nothing removes them (no retention for counters yet).")
+    print(f"every week adds its own cells (week, flow, step, event); the retention removes the "
+          f"weeks older than the kept {keep}, so the rows stop growing once that many weeks "
+          "are stored (in service: SP_ADVISOR_STATS_KEEP_DAYS, default 730 days).")
     return 0
 
 

@@ -21,7 +21,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextvars import ContextVar
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import TracebackType
@@ -651,7 +651,9 @@ def _split_session(plaintext: bytes) -> tuple[_DraftClock | None, bytes, bytes |
 
 
 def _session_body(session: Session) -> bytes:
-    return session.model_copy(update={"draft": None}).model_dump_json().encode("utf-8")
+    # The draft is sealed beside it (`_session_plaintext`); left out here, it reads
+    # back as None.
+    return session.model_dump_json(exclude={"draft"}).encode("utf-8")
 
 
 def _draft_json(draft: dict[str, Any]) -> bytes:
@@ -1169,11 +1171,10 @@ class Store:
             db = self._database()
             with db.atomic():
                 for done in ended:
-                    outbox.finish(db.conn, done)
+                    self._end_quietly(db, done)
                 if outbox.finish(db.conn, row):
                     if row.call.get("record", True):
-                        self._insert_ledger(db, row.owner, ids, timestamp)
-                        return self._keyboards_sent(db, row, ids)
+                        return self._keyboards_sent(db, row, ids, timestamp)
                     if self._gone(db, row.owner):
                         gone.append(True)
                     return []
@@ -1193,17 +1194,23 @@ class Store:
         return rows
 
     def _keyboards_sent(
-        self, db: Database, row: outbox.OutRow, ids: Sequence[int]
+        self, db: Database, row: outbox.OutRow, ids: Sequence[int], timestamp: int
     ) -> list[outbox.OutRow]:
-        """Mark in the ledger whether what was just sent or edited shows buttons (an edit
-        always carries its keyboard, empty or not). An edit that became a new message
+        """Record the ids in the ledger, marking whether what was just sent or edited
+        shows buttons (an edit always carries its keyboard, empty or not; an edited
+        message keeps the time it was first sent). An edit that became a new message
         left the pressed message's keyboard behind: a strip row for it is returned."""
         call = row.call
         if call.get("op") not in ("send", "edit", "document") or not ids:
+            self._insert_ledger(db, row.owner, [int(i) for i in ids], timestamp)
             return []
         db.conn.executemany(
-            "UPDATE ledger SET keyboard = ? WHERE owner = ? AND message_id = ?",
-            [(int(bool(call.get("buttons"))), row.owner, int(i)) for i in ids],
+            "INSERT INTO ledger (owner, message_id, sent_at, keyboard) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT (owner, message_id) DO UPDATE SET keyboard = excluded.keyboard",
+            [
+                (row.owner, int(i), _ledger_time(timestamp), int(bool(call.get("buttons"))))
+                for i in ids
+            ],
         )
         pressed = call.get("message_id")
         if call.get("op") != "edit" or pressed is None or pressed in ids:
@@ -1235,20 +1242,22 @@ class Store:
     async def outbox_stripped(self, row: outbox.OutRow, message_id: int | None) -> None:
         """A strip row ended (the keyboard is gone, was gone already, or there was none):
         the message no longer counts as showing buttons."""
+        ended = row if message_id is None else replace(
+            row, call={**row.call, "message_id": message_id}
+        )
+        await self.outbox_done([ended])
 
-        def write() -> bool:
-            db = self._database()
-            with db.atomic():
-                outbox.finish(db.conn, row)
-                if message_id is not None:
-                    db.execute(
-                        "UPDATE ledger SET keyboard = 0 WHERE owner = ? AND message_id = ?",
-                        [row.owner, message_id],
-                    )
-                return self._gone(db, row.owner)
-
-        if await self._call(write):  # the last row of someone wiped
-            await self.checkpoint()
+    @staticmethod
+    def _end_quietly(db: Database, row: outbox.OutRow) -> None:
+        """End a row that has nothing to record: an answered button, or a strip (whose
+        message no longer counts as showing buttons)."""
+        outbox.finish(db.conn, row)
+        message_id = row.call.get("message_id")
+        if row.call.get("op") == "strip" and message_id is not None:
+            db.execute(
+                "UPDATE ledger SET keyboard = 0 WHERE owner = ? AND message_id = ?",
+                [row.owner, int(message_id)],
+            )
 
     async def outbox_deleted(self, row: outbox.OutRow, *, done: bool) -> None:
         """A deletion ended: done, or impossible (too old, refused for good). Either
@@ -1295,15 +1304,18 @@ class Store:
             await self.checkpoint()
 
     async def outbox_done(self, rows: Sequence[outbox.OutRow]) -> None:
-        """Rows Telegram confirmed that have nothing to record, ended in one transaction."""
+        """Rows Telegram confirmed that have nothing to record (answered buttons, strips),
+        ended in one transaction."""
 
-        def write() -> None:
+        def write() -> bool:
             db = self._database()
             with db.atomic():
                 for row in rows:
-                    outbox.finish(db.conn, row)
+                    self._end_quietly(db, row)
+                return any(self._gone(db, owner) for owner in {row.owner for row in rows})
 
-        await self._call(write)
+        if await self._call(write):  # the last rows of someone wiped
+            await self.checkpoint()
 
     async def outbox_retry(self, row: outbox.OutRow, not_before: float) -> None:
         await self._call(lambda: outbox.postpone(self._database().conn, row, not_before))

@@ -105,8 +105,9 @@ class Sender:
         # People whose task must read the store again before it ends (held only while
         # their task runs).
         self._stale: set[str] = set()
-        # Answered buttons whose rows end with the person's next confirmed send (one
-        # transaction less), or when their task ends. Held only while it runs.
+        # Answered buttons and done strips, whose rows end with the person's next
+        # confirmed send (one transaction less), or when their task ends. Held only
+        # while it runs.
         self._answered: dict[str, list[OutRow]] = {}
         self._wake = asyncio.Event()
         self._paused_until = 0.0  # a 429 pauses every call, as Telegram asks
@@ -290,11 +291,10 @@ class Sender:
             return await self._later(row, method, type(exc).__name__)
         if op == "delete":
             await self.store.outbox_deleted(row, done=True)
-        elif op == "strip":
-            await self.store.outbox_stripped(row, call.get("message_id"))
-        elif op == "answer":
+        elif op in ("answer", "strip"):
             # Nothing to record: the row ends with the next confirmed send of the person
-            # (a kill before that only makes Telegram answer the button once more).
+            # (a kill before that only makes Telegram answer the button, or take off a
+            # keyboard already gone, once more: "not modified" ends it then).
             self._answered.setdefault(row.owner, []).append(row)
         else:
             await self._sent(row, result)
@@ -360,8 +360,8 @@ class Sender:
         if "message_id" in row.call:
             return row
         target = await self.store.keyboard_message(row.owner)
-        if target is None:
-            await self.store.outbox_stripped(row, None)
+        if target is None:  # ends with the person's next confirmed send
+            self._answered.setdefault(row.owner, []).append(row)
             return None
         return replace(row, call={**row.call, "message_id": target})
 

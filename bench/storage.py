@@ -402,7 +402,7 @@ async def housekeeping(data: Path, key: str, down_at: int) -> dict[str, Any]:
                            ("autodeletes", "queue_autodeletes")):
             probe, talker = Probe(), Talker(runtime, now)
             timed = Timed(store, "_purge_batch" if work == "purge" else work, work == "purge")
-            checkpoint = Timed(store, "checkpoint", sync=False)
+            checkpoint = Timed(store, "settle", sync=False)
             tasks = [asyncio.create_task(probe.run()), asyncio.create_task(talker.run())]
             await asyncio.sleep(0.1)
             t0 = time.perf_counter()
@@ -435,7 +435,7 @@ async def housekeeping(data: Path, key: str, down_at: int) -> dict[str, Any]:
                 "wal_kib": wal_kib(data),
             }
             del store.__dict__["_purge_batch" if work == "purge" else work]
-            store.__dict__.pop("checkpoint", None)
+            store.__dict__.pop("settle", None)
         # 4. p99 of one update, on the purged store.
         out["latency"] = await update_latency(runtime, now)
     finally:
@@ -580,7 +580,8 @@ def main() -> int:
     cp, in_cp = purge["checkpoint"], purge["lags_in_checkpoint"]
     print("longest wait: the most a callback due on the event loop was late (an update "
           "arriving then waits as long); update max: the slowest Advisor.handle meanwhile.\n"
-          f"the purge's closing checkpoint (PASSIVE then TRUNCATE, checkpoint thread): "
+          "the purge's closing step (`settle`: PASSIVE on the checkpoint thread, then one "
+          f"write that lets the log start over): "
           f"{', '.join(f'{c:.0f} ms' for c in cp)}, longest wait on the loop meanwhile "
           f"{max(in_cp, default=0.0):.1f} ms; write-ahead log after the purge "
           f"{purge['wal_kib']:,.0f} KiB; file {after / 2**20:,.0f} MiB (pages freed inside "

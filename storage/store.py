@@ -493,6 +493,11 @@ CHECKPOINT_EVERY = 1.0  # seconds
 _PURGE_FIELDS = ("sessions", "drafts", "updates", "ledger", "chats")
 # Rows of each kind per purge transaction: small enough that an update waits at
 # most a few milliseconds behind one (measured in bench/storage.py).
+# Tries of `settle` before it falls back to a TRUNCATE checkpoint; the log's header
+# and each frame's (a frame is one page), to tell that the log started over.
+SETTLE_TRIES = 5
+_WAL_HEADER = 32
+_WAL_FRAME_HEADER = 24
 PURGE_BATCH = 100
 # Idle people per purge transaction: each costs a few deletions in several tables, so
 # fewer of them than rows of one kind keep a batch within a few milliseconds.
@@ -1601,17 +1606,27 @@ class Store:
         the file (a purge's closing one held an update 132 ms at a million people). Here
         a PASSIVE checkpoint copies the log on the checkpoint thread without blocking
         anyone; then one write of the same header value lets the log start over, and
-        `journal_size_limit=0` truncates it then. If an update wrote between the two,
-        the log starts over after the next checkpoint instead (at most a second later
-        while updates come; `checkpoint_soon`)."""
-        await self._in_thread(_passive_checkpoint)
+        `journal_size_limit=0` truncates it then. An update that wrote in between
+        leaves frames the checkpoint did not copy, and the log cannot start over: the
+        pair is tried again (each time there is only that little to copy). If updates
+        never leave a gap, a TRUNCATE checkpoint ends it, as before."""
+        for _ in range(SETTLE_TRIES):
+            await self._in_thread(_passive_checkpoint)
+            if await self._call(self._restart_log):
+                return
+        await self.checkpoint()
 
-        def restart_log() -> None:
-            conn = self._database().conn
-            version = int(conn.execute("PRAGMA user_version").fetchone()[0])
-            conn.execute(f"PRAGMA user_version={version}")
-
-        await self._call(restart_log)
+    def _restart_log(self) -> bool:
+        """One write, so that a fully copied log starts over (and is truncated); True
+        when it did."""
+        conn = self._database().conn
+        version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+        conn.execute(f"PRAGMA user_version={version}")
+        page = int(conn.execute("PRAGMA page_size").fetchone()[0])
+        assert self._path is not None
+        log = self._path.with_name(self._path.name + "-wal")
+        # Started over: the log holds at most this one page (header and one frame).
+        return not log.exists() or log.stat().st_size <= _WAL_HEADER + _WAL_FRAME_HEADER + page
 
     async def checkpoint(self) -> None:
         """Copy the write-ahead log into the database file and empty the log, on the

@@ -8,6 +8,7 @@ import pytest
 from sqlite_utils import Database
 
 from flows.model import Answers, Session
+from storage import store as store_module
 from storage.crypto import Sealer
 from storage.store import DB_FILE, OWNED_TABLES, PurgeCounts, Store, migrations
 
@@ -213,3 +214,58 @@ async def test_upgrade_from_first_migration(data_dir: Path, sealer: Sealer) -> N
         "m005_chats_updated_at",
         "m006_ledger_keyboard",
     ]
+
+
+def _log_size(data_dir: Path) -> int:
+    log = data_dir / (DB_FILE + "-wal")
+    return log.stat().st_size if log.exists() else 0
+
+
+async def _busy_log(store: Store, owner: str) -> None:
+    # Enough rows that the log is far longer than the one page `settle` leaves.
+    for i in range(40):
+        await store.commit_update(owner, Session(screen=i), update_id=1000 + i, stats=[], now=NOW)
+
+
+async def test_settle_starts_the_log_over_even_when_an_update_comes_in_between(
+    store: Store, data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await _busy_log(store, "someone")
+    real = store._in_thread
+    calls = 0
+
+    async def checkpoint_then_update(fn: object) -> object:
+        nonlocal calls
+        result = await real(fn)  # type: ignore[arg-type]
+        calls += 1
+        if calls == 1:  # an update commits right after the first copy
+            await store.commit_update("other", Session(), update_id=999, stats=[], now=NOW)
+        return result
+
+    monkeypatch.setattr(store, "_in_thread", checkpoint_then_update)
+    assert _log_size(data_dir) > 8 * 4096
+    await store.settle()
+    assert calls == 2  # the second pair found nothing written between its two steps
+    assert 0 < _log_size(data_dir) <= 32 + 24 + 4096
+
+
+async def test_settle_falls_back_to_truncate_when_updates_leave_no_gap(
+    store: Store, data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await _busy_log(store, "someone")
+    real = store._in_thread
+    n = 0
+
+    async def always_an_update(fn: object) -> object:
+        nonlocal n
+        result = await real(fn)  # type: ignore[arg-type]
+        if fn is store_module._passive_checkpoint:
+            n += 1
+            await store.commit_update("other", Session(screen=n), update_id=2000 + n,
+                                      stats=[], now=NOW)
+        return result
+
+    monkeypatch.setattr(store, "_in_thread", always_an_update)
+    await store.settle()
+    assert n == store_module.SETTLE_TRIES
+    assert _log_size(data_dir) == 0  # the TRUNCATE emptied it

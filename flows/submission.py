@@ -442,6 +442,13 @@ def handoff_detail(view: View) -> list[str]:
     return ["\n\n".join(lines), "\n\n".join(say(t, f) for f in after)]
 
 
+def _begin(session: Session, view: View) -> None:
+    """The draft begins with "Start": its language screen is its first screen, so what is
+    typed there and the screen itself go when the draft is deleted (a chat's messages
+    belong to a draft from the update that creates it on)."""
+    session.draft = dict(session.draft or {})
+
+
 def _set_language(code: str) -> Change:
     def do(session: Session, view: View) -> None:
         session.draft = {**(session.draft or {}), "lang": code}
@@ -511,7 +518,7 @@ SUBMISSION = Flow(
     delete_answers=True,
     steps=[
         Step(id="intro", render=_intro,
-             choices=[Choice(id="go", label=N_("Start"), to="language"), DELETE,
+             choices=[Choice(id="go", label=N_("Start"), to="language", do=_begin), DELETE,
                       *DELETE_ANSWERS_CHOICES]),
         Step(
             id="language",

@@ -259,7 +259,7 @@ def test_the_hand_off_links_the_pages_it_has() -> None:
     wgad = next(m for m in load_catalog().mandates if m.id == "wgad")
     assert wgad.url
     chat = fill(builder()).press("Create the draft").press("More detail")
-    chat.expect("the address is on the expert's OHCHR page", "The experts' OHCHR pages:",
+    chat.expect("the address is on that page", "The experts' OHCHR pages:",
                 f"{wgad.short_title}: {wgad.url}")
 
 

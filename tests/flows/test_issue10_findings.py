@@ -42,8 +42,10 @@ Point → tests (file: test names)
    no page: test_mandate: test_an_expert_without_a_web_page_says_what_to_do; here:
    test_the_e_mail_hand_off_follows_the_pages_there_are (six languages)
 
-Most of these run in the engine with `channel` "terminal" or "telegram"; the adapters
-(tests/bot) are exercised for 8, 10, 11 and here for 1–2 (see the end of this file).
+Most of these run in the engine, with `channel` "terminal" or "telegram". Through both
+adapters (terminal --jsonl and the Telegram Application): tests/bot/test_issue10_channels.py
+runs 1, 2, 3, 4, 5, 6, 7, 8, 9, 12, 13 (and the hand-off of 3/13) in each; 10 and 11
+are adapter tests already (test_keyboards, test_faults, test_telegram).
 """
 
 from __future__ import annotations

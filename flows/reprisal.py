@@ -24,6 +24,7 @@ from pydantic import Field
 from flows.catalog import DAY_OF_YEAR, FACT_LANGUAGES, load_catalog, say
 from flows.dates import parse_month_year
 from flows.declare import Many, One, Screen, Text, YesNo
+from flows.emergency import emergency
 from flows.i18n import N_, NP_, T
 from flows.mandate import SENDS_NOTHING
 from flows.model import Answers, Choice, Command, Document, Flow, Parsed, Session, Step, View
@@ -36,12 +37,6 @@ PLACEHOLDERS = ("V1", "P1", "L1")
 
 # Fact ids (flows/data/facts_reprisal.json).
 FACT_DEFINITION = "reprisal_definition"
-FACT_NO_PROTECTION = "reprisal_no_physical_protection"
-EMERGENCY_FACTS = (
-    "emergency_front_line_defenders",
-    "emergency_protectdefenders_eu",
-    "emergency_access_now",
-)
 FACT_CONSENT_PREREQUISITE = "reprisal_consent_prerequisite"
 FACT_CONSENT_CONFIDENTIAL = "consent_confidential"
 FACT_CONSENT_PUBLIC = "consent_public"
@@ -464,12 +459,6 @@ def intro(view: View) -> list[str]:
             ]
         )
     ]
-
-
-def emergency(view: View) -> list[str]:
-    t: T = view.t
-    orgs = ["• " + say(t, fact_id) for fact_id in EMERGENCY_FACTS]
-    return ["\n\n".join([say(t, FACT_NO_PROTECTION), *orgs])]
 
 
 def emergency_then_continue(view: View) -> list[str]:

@@ -47,6 +47,10 @@ SCENARIOS: dict[str, Scenario] = {
         first_at_most=600),
     # 2: a life at stake: no physical protection, and the emergency support.
     "2-protection-pointer": Scenario(URGENT_EXECUTION, ("Front Line Defenders",)),
+    "2-finder-protection-pointer": Scenario(
+        (FINDER, "Killing, death penalty or death threat", "Done (1 chosen)",
+         "Prefer not to say"),
+        ("cannot give physical protection", "Front Line Defenders", "Access Now")),
     # 3: still missing after more than a year: the same urgent verdict both ways.
     "3-missing-now": Scenario(MISSING_NOW, ("urgent appeal",), ("allegation letter",)),
     "3-missing-already-happened": Scenario(MISSING_PAST, ("urgent appeal",),

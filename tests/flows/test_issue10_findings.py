@@ -1,13 +1,18 @@
 """Issue 10, finding by finding: where each is tested, and the tests that were missing.
 
 Point → tests (file: test names)
- 1 urgency says where/how to send — test_urgency: the urgent-email and send-now
-   tests; here: test_every_result_leads_with_an_action_within_600 (urgency rows, all
-   six languages); test_telegram: test_an_address_to_copy_is_not_protected
- 2 protection pointer where life is at stake — test_urgency (emergency support on
-   life-at-stake rows); test_reprisal: test_in_danger_the_emergency_support_comes_first,
-   test_emergency_support_can_be_found_again_from_the_result
- 3 same disappearance, same verdict — test_asked_once:
+ 1 urgency says where/how to send — test_urgency:
+   test_an_execution_next_week_says_where_and_how_to_send_first; here (urgency rows,
+   six languages): test_every_result_leads_with_an_action_within_600
+ 2 protection pointer where life is at stake — test_urgency:
+   test_a_life_at_stake_gets_the_emergency_support, test_no_emergency_support_for_a_law;
+   the finder (was missing, added): test_mandate:
+   test_a_life_at_stake_gets_the_emergency_support,
+   test_no_emergency_support_where_no_life_is_said_to_be_at_stake; test_reprisal:
+   test_in_danger_the_emergency_support_comes_first
+ 3 same disappearance, same verdict — test_urgency:
+   test_a_disappearance_gets_one_verdict_by_every_path,
+   test_a_disappearance_reads_the_same_by_every_path_in_the_chat; test_asked_once:
    test_the_same_facts_give_the_same_verdict_whichever_way; here:
    test_each_row_of_the_decision_table_gives_one_verdict_whichever_way
  4 reprisal deadline from the incident — test_reprisal:

@@ -59,8 +59,15 @@ SCENARIOS: dict[str, Scenario] = {
     "4-reprisal-deadline": Scenario(
         ("Report a reprisal", "No", "Threats or intimidation", "Done (1 chosen)",
          "type:March 2026", "State agents", "A Human Rights Council session or side event",
-         "Done (1 chosen)", "None / I do not know", "Yes", "No", "Yes"),
+         "Done (1 chosen)", "None / I do not know", "Yes", "No", "Yes",
+         "Your answers and what comes next"),
         ("April 15, 2026, has passed", "can be reported at any time of the year")),
+    "4-9-reprisal-lead": Scenario(
+        ("Report a reprisal", "No", "Threats or intimidation", "Done (1 chosen)",
+         "type:March 2026", "State agents", "A Human Rights Council session or side event",
+         "Done (1 chosen)", "None / I do not know", "Yes", "No", "Yes"),
+        ("ohchr-reprisals@un.org", "deadline for the Secretary-General's report has passed"),
+        first_at_most=600),
     # 5: the finder leads to the reprisal channels.
     "5-finder-to-reprisals": Scenario(
         (FINDER, "Reprisal for working with the UN", "Done (1 chosen)", "Prefer not to say"),

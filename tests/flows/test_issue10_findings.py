@@ -121,7 +121,8 @@ def test_the_e_mail_hand_off_follows_the_pages_there_are(
 # --- 9: every result leads with the action, within ~600 characters -------------------
 
 LEAD = 600  # English: "at most ~600 characters" (issue 10, point 9 and "Done when")
-# The issue gives no exception for any route (not even reprisals). "~600" is read as
+# The issue gives no exception for any route, so the reprisal result has none either
+# (the finder's own test still allows its reprisal channels +200). "~600" is read as
 # 600 in English and a fifth more in translation: the same text in French, Spanish or
 # Russian runs up to ~20% longer (Chinese and Arabic are shorter).
 TRANSLATED = 720
@@ -189,20 +190,14 @@ RESULTS: dict[str, Callable[[], Chat]] = {
     "reprisal-recent": lambda: reprisal("November 2026", "Yes, someone is in danger now"),
     "reprisal-period-closed": lambda: reprisal("March 2026"),
 }
-# Left open (see the report): the reprisal result lists three addresses, the deadline
-# and the draft, 625–935 characters; strict, so the test says when it is fixed.
-OVER = {("reprisal-recent", lang) for lang in ("en", "fr", "es")} | {
-    ("reprisal-period-closed", lang) for lang in ("en", "fr", "es", "ar", "ru")}
-
 
 @pytest.fixture(scope="module")
 def english() -> dict[str, Chat]:
     return {name: make() for name, make in RESULTS.items()}
 
 
-@pytest.mark.parametrize(("name", "lang"), [
-    pytest.param(n, lang, marks=pytest.mark.xfail(strict=True, reason="reprisal lead too long"))
-    if (n, lang) in OVER else (n, lang) for n in RESULTS for lang in SHIPPED])
+@pytest.mark.parametrize("lang", SHIPPED)
+@pytest.mark.parametrize("name", RESULTS)
 def test_every_result_leads_with_an_action_within_600(
         english: dict[str, Chat], name: str, lang: str) -> None:
     chat = english[name] if lang == "en" else replay(english[name], lang)

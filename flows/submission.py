@@ -357,17 +357,19 @@ def _mandates(view: View, t: T) -> list[str]:
 def _email_lines(t: T, view: View) -> list[str]:
     """Where the e-mail addresses are: the verified pages, and what to do for a
     mandate with none or when no expert is named (the online form, and OHCHR's general
-    mailbox with its caveat); an unverified guess of a page is never shown."""
+    mailbox with its caveat); an unverified guess of a page is never shown. Experts
+    are named by their official title in the chat's language where there is one."""
     addressed = _addressed(view)
     with_page = [m for m in addressed if m.url]
     without = [m for m in addressed if not m.url]
     lines = []
     if with_page:
         lines.append(t(HANDOFF_EMAIL))
-        lines.append(t(HANDOFF_PAGES, pages="; ".join(f"{m.short_title}: {m.url}"
+        lines.append(t(HANDOFF_PAGES, pages="; ".join(f"{m.name_in(t.locale)}: {m.url}"
                                                       for m in with_page)))
     if without:
-        lines.append(t(HANDOFF_NO_PAGE, mandates="; ".join(m.short_title for m in without)))
+        lines.append(t(HANDOFF_NO_PAGE,
+                       mandates="; ".join(m.name_in(t.locale) for m in without)))
     if not addressed:
         lines.append(t(HANDOFF_NO_EXPERT, url=ONLINE_FORM))
     if without or not addressed:

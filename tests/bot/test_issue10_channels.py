@@ -8,12 +8,15 @@ from __future__ import annotations
 import io
 import json
 from dataclasses import dataclass
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
 
 from bot.console import run_console
 from bot.settings import Settings
+from flows.catalog import say
+from flows.i18n import NATIVE_NAMES, SHIPPED, translator
 from tests.bot.fake_telegram import Harness
 
 USER_ID = 610_010
@@ -159,3 +162,69 @@ async def test_a_disappearance_gets_the_same_answer_both_ways_on_telegram(
     now = await telegram(harness, SCENARIOS["3-missing-now"])
     past = await telegram(harness, SCENARIOS["3-missing-already-happened"])
     assert now == past
+
+
+# --- the same, in all six languages -------------------------------------------------
+
+
+def life_at_stake_steps(lang: str) -> tuple[list[dict[str, str]], list[dict[str, str]]]:
+    """An execution next day, by "Is it urgent?"; a killing, by the finder: both in
+    `lang`, pressed by their labels in that language."""
+    t = translator(lang)
+    done = t.n(("Done ({count} chosen)", "Done ({count} chosen)"), 1)
+    tomorrow = (date.today() + timedelta(days=1)).strftime("%d/%m/%Y")
+    urgent = [{"press": t(label)} for label in (
+        "Is it urgent?", "Yes, now or very soon", "An execution is planned")]
+    urgent += [{"press": done}, {"press": t("An execution date")}, {"text": tomorrow}]
+    finder = [{"press": t("Find the right UN expert")},
+              {"press": t("Killing, death penalty or death threat")},
+              {"press": done}, {"press": t("Prefer not to say")}]
+    return urgent, finder
+
+
+def notice(lang: str, *, again: bool) -> str:
+    """The safety notice's button: in English the first time (the person's Telegram
+    language here), then in the language they chose."""
+    return translator(lang)(START[0]) if again else START[0]
+
+
+def life_at_stake_expected(lang: str) -> tuple[list[str], list[str]]:
+    t = translator(lang)
+    support = [say(t, f) for f in ("reprisal_no_physical_protection",
+                                   "emergency_front_line_defenders")]
+    urgent = [say(t, "comm_send_now"), say(t, "comm_urgent_email"), *support]
+    return urgent, support
+
+
+@pytest.mark.parametrize("lang", SHIPPED)
+async def test_where_and_who_can_protect_in_every_language_on_telegram(
+        harness: Harness, lang: str) -> None:
+    cases = zip(life_at_stake_steps(lang), life_at_stake_expected(lang), strict=True)
+    for again, (steps, expected) in enumerate(cases):
+        user = harness.user(USER_ID)
+        await user.send("/start")
+        await user.press(notice(lang, again=bool(again)))
+        await user.press(NATIVE_NAMES[lang])
+        for step in steps:
+            await (user.send(step["text"]) if "text" in step else user.press(step["press"]))
+        said = "\n\n".join(user.texts())
+        for fragment in expected:
+            assert fragment in said, (lang, fragment, said)
+
+
+@pytest.mark.parametrize("lang", SHIPPED)
+async def test_where_and_who_can_protect_in_every_language_in_the_terminal(
+        tmp_path: Path, lang: str) -> None:
+    settings = Settings(data_dir=tmp_path / "data", secret_key="correct horse battery staple 42")
+    cases = zip(life_at_stake_steps(lang), life_at_stake_expected(lang), strict=True)
+    for again, (steps, expected) in enumerate(cases):
+        lines = [{"text": "/start"}, {"press": notice(lang, again=bool(again))},
+                 {"press": NATIVE_NAMES[lang]}, *steps]
+        out = io.StringIO()
+        raw = "\n".join(json.dumps(line) for line in lines) + "\n"
+        await run_console(settings, jsonl=True, inp=io.StringIO(raw), out=out)
+        answers = [json.loads(line) for line in out.getvalue().splitlines()]
+        assert [a["error"] for a in answers] == [None] * len(lines), answers
+        said = "\n\n".join(r["text"] for r in answers[-1]["replies"] if r["text"])
+        for fragment in expected:
+            assert fragment in said, (lang, fragment, said)

@@ -49,8 +49,9 @@ Point → tests (file: test names)
 
 Most of these run in the engine, with `channel` "terminal" or "telegram". Through both
 adapters (terminal --jsonl and the Telegram Application): tests/bot/test_issue10_channels.py
-runs 1, 2, 3, 4, 5, 6, 7, 8, 9, 12, 13 (and the hand-off of 3/13) in each; 10 and 11
-are adapter tests already (test_keyboards, test_faults, test_telegram).
+runs 1, 2, 3, 4, 5, 6, 7, 8, 9, 12, 13 (and the hand-off of 3/13) in each, and 1 and 2
+(urgency and finder) in all six languages; 10 and 11 are adapter tests already
+(test_keyboards, test_faults, test_telegram).
 """
 
 from __future__ import annotations

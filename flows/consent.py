@@ -91,8 +91,9 @@ LEVEL_TEXT: dict[Level, str] = {
         "and take the steps below first."
     ),
 }
-# With no step to take first, the lead says what to do next (the button's own words).
-GO_ON = N_("Nothing to do first: press “Next: prepare the submission” when you are ready.")
+# With no step to take first, the lead says where the precautions are and what to
+# press next (the buttons' own words).
+GO_ON = N_("Read them under “More detail”, then press “Next: prepare the submission”.")
 NAMED_MODE = N_(
     "The draft can name {victims} (with placeholders), because consent to be named to the "
     "government was given."

@@ -91,6 +91,9 @@ LEVEL_TEXT: dict[Level, str] = {
         "and take the steps below first."
     ),
 }
+# With no step to take first, the lead says where the precautions are and what to
+# press next (the buttons' own words).
+GO_ON = N_("Read them under “More detail”, then press “Next: prepare the submission”.")
 NAMED_MODE = N_(
     "The draft can name {victims} (with placeholders), because consent to be named to the "
     "government was given."
@@ -189,7 +192,9 @@ def assess(answers: ConsentAnswers) -> Assessment:
     return Assessment(level, score, named, not named, advice, facts)
 
 
-ANONYMOUS_COST = "safe_anonymous_cost"  # in the lead: it decides whether to go on
+# First behind "More detail": the lead says the draft will be anonymous; what that
+# costs, with the level and advice, would take the lead past ~600 characters.
+ANONYMOUS_COST = "safe_anonymous_cost"
 
 
 def _passed(view: View) -> bool:
@@ -251,15 +256,12 @@ def _done(session: Session, view: View) -> None:
 
 
 def result(view: View) -> list[str]:
-    """What to do now: the level, named or anonymous, the advice for these answers (and
-    the cost of anonymity, which decides whether to go on)."""
+    """What to do now: the level, named or anonymous, the advice for these answers."""
     t = view.t
     a = assess(ConsentAnswers.of(view))
     first = [t(LEVEL_TEXT[a.level])]
     first.append(t(NAMED_MODE, victims=", ".join(a.named)) if a.named else t(ANONYMOUS_MODE))
-    first += [f"• {t(advice)}" for advice in a.advice]
-    if a.anonymous:
-        first.append(say(t, ANONYMOUS_COST))
+    first += [f"• {t(advice)}" for advice in a.advice] or [t(GO_ON)]
     return ["\n\n".join(first)]
 
 
@@ -267,7 +269,8 @@ def detail(view: View) -> list[str]:
     """Behind "More detail": how the experts weigh risk, consent and confidentiality."""
     t = view.t
     facts = assess(ConsentAnswers.of(view)).facts
-    return ["\n\n".join(say(t, f) for f in facts if f != ANONYMOUS_COST)]
+    facts = [f for f in facts if f == ANONYMOUS_COST] + [f for f in facts if f != ANONYMOUS_COST]
+    return ["\n\n".join(say(t, f) for f in facts)]
 
 
 def _restart(session: Session, view: View) -> None:

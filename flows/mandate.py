@@ -30,6 +30,7 @@ from flows.catalog import (
 )
 from flows.countries import country_name, match_country
 from flows.declare import Go, Many, One, Text
+from flows.emergency import emergency
 from flows.i18n import N_, NP_, T
 from flows.model import Answers, Choice, Cond, Flow, Parsed, Session, Step, View
 
@@ -88,6 +89,9 @@ JOINT_MORE = NP_(
 )
 LEAD_BUDGET = 600  # characters of the answer before any detail
 SITUATION_REPRISAL = "reprisal"
+# Where a life may be at stake (torture, killing, execution or death threat,
+# disappearance): the experts cannot protect anyone, so the answer adds who can.
+LIFE_AT_STAKE: frozenset[str] = frozenset({"torture", "killing", "disappear"})
 SITUATION_CHILDREN = "children"
 SITUATION_CHILD_ABUSE = "child_abuse"  # set by the follow-up question, not a button
 REPRISAL_CONTACTS = ("reprisal_contact_ohchr", "reprisal_contact_hrc_president")
@@ -167,9 +171,10 @@ def _result(view: View) -> Recommendation:
 
 
 def recommendation(view: View) -> list[str]:
-    """What to do now, short: who to write to and how to send. The reasons, the
-    experts to consider and the Working Groups' rules are behind buttons; when
-    many experts are joint, those that do not fit in LEAD_BUDGET are counted."""
+    """What to do now, short: who to write to and how to send, then (a message of its
+    own) the emergency support where a life is at stake. The reasons, the experts to
+    consider and the Working Groups' rules are behind buttons; when many experts are
+    joint, those that do not fit in LEAD_BUDGET are counted."""
     t = view.t
     iso2 = MandateAnswers.of(view).country
     result = _result(view)
@@ -202,7 +207,8 @@ def recommendation(view: View) -> list[str]:
     shown = len(titles)
     while shown > 1 and len(whole(titles[:shown], len(titles) - shown)) > LEAD_BUDGET:
         shown -= 1
-    return [whole(titles[:shown], len(titles) - shown)]
+    support = emergency(view) if LIFE_AT_STAKE & set(MandateAnswers.of(view).situations) else []
+    return [whole(titles[:shown], len(titles) - shown), *support]
 
 
 def reasons(view: View) -> list[str]:

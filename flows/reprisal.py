@@ -24,6 +24,7 @@ from pydantic import Field
 from flows.catalog import DAY_OF_YEAR, FACT_LANGUAGES, load_catalog, say
 from flows.dates import parse_month_year
 from flows.declare import Many, One, Screen, Text, YesNo
+from flows.emergency import emergency
 from flows.i18n import N_, NP_, T
 from flows.mandate import SENDS_NOTHING
 from flows.model import Answers, Choice, Command, Document, Flow, Parsed, Session, Step, View
@@ -36,12 +37,6 @@ PLACEHOLDERS = ("V1", "P1", "L1")
 
 # Fact ids (flows/data/facts_reprisal.json).
 FACT_DEFINITION = "reprisal_definition"
-FACT_NO_PROTECTION = "reprisal_no_physical_protection"
-EMERGENCY_FACTS = (
-    "emergency_front_line_defenders",
-    "emergency_protectdefenders_eu",
-    "emergency_access_now",
-)
 FACT_CONSENT_PREREQUISITE = "reprisal_consent_prerequisite"
 FACT_CONSENT_CONFIDENTIAL = "consent_confidential"
 FACT_CONSENT_PUBLIC = "consent_public"
@@ -175,13 +170,18 @@ CONSENT_LINE_PUBLIC = N_("Raise it publicly: {answer}")
 CONSENT_LINE_SG = N_("Include it in the Secretary-General's report: {answer}")
 YES, NO = N_("Yes"), N_("No")
 DOCUMENT_READY = N_(
-    "Here is a draft report to complete offline ({name}). Replace {person}, {perpetrator} "
-    "and {place} only on your own device, then send it through a secure channel."
+    "Draft report to complete offline: {name}. Replace {person}, {perpetrator}, {place} "
+    "on your device only; send it securely."
 )
-WHERE_HEAD = N_("Where to send it, as far as your consent allows:")
+WHERE_HEAD = N_("Where to send it, as your consent allows:")
 SG_NEXT = NP_(
     "Next deadline for the Secretary-General's report: {date}, in {count} day.",
     "Next deadline for the Secretary-General's report: {date}, in {count} days.",
+)
+# The lead's short form of SG_PASSED (the period and the rest are behind the button).
+SG_PASSED_LEAD = N_(
+    "This incident's deadline for the Secretary-General's report has passed: you can "
+    "still report it."
 )
 SG_PASSED = N_(
     "The incident falls in the reporting period {start} to {end}, whose deadline for "
@@ -378,10 +378,14 @@ def _consent_lines_text(view: View) -> list[str]:
     return [t(msgid, answer=t(YES if consent[slot] else NO)) for slot, msgid in CONSENT_LINES]
 
 
-def _sg_deadline_line(view: View) -> str:
+def _sg_deadline_line(view: View, *, lead: bool = False) -> str:
+    """The deadline that fits the incident's date; in the `lead`, a passed one in
+    short (the whole of it is in the details and the document)."""
     t: T = view.t
     deadline, start, end = incident_sg_deadline(view.draft.get(D_WHEN) or None, view.today)
     days = (deadline - view.today).days
+    if days < 0 and lead:
+        return t(SG_PASSED_LEAD)
     if days < 0:
         # Only what the reference says can still be done: report it at any time.
         return " ".join([
@@ -391,6 +395,11 @@ def _sg_deadline_line(view: View) -> str:
     if days == 0:
         return t(SG_TODAY, date=t.date(deadline))
     return t.n(SG_NEXT, days, date=t.date(deadline))
+
+
+def _passed(view: View) -> bool:
+    deadline, _, _ = incident_sg_deadline(view.draft.get(D_WHEN) or None, view.today)
+    return deadline < view.today
 
 
 def _where(view: View) -> list[str]:
@@ -410,7 +419,7 @@ def _where(view: View) -> list[str]:
     if consent[S_SG]:
         if not lines:
             lines.append("• " + say(t, FACT_CONTACT_OHCHR))
-        lines.append(_sg_deadline_line(view))
+        lines.append(_sg_deadline_line(view, lead=True))
     return lines
 
 
@@ -438,7 +447,8 @@ def _where_more(view: View) -> list[str]:
     t: T = view.t
     lines: list[str] = []
     if _consented(view)[S_SG]:
-        lines += [say(t, FACT_SG_INPUT), say(t, FACT_SG_CONTENTS)]
+        passed = [_sg_deadline_line(view)] if _passed(view) else []
+        lines += [*passed, say(t, FACT_SG_INPUT), say(t, FACT_SG_CONTENTS)]
     if _where(view):
         lines += [say(t, FACT_OHCHR_PAGE), say(t, FACT_LANGUAGES), t(ASK_CONSENT_IN_REPORT)]
     return lines
@@ -464,12 +474,6 @@ def intro(view: View) -> list[str]:
             ]
         )
     ]
-
-
-def emergency(view: View) -> list[str]:
-    t: T = view.t
-    orgs = ["• " + say(t, fact_id) for fact_id in EMERGENCY_FACTS]
-    return ["\n\n".join([say(t, FACT_NO_PROTECTION), *orgs])]
 
 
 def emergency_then_continue(view: View) -> list[str]:

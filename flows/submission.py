@@ -11,7 +11,14 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from flows.catalog import FACT_NO_PREREQUISITES, Mandate, load_catalog, recommend, say
+from flows.catalog import (
+    FACT_GENERAL_MAILBOX,
+    FACT_NO_PREREQUISITES,
+    Mandate,
+    load_catalog,
+    recommend,
+    say,
+)
 from flows.consent import ConsentAnswers, assess, passed
 from flows.declare import Text
 from flows.i18n import N_, T, translator
@@ -143,10 +150,15 @@ HANDOFF_FORM_ASKS = N_(
     "The form also asks which experts you address and what must stay confidential."
 )
 HANDOFF_EMAIL = N_(
-    "You can also send it by e-mail to each expert: the address is on the expert's OHCHR "
-    "page. Send names and documents only through the form or encrypted mail."
+    "You can also send it by e-mail to an expert whose OHCHR page is given below: the "
+    "address is on that page. Send names and documents only through the form or "
+    "encrypted mail."
 )
 HANDOFF_PAGES = N_("The experts' OHCHR pages: {pages}")
+HANDOFF_NO_EXPERT = N_(
+    "No expert is named in this draft: send it through the online form, {url}, and OHCHR "
+    "staff pass it to the right experts."
+)
 HANDOFF_NO_PAGE = N_(
     "No OHCHR page is confirmed here for: {mandates}. Send it through the online form: "
     "OHCHR staff pass it on. To write to them by e-mail, look them up in the OHCHR list of "
@@ -344,18 +356,24 @@ def _mandates(view: View, t: T) -> list[str]:
 
 def _email_lines(t: T, view: View) -> list[str]:
     """Where the e-mail addresses are: the verified pages, and what to do for a
-    mandate with none (its unverified guess is never shown)."""
+    mandate with none or when no expert is named (the online form, and OHCHR's general
+    mailbox with its caveat); an unverified guess of a page is never shown. Experts
+    are named by their official title in the chat's language where there is one."""
     addressed = _addressed(view)
     with_page = [m for m in addressed if m.url]
     without = [m for m in addressed if not m.url]
     lines = []
-    if not addressed or with_page:
-        lines.append(t(HANDOFF_EMAIL))
     if with_page:
-        lines.append(t(HANDOFF_PAGES, pages="; ".join(f"{m.short_title}: {m.url}"
+        lines.append(t(HANDOFF_EMAIL))
+        lines.append(t(HANDOFF_PAGES, pages="; ".join(f"{m.name_in(t.locale)}: {m.url}"
                                                       for m in with_page)))
     if without:
-        lines.append(t(HANDOFF_NO_PAGE, mandates="; ".join(m.short_title for m in without)))
+        lines.append(t(HANDOFF_NO_PAGE,
+                       mandates="; ".join(m.name_in(t.locale) for m in without)))
+    if not addressed:
+        lines.append(t(HANDOFF_NO_EXPERT, url=ONLINE_FORM))
+    if without or not addressed:
+        lines.append(say(t, FACT_GENERAL_MAILBOX))
     return lines
 
 
@@ -442,6 +460,13 @@ def handoff_detail(view: View) -> list[str]:
     return ["\n\n".join(lines), "\n\n".join(say(t, f) for f in after)]
 
 
+def _begin(session: Session, view: View) -> None:
+    """The draft begins with "Start": its language screen is its first screen, so what is
+    typed there and the screen itself go when the draft is deleted (a chat's messages
+    belong to a draft from the update that creates it on)."""
+    session.draft = dict(session.draft or {})
+
+
 def _set_language(code: str) -> Change:
     def do(session: Session, view: View) -> None:
         session.draft = {**(session.draft or {}), "lang": code}
@@ -511,7 +536,7 @@ SUBMISSION = Flow(
     delete_answers=True,
     steps=[
         Step(id="intro", render=_intro,
-             choices=[Choice(id="go", label=N_("Start"), to="language"), DELETE,
+             choices=[Choice(id="go", label=N_("Start"), to="language", do=_begin), DELETE,
                       *DELETE_ANSWERS_CHOICES]),
         Step(
             id="language",

@@ -19,10 +19,10 @@ from pydantic import Field
 
 from flows.catalog import say
 from flows.declare import Date, Many, One, Screen, YesNo
+from flows.emergency import emergency
 from flows.i18n import N_, NP_
 from flows.mandate import MandateAnswers
 from flows.model import Answers, Choice, Command, Cond, Flow, Go, Session, View
-from flows.reprisal import emergency
 
 SOON_DAYS = 14  # a date this close: send now, and say so in the first lines
 FIRST_MAX = 600  # characters of the first message (what to do now), in English

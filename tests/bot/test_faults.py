@@ -136,16 +136,17 @@ async def test_auto_delete_under_a_fault_is_retried_until_done(
     assert await harness.runtime.store.outbox_owners(1e12) == []
 
 
-async def to_builder(user: TgUser) -> None:
+async def to_builder(user: TgUser, language: str | None = "English") -> None:
     await user.press("Prepare a submission")
     await user.press("Continue")
     await user.press("1")
     for label in ("Yes", "No", "The person", "Yes"):
         await user.press(label)
     for label in ("Family", "Done", "Yes, with all of them", "Yes", "That I am the source",
-                  "Done", "No", "Signal", "Done", "Next: prepare the submission", "Start",
-                  "English"):
+                  "Done", "No", "Signal", "Done", "Next: prepare the submission", "Start"):
         await user.press(label)
+    if language is not None:
+        await user.press(language)
 
 
 @pytest.mark.parametrize("fault", FAULTS)
@@ -236,3 +237,26 @@ async def test_a_press_claiming_another_chat_is_only_answered(harness: Harness) 
     since = await harness.feed(forged)
     assert [c.method for c in harness.request.calls[since:]] == ["answerCallbackQuery"]
     assert await harness.runtime.store.load_session(mallory.pseudonym()) == session_before
+
+
+@pytest.mark.parametrize("fault", FAULTS)
+async def test_delete_this_draft_removes_the_language_screen_typed_on(
+    harness: Harness, fault: Fault
+) -> None:
+    """The draft language is the builder's first screen: text typed there before the
+    choice (and the bot's one-line hint) goes with the draft, and so does the screen."""
+    user = await menu(harness)
+    await to_builder(user, language=None)
+    language_screen = int(user.last_keyboard()["message_id"])
+    await user.send("A human rights organisation based in L1.")
+    user.expect("")  # the one-line hint
+    await user.press("English")
+    await user.send("V1, a journalist.")
+    await user.press("Delete this draft")
+    since = len(harness.request.calls)
+    fault(harness.request, "deleteMessages")
+    await user.press("Yes, delete the draft")
+    gone = deleted(harness, since)
+    left = {int(m["message_id"]): str(m.get("text", "")) for m in in_chat(harness)}  # type: ignore[call-overload]
+    assert [t for i, t in left.items() if i >= language_screen] == ["The draft is deleted."], left
+    assert language_screen in gone

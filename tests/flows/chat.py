@@ -34,8 +34,10 @@ class Chat:
         self.meta: dict[str, str] = {}
         self.message_id: int | None = None  # the id the next typed message gets
         self.today = today
+        self.actions: list[tuple[str, str]] = []  # (kind, payload) as handled, for `replay`
 
     def _handle(self, kind: str, payload: str) -> Chat:
+        self.actions.append((kind, payload))
         event = Event(
             user=self.user, kind=kind, payload=payload,  # type: ignore[arg-type]
             language=self.lang, channel=self.channel, meta=self.meta,
@@ -91,3 +93,23 @@ class Chat:
     def start(self, language: str = "English") -> Chat:
         """From nothing to the main menu."""
         return self.send("/start").press_id(self.buttons[0].id).press(language)
+
+
+START_ACTIONS = 3  # /start, the notice, the language: what `Chat.start` does
+
+
+def replay(chat: Chat, lang: str, channel: Channel | None = None) -> Chat:
+    """The same presses (by button id without its screen number: the same in every
+    language) and typed texts as `chat` after its `start`, by a person who chose `lang`."""
+    from flows.i18n import NATIVE_NAMES
+
+    other = Chat(lang=lang, channel=channel or chat.channel, today=chat.today)
+    other.start(NATIVE_NAMES[lang])
+    for kind, payload in chat.actions[START_ACTIONS:]:
+        if kind == "press":
+            choice = payload.partition(".")[2]
+            found = [b.id for b in other.buttons if b.id.partition(".")[2] == choice]
+            assert found, f"no button {choice!r} in {lang}; on screen: {other.labels}"
+            payload = found[0]
+        other._handle(kind, payload)
+    return other

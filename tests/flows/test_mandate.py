@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from flows.catalog import country_mandates, load_catalog, recommend
+from flows.catalog import country_mandates, load_catalog, recommend, say
 from flows.countries import country_name
 from flows.i18n import NATIVE_NAMES, SHIPPED, translator
 from flows.mandate import ASK_COUNTRY, GROUPS_BUTTON
@@ -60,8 +60,10 @@ def test_every_situation_leads_to_its_mapped_experts(situation: str, lang: str) 
     t = translator(lang)
     chat = choose(finder(lang), situation).press(t("Prefer not to say"))
     expected = recommend(C, [situation], None)
-    # The reprisal channels come on top (as in the reprisal test below).
-    assert len(chat.text) <= LEAD_LIMIT + (200 if situation == "reprisal" else 0)
+    # The reprisal channels come on top (as in the reprisal test below); where a life is
+    # at stake the emergency support follows, in a message of its own.
+    lead = chat.replies[0].text
+    assert len(lead) <= LEAD_LIMIT + (200 if situation == "reprisal" else 0)
     for pick in expected.picks:
         chat.expect(pick.mandate.name_in(lang))
     chat.expect("https://spsubmission.ohchr.org/")
@@ -84,8 +86,31 @@ def test_the_answer_leads_with_what_to_do_even_with_many_situations(lang: str) -
     many = [s.id for s in C.situations if s.id != "reprisal"][:8]
     chat = choose(finder(lang), *many).send(
         country_name("IR", lang))
-    assert len(chat.replies) == 1 and len(chat.text) <= LEAD_LIMIT, len(chat.text)
-    chat.expect("https://spsubmission.ohchr.org/")
+    # One answer, and (torture is among them) the emergency support after it.
+    assert len(chat.replies) == 2 and len(chat.replies[0].text) <= LEAD_LIMIT, chat.text
+    assert "https://spsubmission.ohchr.org/" in chat.replies[0].text
+    assert say(translator(lang), "emergency_front_line_defenders") in chat.replies[1].text
+
+
+# Issue 10, finding 2: where a life is at stake the finder says the experts cannot
+# protect anyone, and who can help at once.
+@pytest.mark.parametrize("lang", SHIPPED)
+@pytest.mark.parametrize("situation", ["torture", "killing", "disappear"])
+def test_a_life_at_stake_gets_the_emergency_support(situation: str, lang: str) -> None:
+    t = translator(lang)
+    chat = choose(finder(lang), situation).press(t("Prefer not to say"))
+    assert len(chat.replies) == 2
+    support = chat.replies[1].text
+    for fact in ("reprisal_no_physical_protection", "emergency_front_line_defenders",
+                 "emergency_protectdefenders_eu", "emergency_access_now"):
+        assert say(t, fact) in support, fact
+
+
+@pytest.mark.parametrize("situation", ["detention", "expression", "law"])
+def test_no_emergency_support_where_no_life_is_said_to_be_at_stake(situation: str) -> None:
+    chat = choose(finder(), situation).press("Prefer not to say")
+    assert len(chat.replies) == 1
+    chat.expect_not("Front Line Defenders", "physical protection")
 
 
 def test_a_detained_defender_who_organised_a_protest() -> None:

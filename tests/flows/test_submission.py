@@ -246,7 +246,7 @@ def test_a_mandate_without_a_web_page_gets_the_online_form_not_a_guess() -> None
     mandates = {m.id: m for m in load_catalog().mandates}
     expression = mandates["sr-freedom-of-expression"]
     assert expression.url is None
-    chat.expect(f"No OHCHR page is confirmed here for: {expression.short_title}",
+    chat.expect(f"No OHCHR page is confirmed here for: {expression.title}",
                 "OHCHR list of Special Procedures mandates")
     for m in mandates.values():
         if m.url_unverified_guess:
@@ -259,8 +259,8 @@ def test_the_hand_off_links_the_pages_it_has() -> None:
     wgad = next(m for m in load_catalog().mandates if m.id == "wgad")
     assert wgad.url
     chat = fill(builder()).press("Create the draft").press("More detail")
-    chat.expect("the address is on the expert's OHCHR page", "The experts' OHCHR pages:",
-                f"{wgad.short_title}: {wgad.url}")
+    chat.expect("the address is on that page", "The experts' OHCHR pages:",
+                f"{wgad.title}: {wgad.url}")
 
 
 @pytest.mark.parametrize(("language", "wgad", "torture"), [

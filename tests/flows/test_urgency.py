@@ -6,9 +6,9 @@ from datetime import date, timedelta
 
 import pytest
 
+from flows.emergency import emergency
 from flows.i18n import NATIVE_NAMES, SHIPPED, translator
 from flows.model import View
-from flows.reprisal import emergency
 from flows.urgency import FIRST_MAX, UrgencyAnswers, decide, result
 from tests.flows.chat import Chat
 

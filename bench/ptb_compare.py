@@ -10,20 +10,29 @@ tests/bot/fake_telegram.py (no network):
 * ptb:  `app.process_update(Update.de_json(...))` on a `ConversationHandler`
         (CommandHandler, CallbackQueryHandler, MessageHandler per state), answers in
         `context.user_data`, in memory, no persistence. It shows the same texts and
-        keyboards and makes the same Bot API calls (the result is
+        keyboards and makes the same Bot API calls as ours: a press edits the
+        message pressed, typed text first takes the keyboard off the previous screen
+        (`editMessageReplyMarkup`) and sends a new one (the result is
         `flows.mandate.recommendation`, the country `flows.mandate.parse_country`).
 * ours: the durable path of `serve`, one update at a time: `Store.intake` of the raw
-        update (sealed into the inbox, as the poller does), `handle_incoming` (PTB's
-        routing, the advisor: session, engine, one transaction with the outbox rows),
-        then the sender carrying out those rows until the request confirmed each and
-        the sent ids are recorded, with `Pace(overall=None, per_chat=None)`.
+        update (sealed into the inbox, as the poller does), `handle_incoming` (the
+        raw reading of text and presses, the advisor: session, engine, one
+        transaction with the outbox rows), then the sender carrying out those rows
+        until the request confirmed each and the sent ids are recorded, with
+        `Pace(overall=None, per_chat=None)`.
+
+The recording request answers as Telegram does: a sent or edited message comes back
+with its keyboard, which PTB parses into objects and our sender reads as JSON.
 
 Both run side by side in one process, interleaved: every round each side talks to
 25 new people, who goes first alternating; printed per round: ms per update (wall
 and CPU), and the throughput ratio; then the median of the paired ratios. Then the
-same against PTB + `PicklePersistence` (its defaults, `update_interval` 1 s) with
-5,000 people stored on each side; where our time goes (awaited time per stage);
-memory with tracemalloc (300 people: tracing slows both paths about 4x).
+same with the round's people talking at the same time (each step of the
+conversation one getUpdates batch, taken into the inbox in one transaction as
+`serve` does); then against PTB + `PicklePersistence` (its defaults,
+`update_interval` 1 s) with 5,000 people stored on each side; where our time goes
+(awaited time per stage); memory with tracemalloc (300 people: tracing slows both
+paths about 4x).
 `--profile` adds a cProfile of our path.
 """
 
@@ -807,7 +816,7 @@ async def breakdown(people: int) -> list[list[object]]:
     for stage, ms in sorted(stages.ms.items(), key=lambda kv: -kv[1]):
         rows.append([stage, ms / updates, stages.n[stage] / updates, f"{100 * ms / measured:.0f}%"])
     rest = measured - sum(stages.ms.values())
-    rows.append(["rest: de_json, PTB dispatch, adapter, Event, render, sender, tasks",
+    rows.append(["rest: reading the update, adapter, Event, render, sender, tasks",
                  rest / updates, "", f"{100 * rest / measured:.0f}%"])
     rows.append(["total (this instrumented run)", measured / updates, "", "100%"])
     return rows

@@ -706,7 +706,7 @@ class Store:
         self._db: Database | None = None
         self._side: sqlite3.Connection | None = None
         self._path: Path | None = None
-        self._checkpointing: asyncio.Task[None] | None = None
+        self._checkpointing: asyncio.Task[bool] | None = None
         self._checkpointed_at = 0.0
         self._closed = False
 
@@ -1054,9 +1054,14 @@ class Store:
         if now - self._checkpointed_at < CHECKPOINT_EVERY:
             return
         self._checkpointed_at = now
-        self._checkpointing = asyncio.get_running_loop().create_task(
-            self._in_thread(_passive_checkpoint)
-        )
+        self._checkpointing = asyncio.get_running_loop().create_task(self._copy_log())
+
+    async def _copy_log(self) -> bool:
+        """A PASSIVE checkpoint on the checkpoint thread, then let the log start over
+        if nothing was written meanwhile (`_restart_log`): so the log stays short,
+        and truncating it (`journal_size_limit=0`) is cheap. True when it started over."""
+        await self._in_thread(_passive_checkpoint)
+        return await self._call(self._restart_log)
 
     def _resolve_deletions(
         self,
@@ -1577,11 +1582,11 @@ class Store:
             if not any(getattr(done, name) for name in _PURGE_FIELDS):
                 break
             # Copy the batch into the database (PASSIVE, on the checkpoint thread; the
-            # loop serves updates meanwhile), so the log starts over instead of growing
-            # through the whole purge: the closing TRUNCATE, which holds writers back
-            # while it copies and truncates, then has almost nothing to do. It also
-            # lets updates in between batches: none waits behind the whole purge.
-            await self._in_thread(_passive_checkpoint)
+            # loop serves updates meanwhile) and let the log start over, so it does
+            # not grow through the whole purge (truncating a log of hundreds of MB at
+            # the end took tens of ms on the loop). It also lets updates in between
+            # batches: none waits behind the whole purge.
+            await self._copy_log()
         after: str | None = ""
         drafts = 0
         while after is not None:
@@ -1611,8 +1616,7 @@ class Store:
         pair is tried again (each time there is only that little to copy). If updates
         never leave a gap, a TRUNCATE checkpoint ends it, as before."""
         for _ in range(SETTLE_TRIES):
-            await self._in_thread(_passive_checkpoint)
-            if await self._call(self._restart_log):
+            if await self._copy_log():
                 return
         await self.checkpoint()
 

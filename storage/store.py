@@ -708,6 +708,9 @@ class Store:
         self._path: Path | None = None
         self._checkpointing: asyncio.Task[bool] | None = None
         self._checkpointed_at = 0.0
+        # One checkpoint at a time: a log can start over only while no checkpoint is
+        # reading it, so the write of `_restart_log` must not meet another's PASSIVE.
+        self._log_lock = asyncio.Lock()
         self._closed = False
 
     # -- lifecycle -------------------------------------------------------
@@ -1060,8 +1063,9 @@ class Store:
         """A PASSIVE checkpoint on the checkpoint thread, then let the log start over
         if nothing was written meanwhile (`_restart_log`): so the log stays short,
         and truncating it (`journal_size_limit=0`) is cheap. True when it started over."""
-        await self._in_thread(_passive_checkpoint)
-        return await self._call(self._restart_log)
+        async with self._log_lock:
+            await self._in_thread(_passive_checkpoint)
+            return await self._call(self._restart_log)
 
     def _resolve_deletions(
         self,
@@ -1637,7 +1641,8 @@ class Store:
         checkpoint thread: deleted rows were zeroed in the log's page images
         (secure_delete); this puts those pages over the old ones in the file and
         leaves no earlier image in the log."""
-        await self._in_thread(_truncate_log)
+        async with self._log_lock:
+            await self._in_thread(_truncate_log)
 
     # -- reports ---------------------------------------------------------
 

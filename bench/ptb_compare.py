@@ -404,6 +404,17 @@ class Bench:
         """One update, all the way: PTB handles it and makes its Bot API calls."""
         await self.app.process_update(Update.de_json(data, self.app.bot))
 
+    def _finish(self, check: bool) -> None:
+        """After a conversation: no handler failed, the result was reached (`check`),
+        the calls counted, and the request's records cleared for the next one."""
+        if self.errors:
+            raise SystemExit(f"{self.name}: a handler failed: {self.errors[0]!r}")
+        if check:
+            self._check_result()
+        self.calls.update(c.method for c in self.request.calls)
+        self.request.calls.clear()
+        self.request.messages.clear()
+
     async def feed_batch(self, batch: list[dict[str, Any]]) -> None:
         """A getUpdates batch: PTB's Application handles one update after another."""
         for data in batch:
@@ -423,13 +434,7 @@ class Bench:
             await self.feed_batch(batch)
             if times is not None:
                 times.append((time.perf_counter() - t0) * 1000 / len(batch))
-        if self.errors:
-            raise SystemExit(f"{self.name}: a handler failed: {self.errors[0]!r}")
-        if check:
-            self._check_result()
-        self.calls.update(c.method for c in self.request.calls)
-        self.request.calls.clear()
-        self.request.messages.clear()
+        self._finish(check)
 
     async def conversation(self, uid: int, times: list[float] | None, check: bool) -> None:
         """The nine updates of one new person; ms per update appended to `times`. Each
@@ -444,13 +449,7 @@ class Bench:
             await self.feed_one(data)
             if times is not None:
                 times.append((time.perf_counter() - t0) * 1000)
-        if self.errors:
-            raise SystemExit(f"{self.name}: a handler failed: {self.errors[0]!r}")
-        if check:
-            self._check_result()
-        self.calls.update(c.method for c in self.request.calls)
-        self.request.calls.clear()
-        self.request.messages.clear()
+        self._finish(check)
 
 
 class DurableBench(Bench):

@@ -28,6 +28,16 @@ async def to_menu(harness: Harness) -> TgUser:
     return user
 
 
+async def to_result(harness: Harness) -> TgUser:
+    """The finder's result for detention in Belarus, its buttons the live ones."""
+    user = await to_menu(harness)
+    await user.press("Find the right UN expert")
+    await user.press("Detention or arrest")
+    await user.press("Done (1 chosen)")
+    await user.send("Belarus")
+    return user
+
+
 def live(user: TgUser) -> list[int]:
     """The ids of the bot's messages in the chat that still show buttons."""
     return [int(m["message_id"]) for m in user.my_messages() if m.get("reply_markup")]
@@ -105,11 +115,7 @@ async def test_presses_that_edit_make_no_strip_calls(harness: Harness) -> None:
 async def test_a_stale_press_is_one_short_line_with_the_current_buttons(
     harness: Harness,
 ) -> None:
-    user = await to_menu(harness)
-    await user.press("Find the right UN expert")
-    await user.press("Detention or arrest")
-    await user.press("Done (1 chosen)")
-    await user.send("Belarus")
+    user = await to_result(harness)
     result = user.last_keyboard()
     await user.send("/help")  # another screen, so the result's buttons are old
     current = set(user.buttons())
@@ -126,11 +132,7 @@ async def test_a_stale_press_is_one_short_line_with_the_current_buttons(
 async def test_typed_text_or_an_unknown_command_on_a_result_is_one_short_line(
     harness: Harness,
 ) -> None:
-    user = await to_menu(harness)
-    await user.press("Find the right UN expert")
-    await user.press("Detention or arrest")
-    await user.press("Done (1 chosen)")
-    await user.send("Belarus")
+    user = await to_result(harness)
     current = set(user.buttons())
     for typed in ("hello", "/nonsense"):
         texts = await user.send(typed)

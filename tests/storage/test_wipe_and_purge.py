@@ -231,25 +231,38 @@ async def _busy_log(store: Store, owner: str) -> None:
         await store.commit_update(owner, Session(screen=i), update_id=1000 + i, stats=[], now=NOW)
 
 
+def _updates_after_checkpoints(
+    store: Store, monkeypatch: pytest.MonkeyPatch, how_many: int
+) -> list[int]:
+    """Make an update commit right after each of the first `how_many` PASSIVE
+    checkpoints of the store (before the write that would let the log start over);
+    returns the list that counts the checkpoints."""
+    real = store._in_thread
+    seen: list[int] = []
+
+    async def checkpoint_then_update(fn: object) -> object:
+        result = await real(fn)  # type: ignore[arg-type]
+        if fn is store_module._passive_checkpoint:
+            seen.append(1)
+            if len(seen) <= how_many:
+                await store.commit_update(
+                    "other", Session(screen=len(seen)), update_id=2000 + len(seen),
+                    stats=[], now=NOW,
+                )
+        return result
+
+    monkeypatch.setattr(store, "_in_thread", checkpoint_then_update)
+    return seen
+
+
 async def test_settle_starts_the_log_over_even_when_an_update_comes_in_between(
     store: Store, data_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     await _busy_log(store, "someone")
-    real = store._in_thread
-    calls = 0
-
-    async def checkpoint_then_update(fn: object) -> object:
-        nonlocal calls
-        result = await real(fn)  # type: ignore[arg-type]
-        calls += 1
-        if calls == 1:  # an update commits right after the first copy
-            await store.commit_update("other", Session(), update_id=999, stats=[], now=NOW)
-        return result
-
-    monkeypatch.setattr(store, "_in_thread", checkpoint_then_update)
+    seen = _updates_after_checkpoints(store, monkeypatch, 1)
     assert _log_size(data_dir) > 8 * 4096
     await store.settle()
-    assert calls == 2  # the second pair found nothing written between its two steps
+    assert len(seen) == 2  # the second pair found nothing written between its two steps
     assert 0 < _log_size(data_dir) <= 32 + 24 + 4096
 
 
@@ -257,19 +270,7 @@ async def test_settle_falls_back_to_truncate_when_updates_leave_no_gap(
     store: Store, data_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     await _busy_log(store, "someone")
-    real = store._in_thread
-    n = 0
-
-    async def always_an_update(fn: object) -> object:
-        nonlocal n
-        result = await real(fn)  # type: ignore[arg-type]
-        if fn is store_module._passive_checkpoint:
-            n += 1
-            await store.commit_update("other", Session(screen=n), update_id=2000 + n,
-                                      stats=[], now=NOW)
-        return result
-
-    monkeypatch.setattr(store, "_in_thread", always_an_update)
+    seen = _updates_after_checkpoints(store, monkeypatch, store_module.SETTLE_TRIES)
     await store.settle()
-    assert n == store_module.SETTLE_TRIES
+    assert len(seen) == store_module.SETTLE_TRIES
     assert _log_size(data_dir) == 0  # the TRUNCATE emptied it

@@ -493,9 +493,11 @@ CHECKPOINT_EVERY = 1.0  # seconds
 _PURGE_FIELDS = ("sessions", "drafts", "updates", "ledger", "chats")
 # Rows of each kind per purge transaction: small enough that an update waits at
 # most a few milliseconds behind one (measured in bench/storage.py).
-# Tries of `settle` before it falls back to a TRUNCATE checkpoint; the log's header
-# and each frame's (a frame is one page), to tell that the log started over.
-SETTLE_TRIES = 5
+# Tries of `settle` before it falls back to a TRUNCATE checkpoint, and the pause
+# between two (a gap between updates is what it waits for); the log's header and each
+# frame's (a frame is one page), to tell that the log started over.
+SETTLE_TRIES = 50
+SETTLE_PAUSE = 0.01
 _WAL_HEADER = 32
 _WAL_FRAME_HEADER = 24
 PURGE_BATCH = 100
@@ -1617,11 +1619,13 @@ class Store:
         anyone; then one write of the same header value lets the log start over, and
         `journal_size_limit=0` truncates it then. An update that wrote in between
         leaves frames the checkpoint did not copy, and the log cannot start over: the
-        pair is tried again (each time there is only that little to copy). If updates
-        never leave a gap, a TRUNCATE checkpoint ends it, as before."""
+        pair is tried again a little later (each time there is only that little to
+        copy). If updates leave no gap for about a second, a TRUNCATE checkpoint ends
+        it, as before."""
         for _ in range(SETTLE_TRIES):
             if await self._copy_log():
                 return
+            await asyncio.sleep(SETTLE_PAUSE)
         await self.checkpoint()
 
     def _restart_log(self) -> bool:

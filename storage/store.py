@@ -1694,7 +1694,12 @@ class Store:
         log = self._log_path()
         size = log.stat().st_size if log.exists() else 0
         conn.execute(f"PRAGMA journal_size_limit={max(0, size - LOG_TRUNCATE_STEP)}")
-        conn.execute("BEGIN IMMEDIATE")
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            if exc.sqlite_errorcode != sqlite3.SQLITE_BUSY:
+                raise
+            return False  # the write lock stayed taken (another process?): later
         try:
             version = int(conn.execute("PRAGMA user_version").fetchone()[0])
             conn.execute(f"PRAGMA user_version={version}")

@@ -1621,11 +1621,9 @@ class Store:
             )
             if not any(getattr(done, name) for name in _PURGE_FIELDS):
                 break
-            # Copy the batch into the database and let the log start over, on the
-            # checkpoint thread (the loop serves updates meanwhile). An update that
-            # wrote during the copy leaves a few frames to copy: a couple more quick
-            # tries, so the log never grows much. Letting it start over truncates it,
-            # and while that runs, an update waits: it must stay short.
+            # Updates run between batches: none waits behind the whole purge. Once
+            # the log is a few MiB long it is copied and starts over, on the
+            # checkpoint thread (the loop serves updates meanwhile).
             await self._keep_log_short()
         after: str | None = ""
         drafts = 0

@@ -80,17 +80,21 @@ FACT_LAW_LETTER = "law_letter"
 FACT_COUNTRY_MANDATE = "country_mandate"
 FACT_CHECK_OHCHR_LIST = "check_ohchr_list"
 FACT_GENERAL_MAILBOX = "general_mailbox"
-REQUIRED_FACTS: tuple[str, ...] = (
-    FACT_ONLINE_FORM,
-    FACT_JOINT_ACTION,
+# The Working Groups' own rules, in the order the finder shows them.
+WG_RULE_FACTS: tuple[str, ...] = (
     FACT_WG_WHO_CAN_SUBMIT,
     FACT_WGEID_CONSENT,
     FACT_WGEID_URGENT,
     FACT_WGEID_HUMANITARIAN,
     FACT_WGAD_OPINION,
     FACT_WGAD_FOLLOWUP,
-    FACT_WGAD_SESSIONS,
     FACT_WGEID_SESSIONS,
+    FACT_WGAD_SESSIONS,
+)
+REQUIRED_FACTS: tuple[str, ...] = (
+    FACT_ONLINE_FORM,
+    FACT_JOINT_ACTION,
+    *WG_RULE_FACTS,
     FACT_NOTHING_FITS,
     FACT_AS_OF,
     FACT_LANGUAGES,

@@ -13,14 +13,7 @@ from flows.catalog import (
     FACT_COUNTRY_MANDATE,
     FACT_NOTHING_FITS,
     FACT_ONLINE_FORM,
-    FACT_WG_WHO_CAN_SUBMIT,
-    FACT_WGAD_FOLLOWUP,
-    FACT_WGAD_OPINION,
-    FACT_WGAD_SESSIONS,
-    FACT_WGEID_CONSENT,
-    FACT_WGEID_HUMANITARIAN,
-    FACT_WGEID_SESSIONS,
-    FACT_WGEID_URGENT,
+    WG_RULE_FACTS,
     Mandate,
     Pick,
     Recommendation,
@@ -150,16 +143,7 @@ def _picks_section(t: T, heading: str, picks: list[Pick]) -> str:
 
 
 # The Working Groups' own rules: behind "Working Group rules", not in the answer.
-RULE_FACTS = (
-    FACT_WG_WHO_CAN_SUBMIT,
-    FACT_WGEID_CONSENT,
-    FACT_WGEID_URGENT,
-    FACT_WGEID_HUMANITARIAN,
-    FACT_WGAD_OPINION,
-    FACT_WGAD_FOLLOWUP,
-    FACT_WGEID_SESSIONS,
-    FACT_WGAD_SESSIONS,
-)
+RULE_FACTS = WG_RULE_FACTS
 # Facts that are part of the answer itself (a mandate merged or not in office,
 # nothing fits); the rest is detail.
 ANSWER_FACTS = {m.status_fact for m in CATALOG.mandates if m.status_fact} | {FACT_NOTHING_FITS}

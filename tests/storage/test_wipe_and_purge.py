@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+import itertools
 import logging
+import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -274,3 +276,122 @@ async def test_settle_falls_back_to_truncate_when_updates_leave_no_gap(
     await store.settle()
     assert len(seen) == store_module.SETTLE_TRIES
     assert _log_size(data_dir) == 0  # the TRUNCATE emptied it
+
+
+async def test_the_loop_connection_never_writes_to_start_the_log_over(
+    store: Store, data_dir: Path
+) -> None:
+    # Starting over truncates the log, which costs about half a millisecond per MiB:
+    # done by the loop's connection, a long log held every update that long.
+    await _busy_log(store, "someone")
+    written: list[str] = []
+    store._database().conn.set_trace_callback(written.append)
+    try:
+        await store.settle()
+    finally:
+        store._database().conn.set_trace_callback(None)
+    assert 0 < _log_size(data_dir) <= 32 + 24 + 4096
+    assert written == []
+
+
+async def test_the_log_stays_short_through_a_purge_while_updates_keep_writing(
+    store: Store, data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Each purge batch's first copy meets an update written during it: the log can
+    # start over only at a later try, before the next batch.
+    monkeypatch.setattr(store_module, "PURGE_LOG_AT", 1)  # after every batch
+    old = NOW - 40 * 24 * HOUR
+    store._checkpointed_at = float("inf")
+    idle = store_module.PURGE_OWNERS * 6
+    for i in range(idle):
+        await store.commit_update(f"idle{i}", Session(draft={"a": "x" * 900}),
+                                  update_id=i, stats=[], now=old)
+    await store.checkpoint()
+    sizes: list[int] = []
+    fresh = {"batch": False}
+    real_batch = store._purge_batch
+    real_thread = store._in_thread
+
+    def batch(*args: object) -> store_module.PurgeCounts:
+        sizes.append(_log_size(data_dir))
+        fresh["batch"] = True
+        return real_batch(*args)  # type: ignore[arg-type]
+
+    async def update_during_first_copy(fn: object) -> object:
+        result = await real_thread(fn)  # type: ignore[arg-type]
+        if fn is store_module._passive_checkpoint and fresh["batch"]:
+            fresh["batch"] = False
+            await store.commit_update("talker", Session(screen=len(sizes)),
+                                      update_id=10_000 + len(sizes), stats=[], now=NOW)
+        return result
+
+    monkeypatch.setattr(store, "_purge_batch", batch)
+    monkeypatch.setattr(store, "_in_thread", update_during_first_copy)
+    counts = await store.purge(NOW, session_max_age=MONTH)
+    assert counts.sessions == idle
+    assert len(sizes) > 6
+    # Every batch starts on a log that started over after the one before.
+    assert max(sizes[1:]) <= 32 + 24 + 4096
+
+
+async def test_a_purge_transaction_is_not_broken_by_the_log_starting_over_meanwhile(
+    store: Store, data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The checkpoint thread writes to let the log start over. Were a transaction
+    # that read first begun deferred, that write between its read and its own write
+    # would make it fail ("database is locked") instead of waiting for it.
+    old = NOW - 72 * HOUR
+    store._checkpointed_at = float("inf")  # no background checkpoint meanwhile
+    await store.commit_update("drafty", Session(draft={"a": 1}), update_id=1, stats=[], now=old)
+    side = store._side_connection()
+    side.execute("PRAGMA busy_timeout=50")
+    attempts: list[bool] = []
+    real_unseal = store._unseal_session
+
+    def unseal_while_the_log_starts_over(owner: str, blob: bytes) -> object:
+        # The purge's transaction holds the write lock: this write waits, then gives up.
+        attempts.append(store._restart_log(side))
+        return real_unseal(owner, blob)
+
+    monkeypatch.setattr(store, "_unseal_session", unseal_while_the_log_starts_over)
+    counts = await store.purge(NOW, session_max_age=MONTH)
+    side.execute(f"PRAGMA busy_timeout={store_module.BUSY_TIMEOUT_MS}")
+    assert counts.drafts == 1
+    assert attempts == [False]
+    loaded = await store.load_session("drafty")
+    assert loaded is not None and loaded.draft is None
+
+
+async def test_a_long_log_is_truncated_a_step_at_a_time(
+    store: Store, data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Each start-over truncates at most one step (an update waits while it does), and
+    # `settle` goes on until only its own page is left.
+    step = 16 * 4096
+    monkeypatch.setattr(store_module, "LOG_TRUNCATE_STEP", step)
+    await _busy_log(store, "someone")
+    sizes = [_log_size(data_dir)]
+    assert sizes[0] > 3 * step
+    real = store._restart_log
+
+    def restart(conn: sqlite3.Connection) -> bool:
+        done = real(conn)
+        sizes.append(_log_size(data_dir))
+        return done
+
+    monkeypatch.setattr(store, "_restart_log", restart)
+    await store.settle()
+    assert all(before - after <= step for before, after in itertools.pairwise(sizes))
+    assert len(sizes) > 3
+    assert 0 < sizes[-1] <= 32 + 24 + 4096
+
+
+async def test_an_update_that_lets_the_log_start_over_does_not_truncate_it(
+    store: Store, data_dir: Path
+) -> None:
+    await _busy_log(store, "someone")
+    long = _log_size(data_dir)
+    await store._in_thread(store_module._passive_checkpoint)
+    # This update's write lets the fully copied log start over, on the loop.
+    await store.commit_update("someone", Session(screen=99), update_id=5000, stats=[], now=NOW)
+    assert _log_size(data_dir) == long

@@ -1249,7 +1249,8 @@ class Store:
         """Record the ids in the ledger, marking whether what was just sent or edited
         shows buttons (an edit always carries its keyboard, empty or not; an edited
         message keeps the time it was first sent). An edit that became a new message
-        left the pressed message's keyboard behind: a strip row for it is returned."""
+        left the pressed message's keyboard behind: a strip row for it is returned; an
+        edit of the pressed message returns strip rows for live keyboards below it."""
         call = row.call
         if call.get("op") not in ("send", "edit", "document") or not ids:
             self._insert_ledger(db, row.owner, [int(i) for i in ids], timestamp)
@@ -1263,8 +1264,10 @@ class Store:
             ],
         )
         pressed = call.get("message_id")
-        if call.get("op") != "edit" or pressed is None or pressed in ids:
+        if call.get("op") != "edit" or pressed is None:
             return []
+        if pressed in ids:
+            return self._strip_below(db, row, int(pressed))
         shows = db.execute(
             "SELECT 1 FROM ledger WHERE owner = ? AND message_id = ? AND keyboard = 1",
             [row.owner, pressed],
@@ -1273,6 +1276,23 @@ class Store:
             return []
         strip: outbox.Call = {"op": "strip", "chat": int(call["chat"]), "message_id": pressed}
         return outbox.insert_rows(db.conn, self._sealer, row.owner, row.group, [strip])
+
+    def _strip_below(self, db: Database, row: outbox.OutRow, edited: int) -> list[outbox.OutRow]:
+        """The pressed message now shows the current screen: any newer message still
+        showing buttons is an older screen sent again after a kill cut off Telegram's
+        answer. A strip row for each (none in the usual case)."""
+        below = db.execute(
+            "SELECT message_id FROM ledger WHERE owner = ? AND message_id > ? "
+            "AND keyboard = 1 AND pending = 0",
+            [row.owner, edited],
+        ).fetchall()
+        strips: list[outbox.Call] = [
+            {"op": "strip", "chat": int(row.call["chat"]), "message_id": int(found[0])}
+            for found in below
+        ]
+        if not strips:
+            return []
+        return outbox.insert_rows(db.conn, self._sealer, row.owner, row.group, strips)
 
     async def keyboard_message(self, owner: str) -> int | None:
         """The chat's newest message still showing buttons that no deletion is queued

@@ -6,12 +6,14 @@ message pressed (no strip needed); a stale press or a hint is one short line."""
 from __future__ import annotations
 
 import sqlite3
+import time
 from typing import Any
 
 import pytest
 
 from bot.telegram.render import calls_for
 from flows.model import Button, Document, Reply
+from storage import store as store_module
 from storage.store import DB_FILE
 from tests.bot.fake_telegram import Harness, RecordingRequest, TgUser
 
@@ -110,6 +112,30 @@ async def test_presses_that_edit_make_no_strip_calls(harness: Harness) -> None:
     assert [c.method for c in harness.request.calls[since:]].count("editMessageText") >= 3
     assert strips(harness, since) == []
     assert len(live(user)) == 1
+
+
+async def test_a_press_above_a_resent_copy_takes_the_copys_keyboard_off(
+    harness: Harness,
+) -> None:
+    # A kill cut off Telegram's answer to the notice: the bot sent it again after the
+    # restart (and recorded that copy), while the person pressed on the first one.
+    # The press edits the message pressed; the copy below it must not stay live.
+    user = harness.user(USER_ID)
+    await user.send("/start")
+    first = user.last_keyboard()
+    copy = harness.request._message(
+        USER_ID, text=first["text"], reply_markup=first["reply_markup"]
+    )
+    store = harness.runtime.store
+    store._database().execute(
+        "INSERT INTO ledger (owner, message_id, sent_at, keyboard) VALUES (?, ?, ?, 1)",
+        [user.pseudonym(), copy["message_id"], store_module._ledger_time(int(time.time()))],
+    )
+    await user.press("I understand, continue", message=first)
+    await sender_of(harness).drain()
+    assert [p["message_id"] for p in strips(harness, user.since)] == [copy["message_id"]]
+    assert live(user) == [first["message_id"]]
+    assert flagged(harness, user) == [first["message_id"]]
 
 
 async def test_a_stale_press_is_one_short_line_with_the_current_buttons(

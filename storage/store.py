@@ -1252,6 +1252,10 @@ class Store:
         left the pressed message's keyboard behind: a strip row for it is returned; an
         edit of the pressed message returns strip rows for live keyboards below it."""
         call = row.call
+        if call.get("op") == "edit" and not ids and call.get("message_id") is not None:
+            # "Not modified": the message already shows this screen (the edit went
+            # through before a kill cut off Telegram's answer).
+            return self._strip_below(db, row, int(call["message_id"]))
         if call.get("op") not in ("send", "edit", "document") or not ids:
             self._insert_ledger(db, row.owner, [int(i) for i in ids], timestamp)
             return []

@@ -5,7 +5,8 @@ Run from the repository root: `python bench/soak_kill.py [--quick] [--rounds N]
 
 The bot long-polls the fake Bot API of tests/e2e/fake_bot_api.py on 127.0.0.1 (only
 there: nothing else is contacted), which simulates Telegram's flood control (30
-sends a second) and, in some rounds, drops connections or answers 429. Every round:
+sends a second) and, in some rounds, drops connections (before or after carrying out
+the call) or answers 429. Every round:
 each person (a private chat) takes the next step of the finder conversation
 (/start, the notice, English, the finder, a situation, Done, "Iran", and again),
 the bot is killed with SIGKILL after a random number of Bot API calls (mid-burst,
@@ -19,9 +20,9 @@ Printed per round and in total:
   screen that had moved on) or a step whose answer shows twice although the ledger
   holds both messages;
 * not answered: a step recorded as processed whose answer never came;
-* not in the ledger: messages the bot sent whose id is not in the message ledger,
-  and how many of them are copies of a message whose answer a kill cut off (the
-  bot sent it again, so the copy is in the ledger);
+* not in the ledger: messages in the chat whose id is not in the message ledger, and
+  how many of them are copies of a message whose answer a kill cut off (the bot sent
+  it again; it finds and deletes the first copy, so this should stay at 0);
 * integrity_check after every kill.
 
 The helpers are those of tests/e2e/test_kill.py (`start_bot`, the fake API).
@@ -208,11 +209,6 @@ def main() -> int:
         data, err = Path(tmp) / "data", Path(tmp) / "stderr.txt"
         api.sends_per_second = 30
         walkers = [Walker(api.person(930_000 + i, f"P{i}")) for i in range(args.people)]
-        for walker in walkers:
-            # The fake numbers a person's messages apart from the bot's (Telegram uses one
-            # sequence per chat): start them far away, so that an id in the ledger names
-            # one message only.
-            walker.person._message_id = 50_000_000
         bot = start_bot(api, data, err)
         done_rounds = 0
         try:
@@ -233,7 +229,10 @@ def main() -> int:
                         walker.pending = None
                 # Faults on the way back, now and then.
                 fault = ""
-                if r % 5 == 0:
+                if r % 10 == 0:  # carried out, then the connection drops before the answer
+                    api.lose_answer("sendMessage", times=rng.randint(1, 2))
+                    fault = "answer lost"
+                elif r % 5 == 0:
                     api.drop("sendMessage", times=rng.randint(1, 2))
                     fault = "dropped"
                 elif r % 7 == 0:

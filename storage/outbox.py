@@ -34,7 +34,7 @@ __all__ = [
 # tell how much someone typed.
 _PAD_TO = 256
 
-Op = Literal["send", "edit", "delete", "answer", "document", "strip"]
+Op = Literal["send", "edit", "delete", "answer", "document", "strip", "claim"]
 
 
 class ButtonRow(TypedDict):
@@ -52,9 +52,10 @@ class Call(TypedDict, total=False):
     # be done: what the person reads never claims a deletion that did not happen.
     alt: str
     buttons: list[list[ButtonRow]]
-    # edit: the message to replace. strip: the message whose keyboard goes; absent, the
-    # chat's newest message with buttons, resolved when the row is carried out (the
-    # send of that message may still be waiting in this very outbox).
+    # edit: the message to replace. claim: a message that may be the bot's unrecorded
+    # first copy of one sent again (`Store._claims`). strip: the message whose keyboard
+    # goes; absent, the chat's newest message with buttons, resolved when the row is
+    # carried out (the send of that message may still be waiting in this very outbox).
     message_id: int
     ids: list[int]  # delete: the message ids
     # delete: "all" (every message the bot may still delete) or "draft" (those
@@ -215,8 +216,9 @@ def drop_owner(conn: sqlite3.Connection, owner: str) -> int:
 
 
 def drop_sends_of(conn: sqlite3.Connection, owner: str) -> None:
-    """A wipe: nothing more is sent about the person's case; deletions stay queued."""
-    conn.execute("DELETE FROM outbox WHERE owner = ? AND op != 'delete'", [owner])
+    """A wipe: nothing more is sent about the person's case; deletions stay queued, and
+    so do claims (they delete a copy the ledger never held)."""
+    conn.execute("DELETE FROM outbox WHERE owner = ? AND op NOT IN ('delete', 'claim')", [owner])
 
 
 # -- the inbox --------------------------------------------------------------------

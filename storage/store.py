@@ -407,6 +407,15 @@ def m006_ledger_keyboard(db: Database) -> None:
 # Due auto-deletes in one statement. CROSS JOIN pins chats as the outer loop
 # (SQLite never reorders it): the few owners with auto-delete on, each followed
 # by a range of the ledger's primary key, never a scan of the whole ledger.
+# The sender carries out one row of a person at a time, in order; answered buttons and
+# strips stay until the next send ends them. So the one row of a person an earlier run
+# may have had on its way is their first other row: a send, if it is one.
+_MAYBE_SENT_SQL = """
+    SELECT id FROM outbox AS o
+    WHERE op IN ('send', 'document', 'edit') AND id = (
+        SELECT min(id) FROM outbox WHERE owner = o.owner AND op NOT IN ('answer', 'strip'))
+"""
+
 _DUE_AUTODELETES_SQL = """
     SELECT c.owner, c.chat, l.message_id
     FROM chats AS c CROSS JOIN ledger AS l ON l.owner = c.owner
@@ -515,6 +524,9 @@ def _truncate_log(conn: sqlite3.Connection) -> None:
 # Telegram lets a bot delete a message only during its first 48 hours.
 DELETE_WINDOW = timedelta(hours=48)
 DELETE_BATCH = 100  # deleteMessages takes at most 100 ids
+# Ids probed below a message sent again after its first answer was lost: the first copy,
+# plus what the person may have typed while the bot was down.
+CLAIM_SPAN = 4
 
 CHECKPOINT_EVERY = 1.0  # seconds
 
@@ -748,6 +760,9 @@ class Store:
         # reading it, so the write of `_restart_log` must not meet another's PASSIVE.
         self._log_lock = asyncio.Lock()
         self._closed = False
+        # Sends left by an earlier run that it may have carried out before it was killed,
+        # Telegram's answer lost (`outbox_sent`, unsure): at most one per person.
+        self.maybe_sent: frozenset[int] = frozenset()
 
     # -- lifecycle -------------------------------------------------------
 
@@ -1206,37 +1221,47 @@ class Store:
         now: datetime | None = None,
         *,
         ended: Sequence[outbox.OutRow] = (),
+        unsure: bool = False,
     ) -> list[outbox.OutRow]:
         """Telegram confirmed a send or an edit: the row ends and the ids of what it sent
         go to the ledger in the same transaction. When a wipe took the row meanwhile,
         the message is deleted instead (the rows returned; also a strip row, when an
         edit had to be sent as a new message). `ended`: earlier rows that
         Telegram already confirmed and that have nothing to record (answered buttons),
-        ended in the same transaction."""
+        ended in the same transaction. `unsure`: an earlier try of this row may have
+        sent it already (a kill or a dropped connection cut off Telegram's answer):
+        claim rows look for that first copy (`_claims`)."""
         timestamp = _timestamp(_now_or(now))
         ids = [int(i) for i in message_ids]
         gone: list[bool] = []
+        fresh = [i for i in ids if i != row.call.get("message_id")]
+
+        def outcome(db: Database) -> list[outbox.OutRow]:
+            if outbox.finish(db.conn, row):
+                if row.call.get("record", True):
+                    return self._keyboards_sent(db, row, ids, timestamp)
+                if self._gone(db, row.owner) and not (unsure and fresh):
+                    gone.append(True)
+                return []
+            if not ids:
+                return []
+            return outbox.insert_rows(
+                db.conn,
+                self._sealer,
+                row.owner,
+                row.group,
+                [{"op": "delete", "chat": int(row.call["chat"]), "ids": ids}],
+            )
 
         def write() -> list[outbox.OutRow]:
             db = self._database()
             with _writing(db):
                 for done in ended:
                     self._end_quietly(db, done)
-                if outbox.finish(db.conn, row):
-                    if row.call.get("record", True):
-                        return self._keyboards_sent(db, row, ids, timestamp)
-                    if self._gone(db, row.owner):
-                        gone.append(True)
-                    return []
-                if not ids:
-                    return []
-                return outbox.insert_rows(
-                    db.conn,
-                    self._sealer,
-                    row.owner,
-                    row.group,
-                    [{"op": "delete", "chat": int(row.call["chat"]), "ids": ids}],
-                )
+                rows = outcome(db)
+                if unsure and fresh:
+                    rows += self._claims(db, row, min(fresh))
+                return rows
 
         rows = await self._call(write)
         if gone:
@@ -1280,6 +1305,63 @@ class Store:
             return []
         strip: outbox.Call = {"op": "strip", "chat": int(call["chat"]), "message_id": pressed}
         return outbox.insert_rows(db.conn, self._sealer, row.owner, row.group, [strip])
+
+    def _claims(self, db: Database, row: outbox.OutRow, sent: int) -> list[outbox.OutRow]:
+        """`sent` may be the second copy of a message: the first, whose answer was lost,
+        is in the chat under an id just below, unrecorded, its buttons live. Telegram
+        numbers a private chat's messages, the person's and the bot's, in one sequence:
+        a claim row for each of the `CLAIM_SPAN` ids below `sent` that the ledger does
+        not hold. The sender asks Telegram which of them is the bot's (a bot can edit
+        only its own messages) and deletes it."""
+        below = range(max(1, sent - CLAIM_SPAN), sent)
+        known = {
+            int(m)
+            for (m,) in db.execute(
+                "SELECT message_id FROM ledger WHERE owner = ? AND message_id >= ? "
+                "AND message_id < ?",
+                [row.owner, below.start, sent],
+            )
+        }
+        calls: list[outbox.Call] = [
+            {"op": "claim", "chat": int(row.call["chat"]), "message_id": i}
+            for i in reversed(below)
+            if i not in known
+        ]
+        return outbox.insert_rows(db.conn, self._sealer, row.owner, _loose_group(), calls)
+
+    async def recorded(self, owner: str, message_id: int) -> bool:
+        """The ledger holds this message of the person's chat."""
+
+        def read() -> bool:
+            return (
+                self._database().execute(
+                    "SELECT 1 FROM ledger WHERE owner = ? AND message_id = ?",
+                    [owner, message_id],
+                ).fetchone()
+                is not None
+            )
+
+        return await self._call(read)
+
+    async def outbox_claimed(self, row: outbox.OutRow) -> list[outbox.OutRow]:
+        """A claim row found the bot's unrecorded copy: the row ends and a deletion of
+        that message is queued in the same transaction (returned)."""
+
+        def write() -> list[outbox.OutRow]:
+            db = self._database()
+            with _writing(db):
+                if not outbox.finish(db.conn, row):
+                    return []
+                delete: outbox.Call = {
+                    "op": "delete",
+                    "chat": int(row.call["chat"]),
+                    "ids": [int(row.call["message_id"])],
+                }
+                return outbox.insert_rows(
+                    db.conn, self._sealer, row.owner, _loose_group(), [delete]
+                )
+
+        return await self._call(write)
 
     def _strip_below(self, db: Database, row: outbox.OutRow, edited: int) -> list[outbox.OutRow]:
         """The pressed message now shows the current screen: any newer message still
@@ -1823,6 +1905,7 @@ class Store:
             # Plugins could hook the connection that holds everyone's data.
             db = Database(conn, execute_plugins=False)
             apply_migrations(db, self._sealer)
+            self.maybe_sent = frozenset(int(i) for (i,) in conn.execute(_MAYBE_SENT_SQL))
             self._db = db
             self._path = path
             # A crash can leave old frames in the log; start from an empty one.

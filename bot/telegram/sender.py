@@ -11,6 +11,12 @@ A row ends only when Telegram confirmed it (the ids of what it sent are recorded
 in the same transaction) or refused it for good (403: the person blocked the bot;
 400: too old, not found, cannot be edited). Network trouble, 5xx and 429 are
 retried: 429 after exactly `retry_after`, the rest with exponential backoff.
+
+A send whose earlier try may have gone through (the run before was killed, or the
+connection dropped before Telegram answered) leaves a first copy in the chat that no
+row recorded. When the second copy is confirmed, claim rows probe the ids just below
+it: Telegram lets a bot edit only its own messages, so the one whose keyboard can be
+taken off is that copy, and it is deleted.
 Logs name the method and the reason only, never a text, an id or the token.
 """
 
@@ -44,7 +50,8 @@ warnings.filterwarnings("ignore", message="Please use 'Bot.", category=PTBUserWa
 MAX_BACKOFF = 60.0  # seconds between retries of one row, at most
 GIVE_UP_SENDS_AFTER = 40  # attempts (~35 minutes): an answer that late helps nobody
 DELETE_WINDOW = timedelta(hours=48).total_seconds()
-_COUNTED = frozenset({"send", "edit", "document", "strip"})  # what per-chat pacing applies to
+# What per-chat pacing applies to.
+_COUNTED = frozenset({"send", "edit", "document", "strip", "claim"})
 _RECENT_CHATS = 10_000  # per-chat pacing state kept, at most (oldest forgotten)
 _READ_BATCH = 20  # rows of one person read from the store at a time
 
@@ -116,6 +123,10 @@ class Sender:
             _Bucket(self.pace.overall, self.pace.overall, now) if self.pace.overall else None
         )
         self._chats: OrderedDict[int, _Bucket] = OrderedDict()
+        # Rows whose last try ended without Telegram's answer (network trouble, 5xx, or
+        # a kill of the run before): their call may have been carried out. Ids only,
+        # dropped when the row ends.
+        self._unsure: set[int] = set(store.maybe_sent)
         self.alive: Callable[[], None] = lambda: None  # told on every turn of `run`
 
     # -- scheduling --------------------------------------------------------------
@@ -215,14 +226,17 @@ class Sender:
                         self._wake.set()  # the run loop waits for it
                         return
                     outcome = await self._carry_out(row)
+                    if outcome != "retry":
+                        self._unsure.discard(row.id)
                     if outcome == "gone":
                         await self.store.outbox_chat_gone(owner)
                         return
                     if outcome == "retry":
                         self._wake.set()
                         return
-                    if row.call.get("op") == "delete":
-                        # Its outcome may change what the next rows say: read them anew.
+                    if row.call.get("op") in ("delete", "claim"):
+                        # Its outcome may change what the next rows say, or add one:
+                        # read them anew.
                         complete = False
                         break
                 if complete and owner not in self._stale:
@@ -264,6 +278,10 @@ class Sender:
             logger.info("outbox: %s ended: too old to delete", method)
             await self.store.outbox_deleted(row, done=False)
             return "done"
+        if op == "claim" and await self.store.recorded(row.owner, call.get("message_id", 0)):
+            # Recorded since (an edit of that very message): it is a screen, not a copy.
+            await self.store.outbox_refused(row)
+            return "done"
         if op == "strip":
             resolved = await self._strip_target(row)
             if resolved is None:
@@ -291,6 +309,8 @@ class Sender:
             return await self._later(row, method, type(exc).__name__)
         if op == "delete":
             await self.store.outbox_deleted(row, done=True)
+        elif op == "claim":
+            await self._claimed(row)
         elif op in ("answer", "strip"):
             # Nothing to record: the row ends with the next confirmed send of the person
             # (a kill before that only makes Telegram answer the button, or take off a
@@ -300,10 +320,15 @@ class Sender:
             await self._sent(row, result)
         return "done"
 
+    async def _claimed(self, row: OutRow) -> None:
+        logger.info("outbox: a copy sent twice found; deleting it")
+        await self.store.outbox_claimed(row)
+
     def _too_late(self, row: OutRow) -> bool:
         return row.created_at > 0 and self.clock() - row.created_at >= DELETE_WINDOW
 
     async def _later(self, row: OutRow, method: str, why: str) -> Outcome:
+        self._unsure.add(row.id)
         if row.call.get("op") != "delete" and row.attempts >= GIVE_UP_SENDS_AFTER:
             logger.warning("outbox: %s ended: still failing after %d tries", method, row.attempts)
             await self.store.outbox_refused(row)
@@ -344,6 +369,12 @@ class Sender:
             logger.info("outbox: %s ended: %s", method, "already gone" if gone else "refused")
             await self.store.outbox_deleted(row, done=gone)
             return "done"
+        if op == "claim":
+            if "not modified" in reason:  # the bot's, with no keyboard to take off
+                await self._claimed(row)
+            else:  # the person's message, or gone: not a copy
+                await self.store.outbox_refused(row)
+            return "done"
         if op == "strip":
             # Not modified (no keyboard left), not found, too old: nothing more to do.
             logger.info("outbox: %s ended: nothing to remove", method)
@@ -369,7 +400,9 @@ class Sender:
         message_id = result.get("message_id") if isinstance(result, dict) else None
         ids = [message_id] if isinstance(message_id, int) else []
         answered = self._answered.pop(row.owner, [])
-        cleanup = await self.store.outbox_sent(row, ids, ended=answered)
+        cleanup = await self.store.outbox_sent(
+            row, ids, ended=answered, unsure=row.id in self._unsure
+        )
         if cleanup:  # a wipe came while it was on its way: delete it too
             self.wake(cleanup)
 
@@ -387,7 +420,7 @@ class Sender:
                 "text": text,
                 "reply_markup": markup(call.get("buttons", [])),
             }
-        elif op == "strip":
+        elif op in ("strip", "claim"):
             kwargs = {"chat_id": chat, "message_id": call.get("message_id"),
                       "reply_markup": markup([])}
         elif op == "document":
@@ -417,4 +450,5 @@ _METHODS = {
     "delete": "deleteMessages",
     "answer": "answerCallbackQuery",
     "strip": "editMessageReplyMarkup",
+    "claim": "editMessageReplyMarkup",
 }

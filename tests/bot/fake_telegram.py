@@ -86,6 +86,11 @@ class RecordingRequest(BaseRequest):
         """The next call of `method` loses its connection before any answer."""
         self.failures.setdefault(method, []).append((0, {}))
 
+    def lose_answer_next(self, method: str) -> None:
+        """The next call of `method` is carried out, then the connection drops before
+        Telegram's answer arrives (the bot cannot tell it from `drop_next`)."""
+        self.failures.setdefault(method, []).append((-1, {}))
+
     def fail_next(self, method: str, status: int, description: str, **parameters: Any) -> None:
         body: dict[str, Any] = {"ok": False, "error_code": status, "description": description}
         if parameters:
@@ -112,7 +117,9 @@ class RecordingRequest(BaseRequest):
         queued = self.failures.get(api)
         if queued:
             status, body = queued.pop(0)
-            if status == 0:
+            if status == -1:
+                self._result(api, params, files)
+            if status <= 0:
                 raise NetworkError("connection dropped (simulated)")
             return status, json.dumps(body).encode()
         try:

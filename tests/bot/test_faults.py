@@ -208,6 +208,26 @@ async def test_every_sent_message_is_in_the_ledger(harness: Harness) -> None:
     assert sent <= ledger
 
 
+async def test_a_screen_whose_answer_was_lost_is_shown_once_and_recorded(
+    harness: Harness,
+) -> None:
+    user = await menu(harness)
+    # Telegram shows the screen, but the connection drops before its answer: the bot
+    # sends it again, then finds the first copy (its keyboard can be taken off: it is
+    # the bot's) and deletes it.
+    harness.request.lose_answer_next("sendMessage")
+    since = len(harness.request.calls)
+    await user.send("/help")
+    copies = [c for c in harness.request.sends(since) if c.method == "sendMessage"]
+    assert len(copies) == 2 and copies[0].params["text"] == copies[1].params["text"]
+    texts = [m.get("text") for m in in_chat(harness)]
+    assert texts.count(copies[0].params["text"]) == 1
+    sent = {int(m["message_id"]) for m in in_chat(harness)}  # type: ignore[call-overload]
+    ledger = {m for m, _ in await harness.runtime.store.ledger(user.pseudonym())}
+    assert sent <= ledger
+    assert await harness.runtime.store.outbox_owners(1e12) == []
+
+
 # --- buttons and chats ---------------------------------------------------------------
 
 

@@ -19,6 +19,7 @@ Usage:
 
 from __future__ import annotations
 
+import contextlib
 import email.parser
 import email.policy
 import json
@@ -110,7 +111,10 @@ class FakeBotApi:
         self.unauthorized = 0  # requests with another token
         self._cond = threading.Condition()
         self._next_update_id = 700_000
-        self._next_message_id = 1
+        # As on Telegram, a private chat numbers its messages, the person's and the
+        # bot's, in one sequence of its own.
+        self._last_message_id: dict[int, int] = {}
+        self.theirs: set[tuple[int, int]] = set()  # (chat, message id) the person sent
         self._closed = False
         # method -> queued faults: (status, description, retry_after); status 0 drops
         # the connection without an answer.
@@ -194,6 +198,12 @@ class FakeBotApi:
         """The next `times` calls of `method` lose their connection before any answer."""
         with self._cond:
             self.faults.setdefault(method, []).extend([(0, "", None)] * times)
+
+    def lose_answer(self, method: str, *, times: int = 1) -> None:
+        """The next `times` calls of `method` are carried out, then their connection drops
+        before the answer (a kill or a network fault after Telegram acted)."""
+        with self._cond:
+            self.faults.setdefault(method, []).extend([(-1, "", None)] * times)
 
     def fault_for(self, method: str) -> tuple[int, str, int | None] | None:
         with self._cond:
@@ -284,11 +294,16 @@ class FakeBotApi:
                 self._cond.wait(left)
             return list(self.updates[:limit])
 
+    def next_message_id(self, chat_id: int) -> int:
+        with self._cond:
+            self._last_message_id[chat_id] = self._last_message_id.get(chat_id, 1) + 1
+            return self._last_message_id[chat_id]
+
     def _bot_message(self, chat_id: int, **fields: Any) -> dict[str, Any]:
-        self._next_message_id += 1
-        message = bot_message(BOT_ID, self._next_message_id, chat_id, **fields)
-        self.messages[(chat_id, self._next_message_id)] = message
-        self.sent_texts[(chat_id, self._next_message_id)] = str(fields.get("text", ""))
+        message_id = self.next_message_id(chat_id)
+        message = bot_message(BOT_ID, message_id, chat_id, **fields)
+        self.messages[(chat_id, message_id)] = message
+        self.sent_texts[(chat_id, message_id)] = str(fields.get("text", ""))
         return message
 
     def _answer(self, method: str, params: dict[str, Any], files: dict[str, Any]) -> Any:
@@ -313,6 +328,10 @@ class FakeBotApi:
             if params.get("reply_markup"):
                 fields["reply_markup"] = params["reply_markup"]
             return self._bot_message(int(params["chat_id"]), **fields)
+        if method in ("editMessageText", "editMessageReplyMarkup") and (
+            int(params["chat_id"]), int(params["message_id"])
+        ) in self.theirs:
+            raise _ApiError(400, "Bad Request: message can't be edited")
         if method == "editMessageText":
             key = (int(params["chat_id"]), int(params["message_id"]))
             message = self.messages.get(key)
@@ -408,7 +427,11 @@ class _Handler(BaseHTTPRequestHandler):
         fault = self.fake.fault_for(method)
         if fault is not None:
             status, description, retry_after = fault
-            if status == 0:
+            if status == -1:
+                params, files = self._parse(url.query, body)
+                with contextlib.suppress(_ApiError):
+                    self.fake.handle(method, params, files)
+            if status <= 0:
                 self.close_connection = True  # dropped: no answer at all
                 return
             error: dict[str, Any] = {"ok": False, "error_code": status, "description": description}
@@ -476,7 +499,6 @@ class Person:
         self.first_name = first_name
         self.language = language
         self.since = 0
-        self._message_id = 0
 
     def _user(self) -> dict[str, Any]:
         return {
@@ -491,9 +513,11 @@ class Person:
 
     def send(self, text: str) -> int:
         """Type `text` (a command if it starts with "/"); returns the update id."""
-        self._message_id += 1
+        message_id = self.api.next_message_id(self.id)
+        with self.api._cond:
+            self.api.theirs.add((self.id, message_id))
         message: dict[str, Any] = {
-            "message_id": self._message_id,
+            "message_id": message_id,
             "date": int(time.time()),
             "chat": self._chat(),
             "from": self._user(),

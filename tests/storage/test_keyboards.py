@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from flows.model import Session
+from storage.crypto import Sealer
 from storage.outbox import Call, OutRow
 from storage.store import Store
 from tests.storage.conftest import read_only
@@ -97,3 +98,59 @@ async def test_a_draft_begun_by_a_press_begins_on_the_pressed_message(store: Sto
     )
     assert rows is not None
     assert [r.call.get("ids") for r in rows] == [[51, 52]]
+
+
+# --- a first copy whose answer was lost ---------------------------------------------
+
+
+async def test_a_send_that_may_have_gone_twice_claims_the_unrecorded_ids_below_it(
+    store: Store,
+) -> None:
+    first, second = await queue(store, [
+        {"op": "send", "chat": 1, "text": "a"},
+        {"op": "send", "chat": 1, "text": "b", "buttons": BUTTONS},  # type: ignore[typeddict-item]
+    ])
+    await store.outbox_sent(first, [30])
+    await store.record_messages(OWNER, [32])  # the person's own message
+    claims = await store.outbox_sent(second, [34], unsure=True)
+    # 33 and 31 may be the first copy; 30 (the bot's) and 32 (the person's) are known.
+    assert [(r.call["op"], r.call.get("message_id")) for r in claims] == [
+        ("claim", 33), ("claim", 31)]
+    # A sure send claims nothing.
+    (third,) = await queue(store, [{"op": "send", "chat": 1, "text": "c"}])
+    assert await store.outbox_sent(third, [40]) == []
+
+
+async def test_a_claimed_copy_is_deleted_and_a_wipe_keeps_the_claims(store: Store) -> None:
+    (sent,) = await queue(store, [{"op": "send", "chat": 1, "text": "a"}])
+    claim, other = await store.outbox_sent(sent, [3], unsure=True)
+    (delete,) = await store.outbox_claimed(claim)
+    assert delete.call == {"op": "delete", "chat": 1, "ids": [2]}
+    # A wipe drops what was still to be sent, not what deletes: the other claim stays.
+    await store.commit(OWNER, None, update_id=None, wipe=True)
+    left = await store.outbox_rows(OWNER, 10)
+    assert sorted(r.call["op"] for r in left) == ["claim", "delete"]
+    assert other.id in {r.id for r in left}
+
+
+async def test_a_send_left_on_its_way_by_a_killed_run_is_the_one_maybe_sent(
+    data_dir: Path, sealer: Sealer
+) -> None:
+    store = await Store.open(data_dir, sealer)
+    try:
+        _, screen, _ = await queue(store, [
+            {"op": "answer", "chat": 1, "query": "q"},
+            {"op": "send", "chat": 1, "text": "a"},
+            {"op": "send", "chat": 1, "text": "b"},
+        ])
+        await store.commit("someone-else", None, update_id=None, keep_session=True,
+                           calls=[{"op": "delete", "chat": 2, "ids": [5]}])
+    finally:
+        await store.close()
+    store = await Store.open(data_dir, sealer)
+    try:
+        # Only the first row of a person that was not an answered button may have been on
+        # its way; the next one never started, and a deletion is not a send.
+        assert store.maybe_sent == {screen.id}
+    finally:
+        await store.close()

@@ -1,0 +1,108 @@
+"""A send that Telegram carried out but whose answer never reached the bot (the
+connection dropped, or the bot was killed) is sent again: the first copy is then in
+the chat, recorded nowhere, its buttons live. The bot finds it among the ids just
+below the second copy (it can edit only its own messages) and deletes it, so the chat
+shows one copy and everything in it is in the ledger, for a wipe to delete.
+"""
+
+from __future__ import annotations
+
+import signal
+import sqlite3
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from storage.crypto import Sealer, load_key
+from tests.e2e.fake_bot_api import FakeBotApi, Person
+from tests.e2e.test_kill import start_bot
+from tests.e2e.test_polling import TOKEN, _stop
+
+pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="uses SIGKILL")
+
+NOTICE = "not end-to-end encrypted"
+
+
+@pytest.fixture
+def api() -> Iterator[FakeBotApi]:
+    with FakeBotApi(TOKEN) as server:
+        yield server
+
+
+def notices(api: FakeBotApi, person: Person) -> list[int]:
+    """The notice messages in the person's chat now."""
+    with api._cond:
+        return sorted(
+            mid for (chat, mid), m in api.messages.items()
+            if chat == person.id and NOTICE in str(m.get("text", ""))
+        )
+
+
+def sent_notices(api: FakeBotApi, person: Person) -> int:
+    with api._cond:
+        return sum(
+            1 for c in api.calls
+            if c.method == "sendMessage" and c.params.get("chat_id") == person.id
+            and NOTICE in str(c.params.get("text", ""))
+        )
+
+
+def unrecorded(api: FakeBotApi, data: Path, person: Person) -> list[int]:
+    sealer = Sealer(load_key(data, None, None))
+    owner = sealer.pseudonym("telegram", person.id)
+    with sqlite3.connect(data / "sp-advisor.db") as db:
+        recorded = {int(m) for (m,) in db.execute(
+            "SELECT message_id FROM ledger WHERE owner = ?", [owner])}
+    with api._cond:
+        shown = [mid for (chat, mid) in api.messages if chat == person.id]
+    return [mid for mid in shown if mid not in recorded]
+
+
+def test_a_send_whose_answer_was_lost_leaves_one_copy(api: FakeBotApi, tmp_path: Path) -> None:
+    data, err = tmp_path / "data", tmp_path / "stderr.txt"
+    bot = start_bot(api, data, err)
+    person = api.person(880_001)
+    try:
+        api.lose_answer("sendMessage")
+        person.send("/start")
+        api.wait_for("the notice sent twice", lambda: sent_notices(api, person) == 2, 15)
+        api.wait_for("one copy left", lambda: len(notices(api, person)) == 1, 15)
+        first, second = 3, 4  # /start is 2: one sequence for the chat
+        assert notices(api, person) == [second]
+        api.wait_for_call(
+            "deleteMessages", 0, lambda c: c.params.get("message_ids") == [first], 5)
+        # The person's own message (2) was never probed: the ledger holds it.
+        probed = [int(c.params["message_id"]) for c in api.calls_of("editMessageReplyMarkup")]
+        assert first in probed and 2 not in probed
+        person.press("I understand, continue")
+        person.wait_for_text("Choose your language", 10)
+    finally:
+        _stop(bot)
+    assert unrecorded(api, data, person) == []
+
+
+def test_a_send_cut_off_by_a_kill_leaves_one_copy(api: FakeBotApi, tmp_path: Path) -> None:
+    data, err = tmp_path / "data", tmp_path / "stderr.txt"
+    bot = start_bot(api, data, err)
+    person = api.person(880_002)
+    try:
+        # Telegram carries out the send; the bot is killed before it reads the answer
+        # (the retry after a dropped connection comes only after a backoff).
+        api.lose_answer("sendMessage")
+        person.send("/start")
+        api.wait_for("the notice sent", lambda: sent_notices(api, person) == 1, 15)
+        bot.send_signal(signal.SIGKILL)
+        bot.wait(timeout=5)
+        assert notices(api, person) == [3]
+        bot = start_bot(api, data, err)
+        api.wait_for("the notice sent again", lambda: sent_notices(api, person) == 2, 15)
+        api.wait_for("one copy left", lambda: notices(api, person) == [4], 15)
+        person.press("I understand, continue")
+        person.wait_for_text("Choose your language", 10)
+        time.sleep(0.3)
+    finally:
+        _stop(bot)
+    assert unrecorded(api, data, person) == []

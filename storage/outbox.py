@@ -215,10 +215,15 @@ def drop_owner(conn: sqlite3.Connection, owner: str) -> int:
     return conn.execute("DELETE FROM outbox WHERE owner = ?", [owner]).rowcount
 
 
-def drop_sends_of(conn: sqlite3.Connection, owner: str) -> None:
-    """A wipe: nothing more is sent about the person's case; deletions stay queued, and
-    so do claims (they delete a copy the ledger never held)."""
-    conn.execute("DELETE FROM outbox WHERE owner = ? AND op NOT IN ('delete', 'claim')", [owner])
+def drop_sends_of(conn: sqlite3.Connection, owner: str, *, replies_only: bool = False) -> None:
+    """A wipe, a quick exit, "Delete this draft": what was still to be sent is not sent;
+    deletions stay queued, and so do claims (they delete a copy the ledger never held).
+    `replies_only`: only the replies to updates (a due reminder, stored without an
+    update, still goes out). Called before the update's own rows are stored."""
+    conn.execute(
+        "DELETE FROM outbox WHERE owner = ? AND op NOT IN ('delete', 'claim') AND grp >= ?",
+        [owner, 0 if replies_only else -(2**63)],
+    )
 
 
 # -- the inbox --------------------------------------------------------------------

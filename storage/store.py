@@ -1035,6 +1035,7 @@ class Store:
             call.get("op") == "delete" and call.get("ledger") == "draft" for call in calls
         )
         window = _deletable_since(timestamp)
+        clears = wipe or any(call.get("op") == "delete" and call.get("ledger") for call in calls)
 
         def write() -> list[outbox.OutRow] | None:
             db = self._database()
@@ -1059,10 +1060,15 @@ class Store:
                 resolved = self._resolve_deletions(
                     db, owner, calls, window, None if stored is None else stored.first_message
                 )
+                if clears:
+                    # Replies still waiting (a flood wait) would be sent after the ids
+                    # to delete were read from the ledger, and stay in the chat: they are
+                    # not sent at all. One already on its way is deleted once it is
+                    # confirmed (`outbox_sent`: its row is gone).
+                    outbox.drop_sends_of(db.conn, owner, replies_only=not wipe)
                 if wipe:
                     for table, column in OWNED_TABLES:
                         db.execute(f"DELETE FROM {table} WHERE {column} = ?", [owner])  # noqa: S608
-                    outbox.drop_sends_of(db.conn, owner)
                 elif not keep_session:
                     if body is None:
                         db.execute("DELETE FROM sessions WHERE owner = ?", [owner])

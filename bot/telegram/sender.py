@@ -222,6 +222,11 @@ class Sender:
                 if not rows:
                     return
                 for row in rows:
+                    if owner in self._stale:
+                        # New rows came; an update may also have dropped some of these
+                        # (a quick exit drops replies still waiting): read them anew.
+                        complete = False
+                        break
                     if row.not_before > self.clock():
                         self._wake.set()  # the run loop waits for it
                         return

@@ -5,12 +5,15 @@ end the row and the person is told the truth."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from bot.telegram.app import handle_incoming
 from bot.telegram.housekeeping import Housekeeping
+from storage.outbox import Incoming
 from storage.store import DB_FILE
 from tests.bot.fake_telegram import Harness, RecordingRequest, TgUser
 
@@ -176,6 +179,26 @@ async def test_delete_this_draft_under_a_fault_removes_its_messages(
     # before it, and the line that says the draft is deleted.
     assert [t for i, t in left.items() if i >= builder] == ["The draft is deleted."], left
     assert builder in gone and before_draft & gone
+
+
+async def without_waiting(user: TgUser, data: dict[str, object]) -> None:
+    """The update is handled and its rows stored; the sender is not waited for."""
+    await handle_incoming(user.h.app, Incoming(int(data["update_id"]), "-", data))  # type: ignore[call-overload]
+
+
+async def test_a_reply_still_waiting_is_not_left_behind_by_a_quick_exit(
+    harness: Harness,
+) -> None:
+    user = await menu(harness)
+    # A reply waits out a flood wait when the person leaves: it must not come after.
+    harness.request.fail_next(
+        "sendMessage", 429, "Too Many Requests: retry after 1", retry_after=1)
+    await without_waiting(user, user.text_update("/help"))
+    await asyncio.sleep(0.1)
+    assert harness.request.calls[-1].method == "sendMessage"  # refused: it waits
+    await user.send("/exit")
+    assert [m.get("text") for m in in_chat(harness)] == ["Closed."]
+    assert await harness.runtime.store.outbox_owners(1e12) == []
 
 
 async def test_a_refused_deletion_is_told_not_claimed(harness: Harness) -> None:

@@ -251,6 +251,23 @@ async def test_a_screen_whose_answer_was_lost_is_shown_once_and_recorded(
     assert await harness.runtime.store.outbox_owners(1e12) == []
 
 
+async def test_a_claim_never_touches_a_message_the_ledger_holds(harness: Harness) -> None:
+    """The first copy of a resent screen may be pressed and edited into the current
+    screen before its claim runs: it is recorded then, and stays as it is."""
+    user = await menu(harness)
+    screen = user.last_keyboard()
+    since = len(harness.request.calls)
+    rows = await harness.runtime.store.commit(
+        user.pseudonym(), None, update_id=None, keep_session=True,
+        calls=[{"op": "claim", "chat": USER_ID, "message_id": int(screen["message_id"])}],
+    )
+    assert rows
+    await harness.app.adapter.sender_for(harness.app.bot).drain()  # type: ignore[attr-defined]
+    assert harness.request.calls[since:] == []
+    assert user.last_keyboard() == screen
+    assert await harness.runtime.store.outbox_owners(1e12) == []
+
+
 # --- buttons and chats ---------------------------------------------------------------
 
 

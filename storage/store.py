@@ -36,6 +36,7 @@ from sqlite_utils.migrations import Migrations
 from flows.model import AddReminder, CancelReminder, CountStat, Session, SetAutoDelete
 from storage import outbox
 from storage._fs import ensure_private_dir, ensure_private_file
+from storage.batching import BatchSize
 from storage.crypto import Sealer, SealError
 
 __all__ = [
@@ -546,9 +547,12 @@ PURGE_LOG_TRIES = 3
 LOG_TRUNCATE_STEP = 8 * 2**20
 _WAL_HEADER = 32
 _WAL_FRAME_HEADER = 24
+# The most rows of each kind one purge transaction deletes (`BatchSize` makes it fewer
+# while transactions take long).
 PURGE_BATCH = 100
-# Idle people per purge transaction: each costs a few deletions in several tables, so
-# fewer of them than rows of one kind keep a batch within a few milliseconds.
+# Idle people per purge transaction at PURGE_BATCH rows, in proportion below it: each
+# costs a few deletions in several tables, so fewer of them than rows of one kind
+# keep a batch within a few milliseconds.
 PURGE_OWNERS = 25
 # The pause between two housekeeping batches, seconds (see `yield_to_updates`).
 HOUSEKEEPING_PAUSE = 0.001
@@ -1726,8 +1730,12 @@ class Store:
             ledger=int((moment - ledger_max_age).timestamp()),
         )
         total = PurgeCounts()
+        # Small first: the first batches read pages no cache holds yet.
+        size = BatchSize(PURGE_BATCH, start=PURGE_BATCH // 4)
         while True:
-            done = await self._call(lambda: self._purge_batch(cutoffs, PURGE_BATCH))
+            done = await self._call(
+                lambda: size.run(functools.partial(self._purge_batch, cutoffs))
+            )
             total = PurgeCounts(
                 **{name: getattr(total, name) + getattr(done, name) for name in _PURGE_FIELDS}
             )
@@ -1739,10 +1747,11 @@ class Store:
             await self._keep_log_short()
         after: str | None = ""
         drafts = 0
+        size = BatchSize(DRAFT_SCAN_BATCH, start=DRAFT_SCAN_BATCH // 4)
         while after is not None:
             after, removed = await self._call(
                 functools.partial(
-                    self._expire_drafts_batch, cutoffs.draft, after, DRAFT_SCAN_BATCH
+                    size.run, functools.partial(self._expire_drafts_batch, cutoffs.draft, after)
                 )
             )
             drafts += removed
@@ -2129,7 +2138,7 @@ class Store:
                 str(owner)
                 for (owner,) in conn.execute(
                     "SELECT owner FROM sessions WHERE updated_at < ? LIMIT ?",
-                    [cutoffs.session, min(limit, PURGE_OWNERS)],
+                    [cutoffs.session, max(1, limit * PURGE_OWNERS // PURGE_BATCH)],
                 )
             ]
             chats = sessions = ledger = 0

@@ -405,9 +405,6 @@ def m006_ledger_keyboard(db: Database) -> None:
     db.execute("ALTER TABLE ledger ADD COLUMN keyboard INTEGER NOT NULL DEFAULT 0")
 
 
-# Due auto-deletes in one statement. CROSS JOIN pins chats as the outer loop
-# (SQLite never reorders it): the few owners with auto-delete on, each followed
-# by a range of the ledger's primary key, never a scan of the whole ledger.
 # The sender carries out one row of a person at a time, in order; answered buttons and
 # strips stay until the next send ends them. So the one row of a person an earlier run
 # may have had on its way is their first other row: a send, if it is one.
@@ -417,6 +414,9 @@ _MAYBE_SENT_SQL = """
         SELECT min(id) FROM outbox WHERE owner = o.owner AND op NOT IN ('answer', 'strip'))
 """
 
+# Due auto-deletes in one statement. CROSS JOIN pins chats as the outer loop
+# (SQLite never reorders it): the few owners with auto-delete on, each followed
+# by a range of the ledger's primary key, never a scan of the whole ledger.
 _DUE_AUTODELETES_SQL = """
     SELECT c.owner, c.chat, l.message_id
     FROM chats AS c CROSS JOIN ledger AS l ON l.owner = c.owner

@@ -215,3 +215,35 @@ def test_a_keyboard_strip_cut_off_by_a_kill_runs_after_the_restart(
                for c in api.calls)
     with sqlite3.connect(data / "sp-advisor.db") as db:
         assert db.execute("select op from outbox").fetchall() == []
+
+
+def test_a_quick_exit_cut_off_by_a_kill_still_clears_the_chat(
+    api: FakeBotApi, tmp_path: Path
+) -> None:
+    data, err = tmp_path / "data", tmp_path / "stderr.txt"
+    person = api.person(930_002, "Q")
+    bot = start_bot(api, data, err)
+    try:
+        person.send("/start")
+        person.wait_for_text(NOTICE)
+        person.press("I understand, continue")
+        person.wait_for_text(LANGUAGES)
+        person.press("English")
+        person.wait_for_text("What would you like to do?")
+        # The deletion meets a flood wait, and the bot is killed while it waits.
+        api.fail("deleteMessages", 429, "Too Many Requests: retry after 2", retry_after=2)
+        person.send("/exit")
+        api.wait_for_call("deleteMessages!429")
+        bot.send_signal(signal.SIGKILL)
+        bot.wait(timeout=5)
+        assert not any("Closed." in t for t in texts_to(api, person.id))  # not claimed yet
+        bot = start_bot(api, data, err)
+        api.wait_for(
+            "only 'Closed.' left in the chat",
+            lambda: [str(m.get("text")) for (c, _), m in api.messages.items()
+                     if c == person.id] == ["Closed."],
+            timeout=20,
+        )
+        wait_all(api, "an empty outbox", lambda: outbox_rows(data) == 0)
+    finally:
+        _stop(bot)

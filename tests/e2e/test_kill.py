@@ -24,7 +24,7 @@ from pathlib import Path
 import pytest
 
 from storage.crypto import Sealer, load_key
-from tests.e2e.fake_bot_api import FakeBotApi
+from tests.e2e.fake_bot_api import FakeBotApi, Person
 from tests.e2e.test_polling import REPO, STARTUP_TIMEOUT, TOKEN, _env, _stop
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="uses SIGKILL")
@@ -180,6 +180,14 @@ def test_a_burst_under_flood_control_answers_everyone_in_order(
         assert NOTICE in said[0] and "/language" in said[1] and len(said) == 3, said
 
 
+def to_languages(person: Person) -> None:
+    """/start, past the safety notice, to the language screen."""
+    person.send("/start")
+    person.wait_for_text(NOTICE)
+    person.press("I understand, continue")
+    person.wait_for_text(LANGUAGES)
+
+
 def test_a_keyboard_strip_cut_off_by_a_kill_runs_after_the_restart(
     api: FakeBotApi, tmp_path: Path
 ) -> None:
@@ -187,10 +195,7 @@ def test_a_keyboard_strip_cut_off_by_a_kill_runs_after_the_restart(
     person = api.person(930_001, "K")
     bot = start_bot(api, data, err)
     try:
-        person.send("/start")
-        person.wait_for_text(NOTICE)
-        person.press("I understand, continue")
-        person.wait_for_text(LANGUAGES)
+        to_languages(person)
         (screen,) = [m["message_id"] for m in person.keyboards()]
         # Typed text brings a new screen; taking the old keyboard off meets a flood
         # wait, and the bot is killed while the strip waits in the outbox.
@@ -224,10 +229,7 @@ def test_a_quick_exit_cut_off_by_a_kill_still_clears_the_chat(
     person = api.person(930_002, "Q")
     bot = start_bot(api, data, err)
     try:
-        person.send("/start")
-        person.wait_for_text(NOTICE)
-        person.press("I understand, continue")
-        person.wait_for_text(LANGUAGES)
+        to_languages(person)
         person.press("English")
         person.wait_for_text("What would you like to do?")
         # The deletion meets a flood wait, and the bot is killed while it waits.

@@ -220,9 +220,11 @@ def drop_sends_of(conn: sqlite3.Connection, owner: str, *, replies_only: bool = 
     deletions stay queued, and so do claims (they delete a copy the ledger never held).
     `replies_only`: only the replies to updates (a due reminder, stored without an
     update, still goes out). Called before the update's own rows are stored."""
+    # Replies carry their update's id as group; housekeeping's groups are negative.
+    only = " AND grp >= 0" if replies_only else ""
     conn.execute(
-        "DELETE FROM outbox WHERE owner = ? AND op NOT IN ('delete', 'claim') AND grp >= ?",
-        [owner, 0 if replies_only else -(2**63)],
+        f"DELETE FROM outbox WHERE owner = ? AND op NOT IN ('delete', 'claim'){only}",  # noqa: S608
+        [owner],
     )
 
 

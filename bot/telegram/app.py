@@ -28,6 +28,7 @@ from bot.telegram.route import hot
 from bot.telegram.sender import Pace
 from bot.telegram.webhook import WebhookServer
 from flows.i18n import DEFAULT, SHIPPED, translator
+from storage.faults import DiskFault
 from storage.outbox import Incoming
 
 if TYPE_CHECKING:  # the runtime import is deferred: it loads every flow
@@ -124,14 +125,20 @@ async def register_commands(app: AnyApplication, runtime: Runtime) -> None:
 async def handle_incoming(app: AnyApplication, item: Incoming) -> None:
     """One inbox update: a text message or a press straight to the adapter (see
     `bot.telegram.route`), any other kind through PTB's routing. An update no handler
-    stored (a kind the bot does not serve) leaves the inbox as handled."""
+    stored (a kind the bot does not serve) leaves the inbox as handled. A disk fault
+    is raised: nothing of the update was stored, and the dispatcher tries it again."""
     adapter: TelegramAdapter = app.adapter  # type: ignore[attr-defined]
     routed = hot(item.data)
     if routed is None:
         await app.process_update(Update.de_json(item.data, app.bot))
+        fault = adapter.disk_faults.pop(item.update_id, None)
+        if fault is not None:
+            raise fault  # to the dispatcher, which handles the update again
     else:
         try:
             await adapter.take(app.bot, routed)
+        except DiskFault:
+            raise
         except Exception as exc:
             # As PTB's error handler would: what failed, never what was sent. The
             # update leaves the inbox below rather than failing again at every start.
@@ -193,7 +200,7 @@ async def _serve(
     ]
     logger.info("the Telegram bot is ready (%s)", "webhook" if webhook else "long polling")
     try:
-        await stop.wait()
+        failed = await _until_stopped_or_failed(stop, [receive, *loops])
     finally:
         receive.cancel()
         await asyncio.gather(receive, return_exceptions=True)
@@ -207,6 +214,32 @@ async def _serve(
         for loop in loops:
             loop.cancel()
         await asyncio.gather(*loops, return_exceptions=True)
+    if failed is not None:
+        raise failed
+
+
+async def _until_stopped_or_failed(
+    stop: asyncio.Event, tasks: list[asyncio.Task[None]]
+) -> BaseException | None:
+    """Wait for `stop`, or for one of the loops to fail: a bot that no longer polls
+    (its token revoked) or no longer sends must stop and say why, not run on. A loop
+    that simply ends (the command menu, once set) is let go."""
+    stopping = asyncio.create_task(_stopped(stop))
+    watched: set[asyncio.Task[None]] = {stopping, *tasks}
+    try:
+        while True:
+            done, watched = await asyncio.wait(watched, return_when=asyncio.FIRST_COMPLETED)
+            if stopping in done:
+                return None
+            for task in done:
+                if not task.cancelled() and task.exception() is not None:
+                    return task.exception()
+    finally:
+        stopping.cancel()
+
+
+async def _stopped(stop: asyncio.Event) -> None:
+    await stop.wait()
 
 
 async def _start_webhook(

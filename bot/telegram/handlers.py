@@ -29,6 +29,7 @@ from bot.telegram.route import PressIn, TextIn
 from bot.telegram.sender import Pace, Sender
 from flows.i18n import DEFAULT, N_, negotiate, translator
 from flows.model import Event, EventKind, Reply
+from storage.faults import DiskFault
 from storage.outbox import Call, OutRow
 
 if TYPE_CHECKING:  # the runtime import is deferred: it loads every flow
@@ -77,6 +78,8 @@ class TelegramAdapter:
         # Update ids whose outcome is stored: the rest leave the inbox as handled
         # without an answer (an update kind the bot does not serve).
         self.stored: set[int] = set()
+        # Updates whose handler met a disk fault, by update id, until raised again.
+        self.disk_faults: dict[int, DiskFault] = {}
 
     def _runtime(self) -> Runtime:
         if self.runtime is None:
@@ -225,6 +228,11 @@ class TelegramAdapter:
 
     async def on_error(self, update: object, context: Context) -> None:
         error = context.error
+        if isinstance(error, DiskFault) and isinstance(update, Update):
+            # PTB ends the update here; `handle_incoming` raises it again, so that the
+            # update is handled again instead of leaving the inbox unanswered.
+            self.disk_faults[update.update_id] = error
+            return
         logger.error(
             "handling an update failed: %s (%s update)", type(error).__name__, update_kind(update)
         )
@@ -309,6 +317,8 @@ class TelegramAdapter:
         async with runtime.advisor.lock(who):
             try:
                 handled = await runtime.advisor.handle(event, chat)
+            except DiskFault:
+                raise  # nothing was stored: handled again in a moment (`Dispatcher`)
             except Exception as exc:
                 # A bug must not leave the person without an answer; the log says
                 # only what failed, never what was sent.

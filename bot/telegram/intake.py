@@ -16,10 +16,11 @@ from collections import deque
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 
 from telegram import Bot
-from telegram.error import Conflict, InvalidToken, RetryAfter, TelegramError
+from telegram.error import Conflict, EndPointNotFound, InvalidToken, RetryAfter, TelegramError
 
 from bot.telegram.sender import retry_after
 from storage.crypto import Sealer
+from storage.faults import FIRST_WAIT, DiskFault, next_wait
 from storage.outbox import Incoming
 from storage.store import Store
 
@@ -65,13 +66,23 @@ class Dispatcher:
 
     async def _serve(self, owner: str) -> None:
         queue = self._queues[owner]
+        wait = FIRST_WAIT
         try:
             while queue:
                 item = queue[0]
                 try:
                     await self._handle(item)
+                except DiskFault as exc:
+                    # Nothing of it was stored: the same update again, before the
+                    # person's next one, once the disk may have recovered.
+                    logger.error("storing an update's outcome failed: %s; trying again",
+                                 type(exc).__name__)
+                    await asyncio.sleep(wait)
+                    wait = next_wait(wait)
+                    continue
                 except Exception as exc:  # the inbox keeps it; logged without content
                     logger.error("an update could not be handled: %s", type(exc).__name__)
+                wait = FIRST_WAIT
                 queue.popleft()
         finally:
             del self._queues[owner]
@@ -107,6 +118,7 @@ class Poller:
 
     async def run(self, stop: asyncio.Event) -> None:
         backoff = 1.0
+        store_wait = FIRST_WAIT
         while not stop.is_set():
             kwargs: dict[str, object] = {
                 "timeout": POLL_TIMEOUT,
@@ -118,8 +130,10 @@ class Poller:
                 updates = await self.bot.do_api_request(
                     "getUpdates", api_kwargs=kwargs, read_timeout=POLL_TIMEOUT + 10
                 )
-            except InvalidToken:
-                raise
+            except (InvalidToken, EndPointNotFound) as exc:
+                # `do_api_request` reports a refused token (401) as an unknown method;
+                # getUpdates is no unknown method. Polling stops: the bot cannot run.
+                raise InvalidToken("the Bot API refused the token") from exc
             except Conflict:
                 logger.error("another bot is polling with this token: stop it (only one may run)")
                 await _sleep(stop, MAX_POLL_BACKOFF)
@@ -135,7 +149,17 @@ class Poller:
             backoff = 1.0
             self.alive()
             if isinstance(updates, list) and updates:
-                await self.accept([u for u in updates if isinstance(u, Mapping)])
+                try:
+                    await self.accept([u for u in updates if isinstance(u, Mapping)])
+                except DiskFault as exc:
+                    # Not stored, so not confirmed: the next getUpdates (same offset)
+                    # brings the batch again.
+                    logger.error("storing a batch of updates failed: %s; asking again",
+                                 type(exc).__name__)
+                    await _sleep(stop, store_wait)
+                    store_wait = next_wait(store_wait)
+                    continue
+                store_wait = FIRST_WAIT
 
 
 async def _sleep(stop: asyncio.Event, seconds: float) -> None:

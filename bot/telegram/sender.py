@@ -23,6 +23,7 @@ Logs name the method and the reason only, never a text, an id or the token.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import logging
 import random
@@ -39,6 +40,7 @@ from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 from telegram.warnings import PTBUserWarning
 
 from bot.telegram.render import markup
+from storage.faults import FIRST_WAIT, DiskFault, next_wait
 from storage.outbox import Call, OutRow
 from storage.store import Store
 
@@ -127,6 +129,7 @@ class Sender:
         # a kill of the run before): their call may have been carried out. Ids only,
         # dropped when the row ends.
         self._unsure: set[int] = set(store.maybe_sent)
+        self._disk_wait = FIRST_WAIT  # before trying again after a disk fault
         self.alive: Callable[[], None] = lambda: None  # told on every turn of `run`
 
     # -- scheduling --------------------------------------------------------------
@@ -164,7 +167,13 @@ class Sender:
             self._wake.clear()
             now = self.clock()
             soonest = now + 30.0
-            for owner, not_before in await self.store.outbox_owners(now):
+            try:
+                owners = await self.store.outbox_owners(now)
+            except DiskFault as exc:
+                logger.error("outbox: reading it failed: %s; trying again", type(exc).__name__)
+                await self._after_disk_fault(stop)
+                continue
+            for owner, not_before in owners:
                 if owner in self._tasks and not self._tasks[owner].done():
                     continue
                 if not_before <= now:
@@ -245,13 +254,30 @@ class Sender:
                         complete = False
                         break
                 if complete and owner not in self._stale:
+                    self._disk_wait = FIRST_WAIT
                     return
                 rows = None
+        except DiskFault as exc:
+            # What Telegram answered could not be stored: the row stays, and is tried
+            # again once the disk may have recovered (a send that went through is then
+            # sent again, and its first copy found, as after a lost answer).
+            logger.error("outbox: storing a result failed: %s; trying again",
+                         type(exc).__name__)
+            await self._after_disk_fault()
         finally:
             self._stale.discard(owner)
             answered = self._answered.pop(owner, None)
             if answered:
                 await self.store.outbox_done(answered)
+
+    async def _after_disk_fault(self, stop: asyncio.Event | None = None) -> None:
+        wait, self._disk_wait = self._disk_wait, next_wait(self._disk_wait)
+        if stop is None:
+            await asyncio.sleep(wait)
+        else:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), wait)
+        self._wake.set()
 
     async def _paced(self, call: Call) -> None:
         while True:
@@ -405,9 +431,10 @@ class Sender:
         message_id = result.get("message_id") if isinstance(result, dict) else None
         ids = [message_id] if isinstance(message_id, int) else []
         answered = self._answered.pop(row.owner, [])
-        cleanup = await self.store.outbox_sent(
-            row, ids, ended=answered, unsure=row.id in self._unsure
-        )
+        unsure = row.id in self._unsure
+        # Shown in the chat: should recording it fail, the next try sends it again.
+        self._unsure.add(row.id)
+        cleanup = await self.store.outbox_sent(row, ids, ended=answered, unsure=unsure)
         if cleanup:  # a wipe came while it was on its way: delete it too
             self.wake(cleanup)
 

@@ -16,6 +16,8 @@ import json
 import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 
+from storage.faults import DiskFault
+
 logger = logging.getLogger(__name__)
 
 SECRET_HEADER = "x-telegram-bot-api-secret-token"  # noqa: S105 - a header name
@@ -81,5 +83,10 @@ class WebhookServer:
         data = json.loads(await reader.readexactly(length))
         if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):
             return 400, "Bad Request"
-        await self.accept([data])  # in the inbox, committed: only now may Telegram forget it
+        try:
+            await self.accept([data])  # in the inbox, committed: only now may Telegram forget it
+        except DiskFault as exc:
+            # Not stored: any answer but 200 makes Telegram post it again later.
+            logger.error("webhook: storing an update failed: %s", type(exc).__name__)
+            return 503, "Service Unavailable"
         return 200, "OK"

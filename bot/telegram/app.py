@@ -9,10 +9,11 @@ import contextlib
 import logging
 import signal
 import urllib.parse
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
 from telegram import BotCommand, Update
-from telegram.error import InvalidToken, TelegramError
+from telegram.error import InvalidToken, NetworkError, RetryAfter, TelegramError
 from telegram.ext import Application
 from telegram.request import BaseRequest
 
@@ -25,7 +26,7 @@ from bot.telegram.handlers import AnyApplication, TelegramAdapter
 from bot.telegram.housekeeping import Housekeeping
 from bot.telegram.intake import ALLOWED_UPDATES, Dispatcher, Poller
 from bot.telegram.route import hot
-from bot.telegram.sender import Pace
+from bot.telegram.sender import Pace, retry_after
 from bot.telegram.webhook import WebhookServer
 from flows.i18n import DEFAULT, SHIPPED, translator
 from storage.faults import DiskFault
@@ -38,6 +39,8 @@ logger = logging.getLogger(__name__)
 
 # How long a stop waits for updates in hand to be stored (their sends stay queued).
 STOP_GRACE = 10.0
+# Between tries of a call the start needs (getMe, deleteWebhook, setWebhook), at most.
+MAX_START_WAIT = 60.0
 
 
 class _Application(Application):  # type: ignore[type-arg]
@@ -159,7 +162,8 @@ async def serve(settings: Settings, stop: asyncio.Event, *, pace: Pace | None = 
     try:
         adapter = TelegramAdapter(runtime, pace=pace)
         app = application(settings, adapter)
-        await app.initialize()  # getMe
+        if not await _starting("getMe", app.initialize, stop):
+            return
         try:
             await _serve(app, adapter, runtime, settings, stop)
         finally:
@@ -186,10 +190,13 @@ async def _serve(
     housekeeping.alive = lambda: heartbeat.alive("housekeeping")
     webhook: WebhookServer | None = None
     if settings.webhook_url:
-        webhook = await _start_webhook(app, settings, poller)
+        webhook = await _start_webhook(app, settings, poller, stop)
         receive = asyncio.create_task(_beat_while_listening(heartbeat, stop))
     else:
-        await app.bot.delete_webhook(drop_pending_updates=False)
+        if not await _starting(
+            "deleteWebhook", lambda: app.bot.delete_webhook(drop_pending_updates=False), stop
+        ):
+            return
         poller.alive = lambda: heartbeat.alive("updates")
         receive = asyncio.create_task(poller.run(stop))
     loops = [
@@ -242,8 +249,29 @@ async def _stopped(stop: asyncio.Event) -> None:
     await stop.wait()
 
 
+async def _starting(what: str, call: Callable[[], Awaitable[object]], stop: asyncio.Event) -> bool:
+    """A call the bot cannot start without. At boot the network may not be up yet, and
+    Telegram has outages: network trouble, a 5xx or a flood wait is waited out and the
+    call tried again, until it goes through (True) or the bot is stopped (False). A
+    refused token or a refused request ends the start at once."""
+    wait = 1.0
+    while not stop.is_set():
+        try:
+            await call()
+            return True
+        except RetryAfter as exc:
+            delay = retry_after(exc)
+        except NetworkError as exc:  # also time-outs and 5xx answers
+            logger.warning("starting: %s failed: %s; trying again in %.0f s",
+                           what, type(exc).__name__, wait)
+            delay, wait = wait, min(MAX_START_WAIT, wait * 2)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), delay)
+    return False
+
+
 async def _start_webhook(
-    app: AnyApplication, settings: Settings, poller: Poller
+    app: AnyApplication, settings: Settings, poller: Poller, stop: asyncio.Event
 ) -> WebhookServer:
     if settings.webhook_secret is None:
         raise StartupError("webhook mode needs SP_ADVISOR_WEBHOOK_SECRET")
@@ -254,9 +282,10 @@ async def _start_webhook(
         poller.accept, secret=secret, path=urllib.parse.urlsplit(settings.webhook_url).path
     )
     await server.start(host, port)
-    await app.bot.set_webhook(
-        settings.webhook_url, secret_token=secret, allowed_updates=list(ALLOWED_UPDATES)
-    )
+    url = settings.webhook_url
+    await _starting("setWebhook", lambda: app.bot.set_webhook(
+        url, secret_token=secret, allowed_updates=list(ALLOWED_UPDATES)
+    ), stop)
     return server
 
 

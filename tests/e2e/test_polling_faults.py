@@ -1,5 +1,7 @@
-"""`python -m bot run` when getUpdates itself fails, over real HTTP.
+"""`python -m bot run` when Telegram fails while it starts or polls, over real HTTP.
 
+At boot the network may not be up yet, and Telegram has outages: the calls the bot
+cannot start without (getMe, deleteWebhook, setWebhook) are tried again until they go through.
 Telegram's own faults on the way in (a 502, a dropped connection, a flood wait, an
 answer lost on the way back) delay an update and never lose or double it: the bot
 confirms a batch only with the next getUpdates. A token revoked while the bot runs
@@ -20,6 +22,7 @@ import pytest
 from tests.e2e.fake_bot_api import FakeBotApi
 from tests.e2e.test_kill import NOTICE, start_bot, texts_to
 from tests.e2e.test_polling import REPO, STARTUP_TIMEOUT, TOKEN, _env, _stop
+from tests.e2e.test_webhook import SECRET, free_port
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="stops the bot with SIGINT")
 
@@ -58,6 +61,24 @@ def test_getupdates_faults_delay_an_update_and_never_double_it(
     assert TOKEN.split(":", 1)[1] not in log
 
 
+def test_the_bot_starts_through_network_trouble_and_outages(
+    api: FakeBotApi, tmp_path: Path
+) -> None:
+    api.fail("getMe", 502, "Bad Gateway")
+    api.drop("getMe")
+    api.fail("deleteWebhook", 429, "Too Many Requests: retry after 1", retry_after=1)
+    api.fail("deleteWebhook", 503, "Service Unavailable")
+    err = tmp_path / "stderr.txt"
+    bot = start_bot(api, tmp_path / "data", err)  # fails if the bot exits
+    try:
+        person = api.person(611_206, "Ines")
+        person.send("/start")
+        person.wait_for_text(NOTICE)
+    finally:
+        assert _stop(bot) == 0
+    assert "starting: getMe failed: NetworkError; trying again" in err.read_text()
+
+
 def test_a_token_revoked_while_running_stops_the_bot_with_one_clear_line(
     api: FakeBotApi, tmp_path: Path
 ) -> None:
@@ -77,3 +98,21 @@ def test_a_token_revoked_while_running_stops_the_bot_with_one_clear_line(
     assert len(refused) == 1, err.read_text()[-2000:]
     assert TOKEN.split(":", 1)[1] not in err.read_text()
 
+
+
+def test_a_webhook_is_set_through_an_outage(api: FakeBotApi, tmp_path: Path) -> None:
+    api.fail("setWebhook", 502, "Bad Gateway")
+    api.drop("setWebhook")
+    port = free_port()
+    env = _env(api, tmp_path / "data")
+    env.update(SP_ADVISOR_WEBHOOK_SECRET=SECRET, SP_ADVISOR_WEBHOOK_LISTEN=f"127.0.0.1:{port}")
+    bot = subprocess.Popen(
+        [sys.executable, "-m", "bot", "run", "--webhook", "https://bot.example.org/tg/hook"],
+        cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    try:
+        hook = api.wait_for_call("setWebhook", timeout=STARTUP_TIMEOUT + 5)
+        assert hook.params["url"] == "https://bot.example.org/tg/hook"
+        assert bot.poll() is None
+    finally:
+        assert _stop(bot) == 0

@@ -10,12 +10,16 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import errno
+import logging
 import os
 import time
 from collections.abc import Iterable
 from pathlib import Path
 
 from storage.lock import holder
+
+logger = logging.getLogger(__name__)
 
 HEARTBEAT_FILE = "heartbeat"
 BEAT_EVERY = 10.0  # seconds
@@ -44,7 +48,13 @@ class Heartbeat:
 
     async def run(self, stop: asyncio.Event) -> None:
         while not stop.is_set():
-            self.beat()
+            try:
+                self.beat()
+            except OSError as exc:
+                # A full or failing disk: this beat is missed (and `health` tells once
+                # it is stale); the bot itself goes on, as its store waits the disk out.
+                logger.warning("heartbeat not written: %s", errno.errorcode.get(
+                    exc.errno or 0, type(exc).__name__))
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), BEAT_EVERY)
         with contextlib.suppress(FileNotFoundError):

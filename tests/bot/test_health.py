@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import errno
 import os
 import time
 from pathlib import Path
@@ -50,3 +52,26 @@ def test_a_bad_webhook_listen_address_is_one_configuration_line(tmp_path: Path) 
     lines = done.stderr.strip().splitlines()
     assert done.returncode != 0 and len(lines) == 1, lines
     assert "SP_ADVISOR_WEBHOOK_LISTEN must be host:port" in lines[0]
+
+
+async def test_a_full_disk_skips_beats_and_does_not_end_the_loop(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A loop that fails ends `run`; the heartbeat must not, on a full disk, end a bot
+    # whose store waits the disk out. A missed beat goes stale: `health` tells.
+    beats: list[bool] = []
+    full = [True]
+
+    def beat(self: health.Heartbeat) -> bool:
+        beats.append(full[0])
+        if full[0]:
+            full[0] = False
+            raise OSError(errno.ENOSPC, "No space left on device")
+        stop.set()
+        return True
+
+    monkeypatch.setattr(health.Heartbeat, "beat", beat)
+    monkeypatch.setattr(health, "BEAT_EVERY", 0.01)
+    stop = asyncio.Event()
+    await asyncio.wait_for(health.Heartbeat(tmp_path, ["updates"]).run(stop), 5)
+    assert beats == [True, False]

@@ -10,6 +10,7 @@ import logging
 import signal
 import urllib.parse
 from collections.abc import Awaitable, Callable
+from functools import partial
 from typing import TYPE_CHECKING
 
 from telegram import BotCommand, Update
@@ -41,6 +42,8 @@ logger = logging.getLogger(__name__)
 STOP_GRACE = 10.0
 # Between tries of a call the start needs (getMe, deleteWebhook, setWebhook), at most.
 MAX_START_WAIT = 60.0
+# Tries of each best-effort call (the command menu, the descriptions).
+REGISTER_TRIES = 5
 
 
 class _Application(Application):  # type: ignore[type-arg]
@@ -100,29 +103,35 @@ def build_application(
 
 async def register_commands(app: AnyApplication, runtime: Runtime) -> None:
     """The command menu and what a person sees before pressing Start (the bot's
-    description and short description), in every shipped language; best-effort."""
+    description and short description), in every shipped language; best-effort:
+    network trouble and flood waits are waited out a few times, a refusal is logged."""
+    never = asyncio.Event()  # the task is cancelled when the bot stops
+
+    async def best_effort(what: str, call: Callable[[], Awaitable[object]]) -> None:
+        try:
+            if not await _through(what, call, never, tries=REGISTER_TRIES):
+                logger.warning("%s failed: no answer after %d tries", what, REGISTER_TRIES)
+        except TelegramError as exc:
+            logger.warning("%s failed: %s", what, type(exc).__name__)
+
     for locale in SHIPPED:
         t = translator(locale)
         commands = [
             BotCommand(name, t(description))
             for name, _, description in runtime.advisor.engine.commands
         ]
-        try:
-            await app.bot.set_my_commands(
-                commands, language_code=None if locale == DEFAULT else locale
-            )
-        except TelegramError as exc:
-            logger.warning("setMyCommands failed: %s", type(exc).__name__)
+        code = None if locale == DEFAULT else locale
+        await best_effort(
+            "setMyCommands", partial(app.bot.set_my_commands, commands, language_code=code)
+        )
     for described in bot_descriptions():
-        try:
-            await app.bot.set_my_description(
-                described.description, language_code=described.language_code
-            )
-            await app.bot.set_my_short_description(
-                described.short_description, language_code=described.language_code
-            )
-        except TelegramError as exc:
-            logger.warning("setMyDescription failed: %s", type(exc).__name__)
+        code = described.language_code
+        await best_effort("setMyDescription", partial(
+            app.bot.set_my_description, described.description, language_code=code
+        ))
+        await best_effort("setMyShortDescription", partial(
+            app.bot.set_my_short_description, described.short_description, language_code=code
+        ))
 
 
 async def handle_incoming(app: AnyApplication, item: Incoming) -> None:
@@ -251,10 +260,20 @@ async def _stopped(stop: asyncio.Event) -> None:
 
 async def _starting(what: str, call: Callable[[], Awaitable[object]], stop: asyncio.Event) -> bool:
     """A call the bot cannot start without. At boot the network may not be up yet, and
-    Telegram has outages: network trouble, a 5xx or a flood wait is waited out and the
-    call tried again, until it goes through (True) or the bot is stopped (False). A
-    refused token or a refused request ends the start at once."""
+    Telegram has outages: tried again until it goes through (True) or the bot is
+    stopped (False). A refused token or a refused request ends the start at once."""
+    return await _through(f"starting: {what}", call, stop)
+
+
+async def _through(
+    what: str, call: Callable[[], Awaitable[object]], stop: asyncio.Event,
+    *, tries: int | None = None,
+) -> bool:
+    """Make `call`, waiting out network trouble, 5xx answers (backoff) and flood waits
+    (`retry_after`), until it goes through (True), `stop` is set or `tries` are used up
+    (False). Any other refusal is raised."""
     wait = 1.0
+    tried = 0
     while not stop.is_set():
         try:
             await call()
@@ -262,9 +281,12 @@ async def _starting(what: str, call: Callable[[], Awaitable[object]], stop: asyn
         except RetryAfter as exc:
             delay = retry_after(exc)
         except NetworkError as exc:  # also time-outs and 5xx answers
-            logger.warning("starting: %s failed: %s; trying again in %.0f s",
+            logger.warning("%s failed: %s; trying again in %.0f s",
                            what, type(exc).__name__, wait)
             delay, wait = wait, min(MAX_START_WAIT, wait * 2)
+        tried += 1
+        if tries is not None and tried >= tries:
+            return False
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), delay)
     return False

@@ -453,6 +453,20 @@ async def test_commands_are_registered_in_every_language(harness: Harness) -> No
     assert "not end-to-end encrypted" in english.params["description"]
 
 
+async def test_commands_are_registered_through_network_trouble(harness: Harness) -> None:
+    harness.request.fail_next("setMyCommands", 502, "Bad Gateway")
+    harness.request.drop_next("setMyCommands")
+    harness.request.fail_next("setMyDescription", 429, "Too Many Requests: retry after 1",
+                              retry_after=1)
+    await register_commands(harness.app, harness.runtime)
+    for method in ("setMyCommands", "setMyDescription"):
+        calls = [c for c in harness.request.calls if c.method == method]
+        assert len(calls) == len(SHIPPED) + (2 if method == "setMyCommands" else 1)
+        # Every language is set; the one that failed was tried again until it was.
+        assert {c.params.get("language_code") for c in calls} == {None, *SHIPPED[1:]}
+    assert not harness.request.failures.get("setMyCommands")
+
+
 def test_file_url_follows_the_base_url() -> None:
     assert base_file_url("http://127.0.0.1:8081/bot") == "http://127.0.0.1:8081/file/bot"
     assert (

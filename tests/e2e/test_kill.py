@@ -18,26 +18,19 @@ import sqlite3
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from storage.crypto import Sealer, load_key
 from tests.e2e.fake_bot_api import FakeBotApi, Person
-from tests.e2e.test_polling import REPO, STARTUP_TIMEOUT, TOKEN, _env, _stop
+from tests.e2e.test_polling import REPO, STARTUP_TIMEOUT, _env, _stop
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="uses SIGKILL")
 
 PEOPLE = 12
 NOTICE = "not end-to-end encrypted"
 LANGUAGES = "Choose your language"
-
-
-@pytest.fixture
-def api() -> Iterator[FakeBotApi]:
-    with FakeBotApi(TOKEN) as server:
-        yield server
 
 
 def start_bot(api: FakeBotApi, data: Path, err: Path) -> subprocess.Popen[bytes]:

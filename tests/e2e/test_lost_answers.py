@@ -11,7 +11,6 @@ import signal
 import sqlite3
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -19,17 +18,11 @@ import pytest
 from storage.crypto import Sealer, load_key
 from tests.e2e.fake_bot_api import FakeBotApi, Person
 from tests.e2e.test_kill import start_bot
-from tests.e2e.test_polling import TOKEN, _stop
+from tests.e2e.test_polling import _stop
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="uses SIGKILL")
 
 NOTICE = "not end-to-end encrypted"
-
-
-@pytest.fixture
-def api() -> Iterator[FakeBotApi]:
-    with FakeBotApi(TOKEN) as server:
-        yield server
 
 
 def notices(api: FakeBotApi, person: Person) -> list[int]:

@@ -13,7 +13,6 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -30,12 +29,6 @@ STARTUP_TIMEOUT = 12.0  # interpreter, imports, key file, database, getMe
 STEP_TIMEOUT = 4.0
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="stops the bot with SIGINT")
-
-
-@pytest.fixture
-def api() -> Iterator[FakeBotApi]:
-    with FakeBotApi(TOKEN) as server:
-        yield server
 
 
 def _env(api: FakeBotApi, data_dir: Path) -> dict[str, str]:

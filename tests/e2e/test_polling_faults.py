@@ -14,7 +14,6 @@ from __future__ import annotations
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -25,12 +24,6 @@ from tests.e2e.test_polling import REPO, STARTUP_TIMEOUT, TOKEN, _env, _stop
 from tests.e2e.test_webhook import SECRET, free_port
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="stops the bot with SIGINT")
-
-
-@pytest.fixture
-def api() -> Iterator[FakeBotApi]:
-    with FakeBotApi(TOKEN) as server:
-        yield server
 
 
 def test_getupdates_faults_delay_an_update_and_never_double_it(

@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 import sys
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -32,12 +32,6 @@ from tests.e2e.test_webhook import SECRET, free_port, post
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="POSIX file locks")
 
 SORRY = "Something went wrong"
-
-
-@pytest.fixture
-def api() -> Iterator[FakeBotApi]:
-    with FakeBotApi(TOKEN) as server:
-        yield server
 
 
 def fail_once(monkeypatch: pytest.MonkeyPatch, method: str, after: bool = False) -> list[int]:

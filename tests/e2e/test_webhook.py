@@ -11,22 +11,13 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
-
 from tests.e2e.fake_bot_api import FakeBotApi
-from tests.e2e.test_polling import REPO, STARTUP_TIMEOUT, TOKEN, _env, _stop
+from tests.e2e.test_polling import REPO, STARTUP_TIMEOUT, _env, _stop
 
 SECRET = "hook-secret_0123456789"
 USER_ID = 606_707_808
-
-
-@pytest.fixture
-def api() -> Iterator[FakeBotApi]:
-    with FakeBotApi(TOKEN) as server:
-        yield server
 
 
 def free_port() -> int:

@@ -171,7 +171,7 @@ class Sender:
                 owners = await self.store.outbox_owners(now)
             except DiskFault as exc:
                 logger.error("outbox: reading it failed: %s; trying again", type(exc).__name__)
-                await self._after_disk_fault(stop)
+                await self._disk_pause(stop)
                 continue
             for owner, not_before in owners:
                 if owner in self._tasks and not self._tasks[owner].done():
@@ -220,64 +220,73 @@ class Sender:
         """Carry out the person's rows in order. `handed`: the whole queue, just stored
         (no need to read it back); the store is read again before ending only when more
         rows were woken meanwhile, or a batch read may have left some behind."""
-        rows = handed
-        complete = handed is not None
         try:
             while True:
-                if rows is None:
-                    self._stale.discard(owner)
-                    rows = await self.store.outbox_rows(owner, _READ_BATCH)
-                    complete = len(rows) < _READ_BATCH
-                if not rows:
-                    return
-                for row in rows:
-                    if owner in self._stale:
-                        # New rows came; an update may also have dropped some of these
-                        # (a quick exit drops replies still waiting): read them anew.
-                        complete = False
-                        break
-                    if row.not_before > self.clock():
-                        self._wake.set()  # the run loop waits for it
-                        return
-                    outcome = await self._carry_out(row)
-                    if outcome != "retry":
-                        self._unsure.discard(row.id)
-                    if outcome == "gone":
-                        await self.store.outbox_chat_gone(owner)
-                        return
-                    if outcome == "retry":
-                        self._wake.set()
-                        return
-                    if row.call.get("op") in ("delete", "claim"):
-                        # Its outcome may change what the next rows say, or add one:
-                        # read them anew.
-                        complete = False
-                        break
-                if complete and owner not in self._stale:
+                try:
+                    await self._drain_rows(owner, handed)
                     self._disk_wait = FIRST_WAIT
                     return
-                rows = None
-        except DiskFault as exc:
-            # What Telegram answered could not be stored: the row stays, and is tried
-            # again once the disk may have recovered (a send that went through is then
-            # sent again, and its first copy found, as after a lost answer).
-            logger.error("outbox: storing a result failed: %s; trying again",
-                         type(exc).__name__)
-            await self._after_disk_fault()
+                except DiskFault as exc:
+                    # What Telegram answered could not be stored: the row stays, and is
+                    # tried again once the disk may have recovered (a send that went
+                    # through is sent again, and its first copy found, as after a lost
+                    # answer).
+                    logger.error("outbox: storing a result failed: %s; trying again",
+                                 type(exc).__name__)
+                    handed = None  # read from the store again
+                    await self._disk_pause()
         finally:
             self._stale.discard(owner)
             answered = self._answered.pop(owner, None)
             if answered:
                 await self.store.outbox_done(answered)
 
-    async def _after_disk_fault(self, stop: asyncio.Event | None = None) -> None:
+    async def _drain_rows(self, owner: str, handed: list[OutRow] | None) -> None:
+        rows = handed
+        complete = handed is not None
+        while True:
+            if rows is None:
+                self._stale.discard(owner)
+                rows = await self.store.outbox_rows(owner, _READ_BATCH)
+                complete = len(rows) < _READ_BATCH
+            if not rows:
+                return
+            for row in rows:
+                if owner in self._stale:
+                    # New rows came; an update may also have dropped some of these
+                    # (a quick exit drops replies still waiting): read them anew.
+                    complete = False
+                    break
+                if row.not_before > self.clock():
+                    self._wake.set()  # the run loop waits for it
+                    return
+                outcome = await self._carry_out(row)
+                if outcome != "retry":
+                    self._unsure.discard(row.id)
+                if outcome == "gone":
+                    await self.store.outbox_chat_gone(owner)
+                    return
+                if outcome == "retry":
+                    self._wake.set()
+                    return
+                if row.call.get("op") in ("delete", "claim"):
+                    # Its outcome may change what the next rows say, or add one:
+                    # read them anew.
+                    complete = False
+                    break
+            if complete and owner not in self._stale:
+                return
+            rows = None
+
+    async def _disk_pause(self, stop: asyncio.Event | None = None) -> None:
+        """Wait before trying the store again: half a second, doubling to 30 s while
+        the disk keeps failing."""
         wait, self._disk_wait = self._disk_wait, next_wait(self._disk_wait)
         if stop is None:
             await asyncio.sleep(wait)
-        else:
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), wait)
-        self._wake.set()
+            return
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), wait)
 
     async def _paced(self, call: Call) -> None:
         while True:

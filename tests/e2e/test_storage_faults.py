@@ -187,3 +187,27 @@ async def test_a_disk_error_storing_a_posted_update_asks_telegram_to_post_it_aga
     finally:
         await server.stop()
     assert stored == [0, 7]
+
+
+async def test_a_disk_error_while_deleting_a_photo_is_retried_until_it_is_gone(
+    api: FakeBotApi, bot: Running, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Photos go through PTB's routing, whose error handler ends an update: the fault
+    # must still come back to the dispatcher, or the photo stays in the chat.
+    await bot.start()
+    person = api.person(622_305, "Ines")
+    person.send("/start")
+    await bot.says(person, NOTICE)
+    failed = fail_once(monkeypatch, "commit")
+    photo_id = api.next_message_id(person.id)
+    api.enqueue({"message": {
+        "message_id": photo_id, "date": 1_777_000_000, "chat": person._chat(),
+        "from": person._user(),
+        "photo": [{"file_id": "p1", "file_unique_id": "u1", "width": 90, "height": 90}],
+    }})
+    await bot.until("the photo deleted", lambda: any(
+        c.method == "deleteMessages" and photo_id in c.params.get("message_ids", [])
+        for c in api.calls), 15)
+    assert failed
+    await bot.close()
+    assert not [t for t in texts_to(api, person.id) if SORRY in t]

@@ -22,6 +22,7 @@ from typing import Any, TextIO
 
 from bot.runtime import Runtime
 from bot.settings import Settings
+from flows.engine.texts import EXIT_ID
 from flows.i18n import N_, negotiate, translator
 from flows.model import (
     Button,
@@ -34,6 +35,7 @@ from flows.model import (
     Wipe,
 )
 from flows.reminders import fired_text
+from storage.faults import DiskFault
 
 logger = logging.getLogger(__name__)
 QUIT_WORDS = frozenset({"/quit", "/q"})
@@ -45,6 +47,7 @@ LOCAL_USER = 1
 BUTTON_ID = re.compile(r"menu|[0-9a-f]+\.\S+")
 BANNER = N_("sp-advisor: type a number to press a button, /help for commands, /quit to leave.")
 SAVED = N_("(document saved to {path})")
+DISK_FAILED = N_("Nothing was stored: the disk could not be written. Try again in a moment.")
 
 
 class ConsoleSession:
@@ -280,18 +283,34 @@ async def run_interactive(
                 out.write("\n" + translator(negotiate(lang))(SAVED, path=path) + "\n")
                 continue
         buttons = console.last_buttons.get(1, [])
+        kind: EventKind
         if text.isdigit() and 1 <= int(text) <= len(buttons):
-            replies = await console.send(1, "press", buttons[int(text) - 1].id, lang)
+            kind, payload = "press", buttons[int(text) - 1].id
         elif text.startswith("/"):
-            replies = await console.send(1, "command", text, lang)
+            kind, payload = "command", text
         else:
-            replies = await console.send(1, "text", text, lang)
+            kind, payload = "text", text
+        try:
+            replies = await console.send(1, kind, payload, lang)
+        except DiskFault:
+            # Nothing was stored. A quick exit still clears the screen and the saved
+            # files: whoever asked for it may have no time to try again.
+            if _quick_exit(kind, payload):
+                console.forget_documents(LOCAL_USER)
+                console.cleared = True
+            replies = [Reply(text=translator(negotiate(lang))(DISK_FAILED))]
         if console.cleared:
             console.cleared = False
             # Erasing the screen (2J) pushes it into the scrollback in some terminals
             # (tmux, VTE), so the scrollback is erased (3J) after it; then home.
             out.write("\033[2J\033[3J\033[H")
         _print_replies(replies, out)
+
+
+def _quick_exit(kind: EventKind, payload: str) -> bool:
+    if kind == "press":
+        return payload == EXIT_ID
+    return kind == "command" and payload.split()[0].lower() == "/exit"
 
 
 async def run_console(

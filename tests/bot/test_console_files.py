@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import os
+import sqlite3
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -15,6 +16,7 @@ import pytest
 from bot.console import ConsoleSession, run_interactive
 from bot.runtime import Runtime
 from bot.settings import Settings
+from storage.store import Store
 
 Step = tuple[str, Any]
 CANARY = "Quixotevna"  # one word: a full name would stop at the personal-data warning
@@ -160,3 +162,45 @@ async def test_saved_files_are_removed_after_the_draft_retention(
         assert saved(settings) == [fresh]
     finally:
         await runtime.close()
+
+
+@pytest.mark.parametrize("step", [("text", "/exit"), ("press", "Quick exit")])
+async def test_a_quick_exit_the_disk_refuses_still_clears_the_screen_and_the_files(
+    console: ConsoleSession, settings: Settings, monkeypatch: pytest.MonkeyPatch,
+    step: Step,
+) -> None:
+    async def refused(*args: Any, **kwargs: Any) -> None:
+        raise sqlite3.OperationalError("disk I/O error")
+
+    def break_the_disk() -> None:
+        monkeypatch.setattr(Store, "commit", refused)
+
+    screen = await chat(console, [*TO_DRAFT, save(), ("check", break_the_disk), step])
+    assert saved(settings) == []
+    clear = "\033[2J\033[3J\033[H"
+    after = screen[screen.rindex(clear) + len(clear):]
+    # Only the truth follows the cleared screen: nothing was stored.
+    assert after.replace(">", "").strip() == (
+        "Nothing was stored: the disk could not be written. Try again in a moment."
+    )
+
+
+async def test_a_step_the_disk_refuses_is_said_and_the_chat_goes_on(
+    console: ConsoleSession, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    inner = Store.commit
+    failed: list[int] = []
+
+    async def once(self: Store, *args: Any, **kwargs: Any) -> Any:
+        if not failed:
+            failed.append(1)
+            raise sqlite3.OperationalError("database or disk is full")
+        return await inner(self, *args, **kwargs)
+
+    def break_the_disk() -> None:
+        monkeypatch.setattr(Store, "commit", once)
+
+    screen = await chat(console, [("check", break_the_disk), ("press", "I understand, continue"),
+                                  ("press", "I understand, continue")])
+    assert "Nothing was stored: the disk could not be written." in screen
+    assert "Choose your language" in screen.split("Nothing was stored")[1]

@@ -232,6 +232,9 @@ async def run_jsonl(console: ConsoleSession, inp: TextIO, out: TextIO) -> None:
             continue
         try:
             answer = await _jsonl_line(console, line)
+        except DiskFault:
+            answer = {"replies": [], "error": "the disk could not be written: nothing was "
+                      "stored; send the line again"}
         except Exception as exc:  # one bad update must not end the session
             logger.error("a line could not be handled: %s", type(exc).__name__)
             answer = {"replies": [], "error": "internal error: the line could not be handled"}

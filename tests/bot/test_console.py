@@ -5,12 +5,15 @@ from __future__ import annotations
 import io
 import json
 import logging
+import sqlite3
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from bot.console import run_console
 from bot.settings import Settings
+from storage.store import Store
 
 CANARY = "Zebulon Quixotevna 4471"
 
@@ -286,3 +289,22 @@ async def test_the_terminal_applies_retention_when_it_starts(settings: Settings)
         assert await runtime.store.count_sessions() == 0
     finally:
         await runtime.close()
+
+
+async def test_a_disk_error_is_one_error_line_and_the_line_can_be_sent_again(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    inner = Store.commit
+    failed: list[int] = []
+
+    async def once(self: Store, *args: Any, **kwargs: Any) -> Any:
+        if not failed:
+            failed.append(1)
+            raise sqlite3.OperationalError("disk I/O error")
+        return await inner(self, *args, **kwargs)
+
+    monkeypatch.setattr(Store, "commit", once)
+    refused, again = await jsonl(settings, {"text": "/start"}, {"text": "/start"})
+    assert refused == {"replies": [], "error": "the disk could not be written: nothing was "
+                       "stored; send the line again"}
+    assert "a word on safety" in texts(again) and again["error"] is None
